@@ -1,0 +1,1 @@
+"""Statsdash: Google Analytics 4 and YouTube Analytics reports for a network of sites and channels."""
