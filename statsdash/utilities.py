@@ -1,0 +1,120 @@
+"""Pure pandas helpers every service shares: rollups, ratios, comparison columns, top N, CSV.
+
+None of these mutate their input; each returns a new DataFrame or Series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+# Text cells starting with these are formulas to a spreadsheet (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def rollup(df: pd.DataFrame, keys: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
+    """Sum additive `metrics` per distinct `keys` (first-seen key order); no keys -> one row."""
+    if not keys:
+        return pd.DataFrame({m: [df[m].sum()] for m in metrics})
+    return df.groupby(list(keys), sort=False, dropna=False, as_index=False)[list(metrics)].sum()
+
+
+def ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> pd.Series:
+    """numerator / denominator * scale, NaN (shown empty) where the denominator is 0 or missing."""
+    num = pd.to_numeric(numerator, errors="coerce").astype("float64")
+    den = pd.to_numeric(denominator, errors="coerce").astype("float64")
+    out = num * scale / den.where(den != 0)
+    return out.replace([np.inf, -np.inf], np.nan)
+
+
+def per_thousand(count: pd.Series, views: pd.Series) -> pd.Series:
+    """A rate per 1,000 views."""
+    return ratio(count, views, scale=1000.0)
+
+
+def share_pct(part: pd.Series, whole: pd.Series | float) -> pd.Series:
+    """part as a percentage of whole (empty when whole is 0)."""
+    if not isinstance(whole, pd.Series):
+        whole = pd.Series(whole, index=part.index)
+    return ratio(part, whole, scale=100.0)
+
+
+def pct_change(current: pd.Series, base: pd.Series) -> pd.Series:
+    """Percent change from base; empty (NaN), never 0, when the base is 0 or missing."""
+    return ratio(current - base, base, scale=100.0)
+
+
+def add_comparisons(
+    current: pd.DataFrame,
+    comparisons: Mapping[str, pd.DataFrame],
+    keys: Sequence[str],
+    metrics: Sequence[str],
+) -> pd.DataFrame:
+    """Follow each metric with `<m>_<sfx>`, `<m>_<sfx>_change`, `<m>_<sfx>_pct` per comparison.
+
+    `comparisons` maps a column suffix (`prev`, `yoy`) to that period's table with the same
+    keys and metrics. Rows of `current` missing there get 0 (so change = their own value and
+    percent is empty); rows only in a comparison period are not reported.
+    """
+    out = current.reset_index(drop=True)
+    for suffix, other in comparisons.items():
+        renamed = other[list(keys) + list(metrics)].rename(
+            columns={m: f"{m}_{suffix}" for m in metrics}
+        )
+        if keys:
+            renamed = renamed.drop_duplicates(subset=list(keys))
+            out = out.merge(renamed, on=list(keys), how="left", sort=False)
+        else:
+            out = pd.concat([out, renamed.reset_index(drop=True).iloc[:1]], axis=1)
+        for m in metrics:
+            col = f"{m}_{suffix}"
+            filled = out[col].fillna(0)
+            if pd.api.types.is_integer_dtype(current[m]):
+                filled = filled.astype(current[m].dtype)
+            out[col] = filled
+            out[f"{col}_change"] = out[m] - out[col]
+            out[f"{col}_pct"] = pct_change(out[m], out[col])
+    ordered = []
+    for col in current.columns:
+        ordered.append(col)
+        if col in metrics:
+            ordered.extend(_comparison_columns(col, comparisons))
+    return out[ordered]
+
+
+def _comparison_columns(metric: str, comparisons: Iterable[str]) -> list[str]:
+    return [f"{metric}_{s}{part}" for s in comparisons for part in ("", "_change", "_pct")]
+
+
+def comparison_columns(metrics: Sequence[str], suffixes: Sequence[str]) -> list[str]:
+    """The contract's column order: each metric followed by its comparison columns."""
+    return [c for m in metrics for c in [m, *_comparison_columns(m, suffixes)]]
+
+
+def top_n(df: pd.DataFrame, by: str | Sequence[str], n: int) -> pd.DataFrame:
+    """The n largest rows by `by` (descending, ties kept in input order), reindexed from 0."""
+    cols = [by] if isinstance(by, str) else list(by)
+    ranked = df.sort_values(cols, ascending=False, kind="stable")
+    return ranked.head(n).reset_index(drop=True)
+
+
+def neutralise(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_csv(df: pd.DataFrame) -> str:
+    """The CSV every download and export writes: formula-safe text, floats to 2 places."""
+    safe = df.copy()
+    for col in safe.columns:
+        series = safe[col]
+        if pd.api.types.is_float_dtype(series):
+            safe[col] = series.round(2)
+        elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            safe[col] = series.map(neutralise)
+    # RFC 4180 line ends: with them the csv module also quotes a stray "\r" inside a cell.
+    return safe.to_csv(index=False, lineterminator="\r\n")
