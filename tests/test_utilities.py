@@ -89,12 +89,14 @@ def test_csv_neutralises_formula_text_but_not_numbers():
         {
             "title": ['=HYPERLINK("x")', "+cmd", "-rm", "@SUM(A1)", "\tx", "\rx", "Fine -ok"],
             "change": [-5, 1, 2, 3, 4, 5, 6],
-            "pct": [-12.345, float("nan"), 0.5, 1, 2, 3, 4],
+            "pct": [-12.3456, float("nan"), 0.5, 1, 2, 3, 4],
         }
     )
     text = to_csv(df)
     back = pd.read_csv(io.StringIO(text), keep_default_na=False)
     assert back["title"].tolist()[:4] == ['\'=HYPERLINK("x")', "'+cmd", "'-rm", "'@SUM(A1)"]
     assert back["title"].iloc[6] == "Fine -ok"
-    assert text.splitlines()[1].endswith(",-5,-12.35")
-    assert text.splitlines()[2].endswith(",1,")  # NaN percent is an empty cell
+    lines = text.split("\r\n")
+    assert lines[1].endswith(",-5,-12.35")
+    assert lines[2].endswith(",1,")  # NaN percent is an empty cell
+    assert back["title"].iloc[5] == "'\rx"  # a stray CR is quoted, the row stays whole
