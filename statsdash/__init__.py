@@ -1,1 +1,1 @@
-"""Statsdash: Google Analytics 4 and YouTube Analytics reports for a network of sites and channels."""
+"""Statsdash: GA4 and YouTube Analytics reports for a network of sites and channels."""

@@ -1,0 +1,28 @@
+"""Domain exceptions shared by the services, the CLI and the pages."""
+
+from __future__ import annotations
+
+
+class StatsdashError(Exception):
+    """Base class: a problem Statsdash can explain in one line."""
+
+
+class FetchError(StatsdashError):
+    """Data for one source (a GA property or a YouTube channel group) could not be fetched."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.reason = message
+
+
+class QuotaExhausted(FetchError):
+    """A daily or hourly quota is used up; retrying before it refills will not help."""
+
+
+class AuthError(StatsdashError):
+    """Credentials are missing, revoked or expired; the message says how to renew them."""
+
+
+class BadResponse(FetchError):
+    """The API answered with something Statsdash cannot read (malformed JSON, missing fields)."""

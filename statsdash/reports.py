@@ -1,0 +1,156 @@
+"""The report registry: one name per report, shared by the CLI export and the pages' downloads.
+
+Both go through `build_report`, so a page's CSV download and `python -m statsdash export`
+are the same bytes for the same selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from statsdash.config import Config
+from statsdash.errors import StatsdashError
+from statsdash.periods import COMPARISONS, Period, comparison
+
+
+class SelectionError(StatsdashError):
+    """The chosen sites, channel groups or report do not exist in the configuration."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a report is about: sites, channel groups, period and comparisons."""
+
+    config: Config
+    period: Period
+    comparisons: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()  # empty = every configured site
+    channels: tuple[str, ...] = ()  # empty = every configured channel group
+    refresh: bool = False
+
+    def site_names(self) -> tuple[str, ...]:
+        ga = self.config.google_analytics
+        return self.sites or (tuple(ga.sites) if ga else ())
+
+    def channel_names(self) -> tuple[str, ...]:
+        yt = self.config.youtube
+        return self.channels or (tuple(yt.channels) if yt else ())
+
+    def comparison_periods(self) -> dict[str, Period]:
+        """Column suffix -> period, in the order chosen."""
+        return {COMPARISONS[key]: comparison(self.period, key) for key in self.comparisons}
+
+    @property
+    def all_selected(self) -> bool:
+        return not self.sites and not self.channels
+
+
+@dataclass
+class ReportResult:
+    """A report table plus what the reader must know: failed sources and data-quality notes."""
+
+    table: pd.DataFrame
+    failures: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+GA_REPORTS = {
+    "ga-summary": "summary_table",
+    "ga-sites": "site_summary_table",
+    "ga-articles": "article_table",
+    "ga-countries": "country_table",
+    "ga-traffic": "traffic_source_table",
+    "ga-referrals": "referring_sites_table",
+    "ga-social": "social_network_table",
+    "ga-devices": "device_table",
+}
+YT_REPORTS = {
+    "yt-channels": "channel_summary_table",
+    "yt-stats": "channel_stats_table",
+    "yt-countries": "country_table",
+    "yt-videos": "video_table",
+    "yt-traffic": "traffic_source_table",
+}
+CROSS_REPORTS = ("brands", "daily")
+REPORT_NAMES = (*GA_REPORTS, *YT_REPORTS, *CROSS_REPORTS)
+
+
+def validate_selection(selection: Selection) -> None:
+    """Raise SelectionError for a site or channel group the configuration does not have."""
+    ga, yt = selection.config.google_analytics, selection.config.youtube
+    known_sites = tuple(ga.sites) if ga else ()
+    known_channels = tuple(yt.channels) if yt else ()
+    for name in selection.sites:
+        if name not in known_sites:
+            raise SelectionError(f"unknown site {name!r}; configured: {', '.join(known_sites)}")
+    for name in selection.channels:
+        if name not in known_channels:
+            raise SelectionError(
+                f"unknown channel group {name!r}; configured: {', '.join(known_channels)}"
+            )
+
+
+def build_report(name: str, selection: Selection) -> ReportResult:
+    """The named report's table for `selection`, with failures and notes."""
+    validate_selection(selection)
+    builder = _builder(name, selection.config)
+    return builder(selection)
+
+
+def _builder(name: str, config: Config) -> Callable[[Selection], ReportResult]:
+    if name in GA_REPORTS:
+        if config.google_analytics is None:
+            raise SelectionError(f"{config.source} has no google_analytics section for {name}")
+        return lambda sel: _service_report("ga", GA_REPORTS[name], sel)
+    if name in YT_REPORTS:
+        if config.youtube is None:
+            raise SelectionError(f"{config.source} has no youtube section for {name}")
+        return lambda sel: _service_report("youtube", YT_REPORTS[name], sel)
+    if name in CROSS_REPORTS:
+        from statsdash import crossplatform
+
+        return getattr(crossplatform, f"{name}_report")
+    raise SelectionError(f"unknown report {name!r}; choose one of: {', '.join(REPORT_NAMES)}")
+
+
+def service_data(service: str, selection: Selection):
+    """The service's table builder (AnalyticsData or YoutubeData) for the selection."""
+    if service == "ga":
+        from statsdash.ga.aggregate_data import AnalyticsData
+
+        return AnalyticsData(
+            selection.config,
+            selection.site_names(),
+            selection.period,
+            selection.comparisons,
+            refresh=selection.refresh,
+        )
+    from statsdash.youtube.aggregate_data import YoutubeData
+
+    return YoutubeData(
+        selection.config,
+        selection.channel_names(),
+        selection.period,
+        selection.comparisons,
+        refresh=selection.refresh,
+    )
+
+
+def _service_report(service: str, method: str, selection: Selection) -> ReportResult:
+    data = service_data(service, selection)
+    table = getattr(data, method)()
+    return ReportResult(table, dict(data.failures), list(data.notes))
+
+
+def report_names(services: Sequence[str] = ("ga", "youtube", "cross")) -> list[str]:
+    names = []
+    if "ga" in services:
+        names += list(GA_REPORTS)
+    if "youtube" in services:
+        names += list(YT_REPORTS)
+    if "cross" in services:
+        names += list(CROSS_REPORTS)
+    return names

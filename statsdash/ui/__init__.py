@@ -1,0 +1,1 @@
+"""Streamlit building blocks shared by app.py and the pages: sidebar, loaders, charts, formats."""

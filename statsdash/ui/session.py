@@ -1,0 +1,49 @@
+"""The app's configuration (real or demo) and today's date, loaded once per server process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+from statsdash.config import Config, load_config
+from statsdash.periods import parse_date
+
+CONFIG_ENV = "STATSDASH_CONFIG"
+TODAY_ENV = "STATSDASH_TODAY"  # pins "today" for demos and tests; real today otherwise
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    config: Config
+    demo: bool
+    emulator_url: str | None = None
+
+
+def today() -> date:
+    pinned = os.environ.get(TODAY_ENV)
+    return parse_date(pinned, TODAY_ENV) if pinned else date.today()
+
+
+def config_path() -> Path | None:
+    """The config file to use: $STATSDASH_CONFIG, else ./config.yaml, else None (demo mode)."""
+    named = os.environ.get(CONFIG_ENV)
+    if named:
+        return Path(named)
+    local = Path("config.yaml")
+    return local if local.exists() else None
+
+
+@st.cache_resource(show_spinner="Starting…")
+def load_app_config() -> AppConfig:
+    """Load config.yaml, or start the emulator and use the demo network when there is none."""
+    path = config_path()
+    if path is not None:
+        return AppConfig(load_config(path), demo=False)
+    from statsdash.demo import start_demo
+
+    config, emulator = start_demo(today=today())
+    return AppConfig(config, demo=True, emulator_url=emulator.url)

@@ -1,0 +1,121 @@
+"""The shared sidebar: sites, channel groups, dates, comparisons, chart granularity, refresh.
+
+Widget values live in st.session_state (so they survive page switches) and are mirrored
+into the URL's query parameters (so a view can be shared as a link and survives reload).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from statsdash.config import Config
+from statsdash.periods import COMPARISON_LABELS, PRESETS, PeriodError, comparison
+from statsdash.reports import Selection
+from statsdash.ui.state import GRANULARITIES, UiState, check_comparisons, from_query, to_query
+
+KEYS = ("sd_sites", "sd_channels", "sd_preset", "sd_range", "sd_compare", "sd_grain")
+
+
+def _site_names(config: Config) -> tuple[str, ...]:
+    return tuple(config.google_analytics.sites) if config.google_analytics else ()
+
+
+def _channel_names(config: Config) -> tuple[str, ...]:
+    return tuple(config.youtube.channels) if config.youtube else ()
+
+
+def _seed_from_url(config: Config, today: date) -> None:
+    """On a fresh session, put the shared link's selection into the widgets' state."""
+    if "sd_preset" in st.session_state:
+        return
+    state = from_query(st.query_params.to_dict(), _site_names(config), _channel_names(config))
+    period = state.period(today)
+    st.session_state.update(
+        sd_sites=list(state.sites),
+        sd_channels=list(state.channels),
+        sd_preset=state.preset,
+        sd_range=(period.start, period.end),
+        sd_compare=list(state.comparisons),
+        sd_grain=state.granularity,
+    )
+
+
+def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
+    """Draw the sidebar; (selection, granularity), or None while the choice is incomplete."""
+    _seed_from_url(config, today)
+    sb = st.sidebar
+    sites, channels = _site_names(config), _channel_names(config)
+    if sites:
+        sb.multiselect(
+            "Sites", sites, key="sd_sites", placeholder=f"All sites — {config.network_name}"
+        )
+    if channels:
+        sb.multiselect(
+            "Channel groups",
+            channels,
+            key="sd_channels",
+            placeholder=f"All channels — {config.network_name}",
+        )
+    chosen = sb.selectbox("Dates", list(PRESETS), key="sd_preset", format_func=PRESETS.get)
+    start = end = None
+    if chosen == "custom":
+        picked = sb.date_input(
+            "Range",
+            key="sd_range",
+            max_value=today,
+            min_value=today - timedelta(days=5 * 366),
+            format="YYYY-MM-DD",
+        )
+        # While the user is picking, the range widget holds 0 or 1 dates.
+        if not isinstance(picked, tuple | list) or len(picked) != 2:
+            sb.info("Pick the last day of the range.")
+            return None
+        start, end = picked
+    compare = sb.multiselect(
+        "Compare with",
+        list(COMPARISON_LABELS),
+        key="sd_compare",
+        format_func=COMPARISON_LABELS.get,
+        max_selections=2,
+    )
+    problem = check_comparisons(tuple(compare))
+    if problem:
+        sb.warning(problem)
+        return None
+    grain = sb.segmented_control("Chart by", GRANULARITIES, key="sd_grain") or "day"
+    if sb.button("Refresh data", help="Fetch again from Google, bypassing every cache"):
+        st.cache_data.clear()
+        st.session_state["sd_refresh"] = True
+    state = UiState(
+        tuple(st.session_state.sd_sites),
+        tuple(st.session_state.sd_channels),
+        chosen,
+        start,
+        end,
+        tuple(compare),
+        grain,
+    )
+    st.query_params.from_dict(to_query(state))
+    try:
+        period = state.period(today)
+    except PeriodError as error:
+        sb.error(str(error))
+        return None
+    _caption_periods(sb, period, state.comparisons)
+    selection = Selection(
+        config,
+        period,
+        state.comparisons,
+        state.sites,
+        state.channels,
+        refresh=st.session_state.pop("sd_refresh", False),
+    )
+    return selection, grain
+
+
+def _caption_periods(sb, period, comparisons) -> None:
+    lines = [f"**{period.label}** ({period.days} days)"]
+    lines += [f"vs {comparison(period, key).label}" for key in comparisons]
+    sb.caption("  \n".join(lines))
