@@ -1,0 +1,100 @@
+"""The command line's own behaviour: help, one-line usage errors, exit codes."""
+
+import subprocess
+import sys
+
+import pytest
+
+from statsdash.cli import main
+from statsdash.reports import REPORT_NAMES
+
+
+@pytest.fixture
+def demo_config_file():
+    """The bundled demo config: valid, pointing at an emulator URL that nothing here calls."""
+    from statsdash.demo import DEMO_CONFIG
+
+    return DEMO_CONFIG
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "statsdash", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_help_lists_every_subcommand():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("export", "serve-emulator", "discover", "auth"):
+        assert command in result.stdout
+
+
+def test_unknown_argument_exits_2_with_one_line():
+    result = run("export", "ga-sites", "--frobnicate")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "statsdash: unrecognized arguments: --frobnicate (see python -m statsdash --help)"
+    ]
+
+
+def test_unknown_report_exits_2_with_one_line():
+    result = run("export", "ga-everything")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "argument REPORT: invalid choice: 'ga-everything'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--start", "2026-02-30", "--end", "2026-03-01"],
+            "statsdash: --start: '2026-02-30' is not a date; use YYYY-MM-DD, e.g. 2026-10-31",
+        ),
+        (
+            ["--start", "2026-03-05", "--end", "2026-03-01"],
+            "statsdash: custom: start 2026-03-05 is after end 2026-03-01",
+        ),
+        (
+            ["--start", "2026-03-05"],
+            "statsdash: give both --start and --end, or neither (then --preset applies)",
+        ),
+        (
+            ["--start", "2026-03-01", "--end", "2026-03-05", "--compare", "previous,lastyear"],
+            "statsdash: unknown comparison 'lastyear'; "
+            "choose from previous, yoy, yoy_weekday, week_ago",
+        ),
+    ],
+)
+def test_bad_dates_and_comparisons_exit_2(tmp_path, capsys, args, message, demo_config_file):
+    code = main(["export", "ga-summary", "--config", str(demo_config_file), *args])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == message
+
+
+def test_missing_config_file_exits_2(tmp_path, capsys):
+    missing = tmp_path / "nope.yaml"
+    code = main(["export", "ga-summary", "--config", str(missing)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1
+    assert str(missing) in err
+
+
+def test_unknown_site_exits_2(capsys, demo_config_file):
+    code = main(
+        ["export", "ga-sites", "--config", str(demo_config_file), "--sites", "nosuch.example"]
+    )
+    assert code == 2
+    assert capsys.readouterr().err.startswith(
+        "statsdash: unknown site 'nosuch.example'; configured:"
+    )
+
+
+def test_every_report_is_documented_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    for name in REPORT_NAMES:
+        assert f"`{name}`" in readme, f"{name} is offered by the CLI but not in the README"

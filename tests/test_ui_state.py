@@ -1,0 +1,56 @@
+"""The sidebar selection's round trip through a shared link's query parameters."""
+
+from datetime import date
+
+import pytest
+
+from statsdash.ui.state import UiState, check_comparisons, from_query, to_query
+
+SITES = ("a.example", "b.example")
+CHANNELS = ("Alpha", "Beta")
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        UiState(),
+        UiState(sites=("b.example",), channels=("Alpha", "Beta"), preset="last_month"),
+        UiState(preset="custom", start=date(2024, 2, 1), end=date(2024, 2, 29)),
+        UiState(comparisons=("yoy_weekday",), granularity="week"),
+        UiState(comparisons=()),
+    ],
+)
+def test_query_round_trip(state):
+    assert from_query(to_query(state), SITES, CHANNELS) == state
+
+
+def test_defaults_make_a_short_link():
+    assert to_query(UiState()) == {}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"sites": "a.example,gone.example"}, UiState(sites=("a.example",))),
+        ({"period": "fortnight"}, UiState()),
+        ({"period": "custom", "start": "2026-03-05", "end": "2026-03-01"}, UiState()),
+        ({"period": "custom", "start": "yesterday"}, UiState()),
+        ({"compare": "yoy,yoy_weekday"}, UiState(comparisons=("yoy",))),
+        ({"grain": "hour"}, UiState()),
+    ],
+)
+def test_bad_links_fall_back_to_defaults(params, expected):
+    assert from_query(params, SITES, CHANNELS) == expected
+
+
+def test_period_of_a_state():
+    period = UiState(preset="last_week").period(date(2026, 11, 26))
+    assert (period.start, period.end) == (date(2026, 11, 16), date(2026, 11, 22))
+
+
+def test_comparison_choice_messages():
+    assert check_comparisons(("previous", "yoy")) is None
+    assert check_comparisons(("yoy", "yoy_weekday")) == (
+        "Choose one year-ago comparison: same dates or same weekday."
+    )
+    assert check_comparisons(("previous", "yoy", "week_ago")) == "Choose at most two comparisons."
