@@ -6,7 +6,10 @@ are the same bytes for the same selection.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -116,14 +119,41 @@ def _builder(name: str, config: Config) -> Callable[[Selection], ReportResult]:
     raise SelectionError(f"unknown report {name!r}; choose one of: {', '.join(REPORT_NAMES)}")
 
 
+# Recently built AnalyticsData / YoutubeData objects, so the several tables of one page (or
+# of one CLI run) share one round of requests instead of fetching per table.
+_DATA_TTL = 600.0
+_DATA_MAX = 16
+_data_memo: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
 def service_data(service: str, selection: Selection):
-    """The service's table builder (AnalyticsData or YoutubeData) for the selection."""
+    """The service's table builder (AnalyticsData or YoutubeData) for the selection, memoised."""
+    names = selection.site_names() if service == "ga" else selection.channel_names()
+    key = (service, id(selection.config), selection.period, selection.comparisons, names)
+    now = time.monotonic()
+    with _memo_lock:
+        hit = _data_memo.get(key)
+        # A memoised object keeps its config alive, so id(config) cannot be reused meanwhile;
+        # one that saw failures is rebuilt so the next look tries the failed sources again.
+        fresh = hit and now - hit[0] < _DATA_TTL and not getattr(hit[1], "failures", None)
+        if fresh and not selection.refresh:
+            _data_memo.move_to_end(key)
+            return hit[1]
+        data = _new_service_data(service, selection, names)
+        _data_memo[key] = (now, data)
+        while len(_data_memo) > _DATA_MAX:
+            _data_memo.popitem(last=False)
+    return data
+
+
+def _new_service_data(service: str, selection: Selection, names: tuple[str, ...]):
     if service == "ga":
         from statsdash.ga.aggregate_data import AnalyticsData
 
         return AnalyticsData(
             selection.config,
-            selection.site_names(),
+            names,
             selection.period,
             selection.comparisons,
             refresh=selection.refresh,
@@ -132,7 +162,7 @@ def service_data(service: str, selection: Selection):
 
     return YoutubeData(
         selection.config,
-        selection.channel_names(),
+        names,
         selection.period,
         selection.comparisons,
         refresh=selection.refresh,
@@ -143,14 +173,3 @@ def _service_report(service: str, method: str, selection: Selection) -> ReportRe
     data = service_data(service, selection)
     table = getattr(data, method)()
     return ReportResult(table, dict(data.failures), list(data.notes))
-
-
-def report_names(services: Sequence[str] = ("ga", "youtube", "cross")) -> list[str]:
-    names = []
-    if "ga" in services:
-        names += list(GA_REPORTS)
-    if "youtube" in services:
-        names += list(YT_REPORTS)
-    if "cross" in services:
-        names += list(CROSS_REPORTS)
-    return names
