@@ -185,7 +185,7 @@ def parse_config(
 
 
 class _DuplicateKeyError(yaml.constructor.ConstructorError):
-    """The same key twice in one YAML mapping, which PyYAML would silently keep only once."""
+    """The same key twice in one YAML mapping, which PyYAML would silently reduce to the last."""
 
 
 class _Loader(yaml.SafeLoader):
