@@ -18,19 +18,21 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
-import tomllib
 import yaml
+
+from statsdash.errors import StatsdashError
 
 DEFAULT_COUNTRIES = ("United States", "United Kingdom", "Germany", "France", "Canada", "Australia")
 DEFAULT_CACHE_PATH = Path(".statsdash/cache.sqlite")
 
 
-class ConfigError(Exception):
+class ConfigError(StatsdashError):
     """The configuration file is missing or wrong; the message says where and how to fix it."""
 
 
