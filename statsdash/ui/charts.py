@@ -1,0 +1,260 @@
+"""The app's charts: functions from tidy DataFrames to `alt.Chart`s on one shared look.
+
+Time series take long frames `date, series, value, provisional` (one row per day and line).
+Days whose data is still arriving, and weeks or months the period only partly covers, are
+drawn dashed so a reader never mistakes them for a drop.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+WEB_COLOR = "#1f6feb"  # the app's primary colour: web
+YT_COLOR = "#d1242f"  # YouTube red
+PALETTE = [
+    "#1f6feb",
+    "#d1242f",
+    "#1a7f37",
+    "#bf8700",
+    "#8250df",
+    "#0a7c86",
+    "#cf5f00",
+    "#6e7781",
+    "#bc4c00",
+    "#4d2d8c",
+]
+HEIGHT = 300
+GRAINS = {"day": "D", "week": "W-MON", "month": "MS"}
+DATE_FORMATS = {"day": "%a %d %b", "week": "w/c %d %b", "month": "%b %Y"}
+COMPLETE, PROVISIONAL = "complete", "provisional or partial"
+
+
+def _style(chart):
+    """The shared look: quiet axes, legend on top, no frame."""
+    return (
+        chart.configure_axis(labelFontSize=12, titleFontSize=12, titleFontWeight="normal")
+        .configure_legend(orient="top", labelFontSize=12, titleFontSize=12, symbolStrokeWidth=3)
+        .configure_view(strokeWidth=0)
+        .configure_range(category=PALETTE)
+    )
+
+
+def to_buckets(daily: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """Sum a daily long frame into day/week/month buckets (weeks start Monday).
+
+    A bucket is provisional when any of its days is, or when the period covers only part
+    of it (a 3-day "week" is not a drop).
+    """
+    if daily.empty:
+        return daily.assign(days=pd.Series(dtype="int64"), full_days=pd.Series(dtype="int64"))
+    frame = daily.assign(date=pd.to_datetime(daily["date"]))
+    if grain == "week":
+        frame["bucket"] = frame["date"] - pd.to_timedelta(frame["date"].dt.day_of_week, unit="D")
+        full = pd.Series(7, index=frame.index)
+    elif grain == "month":
+        frame["bucket"] = frame["date"].dt.to_period("M").dt.to_timestamp()
+        full = frame["date"].dt.days_in_month
+    else:
+        frame["bucket"] = frame["date"]
+        full = pd.Series(1, index=frame.index)
+    frame["full_days"] = full
+    out = frame.groupby(["bucket", "series"], sort=True, as_index=False).agg(
+        value=("value", "sum"),
+        provisional=("provisional", "any"),
+        days=("date", "nunique"),
+        full_days=("full_days", "first"),
+    )
+    out["provisional"] = out["provisional"] | (out["days"] < out["full_days"])
+    return out.rename(columns={"bucket": "date"})
+
+
+def _segments(frame: pd.DataFrame) -> pd.DataFrame:
+    """Split each line into runs of complete and provisional points.
+
+    A provisional run takes its complete neighbours along, so the dashed stretch joins the
+    solid line instead of floating beside it; `run` keeps runs from joining each other.
+    """
+    parts = []
+    for series, rows in frame.sort_values("date").groupby("series", sort=False):
+        rows = rows.reset_index(drop=True)
+        status = rows["provisional"].to_numpy(dtype=bool)
+        runs = np.cumsum(np.r_[True, status[1:] != status[:-1]])
+        for run in np.unique(runs):
+            where = np.flatnonzero(runs == run)
+            dashed = bool(status[where[0]])
+            if dashed:
+                where = np.arange(max(where[0] - 1, 0), min(where[-1] + 2, len(rows)))
+            parts.append(
+                rows.iloc[where].assign(
+                    segment=PROVISIONAL if dashed else COMPLETE, run=f"{series}#{run}"
+                )
+            )
+    if not parts:
+        return frame.assign(segment=pd.Series(dtype=str), run=pd.Series(dtype=str))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _x(grain: str, title: str | None = None) -> alt.X:
+    return alt.X(
+        "date:T",
+        title=title,
+        axis=alt.Axis(format=DATE_FORMATS[grain], labelAngle=0, tickCount=8),
+    )
+
+
+def _dash() -> alt.StrokeDash:
+    return alt.StrokeDash(
+        "segment:N",
+        title=None,
+        scale=alt.Scale(domain=[COMPLETE, PROVISIONAL], range=[[1, 0], [5, 4]]),
+        legend=alt.Legend(orient="top"),
+    )
+
+
+def _lines(frame: pd.DataFrame, grain: str, y: alt.Y, color: alt.Color, tooltip: list):
+    """Solid lines with dashed provisional stretches and a point per bucket for tooltips."""
+    base = alt.Chart(_segments(frame))
+    line = base.mark_line(strokeWidth=2.5).encode(
+        _x(grain), y, color, _dash(), detail="run:N", tooltip=tooltip
+    )
+    points = base.mark_point(filled=True, size=30).encode(_x(grain), y, color, tooltip=tooltip)
+    return line + points
+
+
+def _tooltip(grain: str, value_title: str, value_format: str = ",.0f") -> list:
+    return [
+        alt.Tooltip("date:T", title=grain.capitalize(), format=DATE_FORMATS[grain]),
+        alt.Tooltip("series:N", title="Line"),
+        alt.Tooltip("value:Q", title=value_title, format=value_format),
+        alt.Tooltip("segment:N", title="Data"),
+    ]
+
+
+def time_series(
+    daily: pd.DataFrame, grain: str, value_title: str, colors: dict[str, str] | None = None
+) -> alt.LayerChart:
+    """One line per series over time, bucketed by `grain`."""
+    frame = to_buckets(daily, grain)
+    scale = alt.Scale(domain=list(colors), range=list(colors.values())) if colors else alt.Undefined
+    color = alt.Color("series:N", title=None, scale=scale)
+    y = alt.Y("value:Q", title=value_title, axis=alt.Axis(format="~s"))
+    chart = _lines(frame, grain, y, color, _tooltip(grain, value_title))
+    return _style(chart.properties(height=HEIGHT))
+
+
+def indexed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each series as an index of its first complete bucket (= 100); `actual` keeps values."""
+    out = frame.sort_values("date").copy()
+    out["actual"] = out["value"]
+
+    def base(rows: pd.DataFrame) -> float:
+        complete = rows.loc[~rows["provisional"], "value"]
+        first = complete.iloc[0] if len(complete) else rows["value"].iloc[0]
+        return float(first) if first else np.nan
+
+    bases = out.groupby("series")[["value", "provisional"]].apply(base)
+    out["value"] = out["value"] / out["series"].map(bases) * 100
+    return out
+
+
+def web_vs_youtube(daily: pd.DataFrame, grain: str, mode: str = "indexed") -> alt.LayerChart:
+    """Web pageviews and YouTube views on one chart: indexed to 100, or on two labelled axes."""
+    frame = to_buckets(daily, grain)
+    colors = alt.Scale(domain=["Web pageviews", "YouTube views"], range=[WEB_COLOR, YT_COLOR])
+    color = alt.Color("series:N", title=None, scale=colors)
+    if mode == "indexed":
+        frame = indexed(frame)
+        first = frame["date"].min()
+        title = f"Index (first {grain} = 100)" if pd.notna(first) else "Index"
+        y = alt.Y("value:Q", title=title, scale=alt.Scale(zero=False))
+        tooltip = [
+            *_tooltip(grain, "Index", ",.1f")[:2],
+            alt.Tooltip("actual:Q", title="Actual", format=",.0f"),
+            alt.Tooltip("value:Q", title="Index", format=",.1f"),
+            alt.Tooltip("segment:N", title="Data"),
+        ]
+        rule = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#8c959f").encode(y="y:Q")
+        chart = rule + _lines(frame, grain, y, color, tooltip)
+        return _style(chart.properties(height=HEIGHT))
+    layers = []
+    for series, hue in (("Web pageviews", WEB_COLOR), ("YouTube views", YT_COLOR)):
+        part = frame[frame["series"] == series]
+        y = alt.Y(
+            "value:Q",
+            title=series,
+            axis=alt.Axis(format="~s", titleColor=hue, labelColor=hue),
+        )
+        layers.append(_lines(part, grain, y, color, _tooltip(grain, series)))
+    chart = alt.layer(*layers).resolve_scale(y="independent")
+    return _style(chart.properties(height=HEIGHT))
+
+
+def stacked_share(
+    frame: pd.DataFrame, x: str, category: str, value: str, category_title: str
+) -> alt.Chart:
+    """100%-stacked bars of `value` by `category` per month in column `x`."""
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            alt.X(f"yearmonth({x}):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            alt.Y(f"sum({value}):Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
+            alt.Color(f"{category}:N", title=category_title),
+            alt.Order(f"{category}:N"),
+            tooltip=[
+                alt.Tooltip(f"yearmonth({x}):O", title="Month", format="%B %Y"),
+                alt.Tooltip(f"{category}:N", title=category_title),
+                alt.Tooltip(f"sum({value}):Q", title=value.replace("_", " "), format=",.0f"),
+            ],
+        )
+    )
+    return _style(chart.properties(height=HEIGHT))
+
+
+def share_bars(frame: pd.DataFrame, category: str, share: str, category_title: str) -> alt.Chart:
+    """Horizontal bars of each category's percent share, largest first, labelled."""
+    base = alt.Chart(frame).encode(
+        alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        alt.X(f"{share}:Q", title="Share (%)", axis=alt.Axis(format=".0f")),
+        tooltip=[
+            alt.Tooltip(f"{category}:N", title=category_title),
+            alt.Tooltip(f"{share}:Q", title="Share (%)", format=".1f"),
+        ],
+    )
+    bars = base.mark_bar(color=WEB_COLOR)
+    labels = base.mark_text(align="left", dx=3, fontSize=11).encode(
+        text=alt.Text(f"{share}:Q", format=".1f")
+    )
+    height = max(120, 24 * frame[category].nunique())
+    return _style((bars + labels).properties(height=height))
+
+
+def platform_shares(frame: pd.DataFrame) -> alt.Chart:
+    """Countries side by side: each country's share of web pageviews and of YouTube views.
+
+    `frame` is long: country, platform ("Web" / "YouTube"), share (percent), value.
+    """
+    order = (
+        frame[frame["platform"] == "Web"].sort_values("share", ascending=False)["country"].tolist()
+    )
+    order += [c for c in frame["country"].unique() if c not in order]
+    colors = alt.Scale(domain=["Web", "YouTube"], range=[WEB_COLOR, YT_COLOR])
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            alt.Y("country:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+            alt.YOffset("platform:N", sort=["Web", "YouTube"]),
+            alt.X("share:Q", title="Share of the platform's total (%)"),
+            alt.Color("platform:N", title=None, scale=colors),
+            tooltip=[
+                alt.Tooltip("country:N", title="Country"),
+                alt.Tooltip("platform:N", title="Platform"),
+                alt.Tooltip("share:Q", title="Share (%)", format=".1f"),
+                alt.Tooltip("value:Q", title="Pageviews / views", format=",.0f"),
+            ],
+        )
+    )
+    return _style(chart.properties(height=max(160, 34 * len(order))))

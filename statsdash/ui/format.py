@@ -1,0 +1,219 @@
+"""Readable numbers for the pages: labels, thousands separators, signed changes with arrows.
+
+Pure functions over raw report tables. The raw table stays untouched (it is what the CSV
+download writes); formatting only decides how a cell reads on screen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+UP, DOWN = "▲", "▼"
+GREEN, RED = "#1a7f37", "#cf222e"
+
+# Comparison column suffix -> how a reader names the period compared with.
+SUFFIX_LABELS = {"prev": "vs previous", "yoy": "vs year ago", "wow": "vs week ago"}
+SUFFIXES = tuple(SUFFIX_LABELS)
+
+USERS_SUM = "Users (sum of properties)"
+
+LABELS = {
+    "site": "Site",
+    "host": "Host",
+    "path": "Path",
+    "title": "Title",
+    "pageviews": "Pageviews",
+    "users": USERS_SUM,
+    "sessions": "Sessions",
+    "pages_per_session": "Pages / session",
+    "avg_session_seconds": "Avg. session",
+    "country": "Country",
+    "source_medium": "Source / medium",
+    "source": "Source",
+    "article_pageviews": "Article pageviews",
+    "social_network": "Social network",
+    "device_category": "Device",
+    "channel": "Channel group",
+    "subscribers": "Subscribers",
+    "subscriber_change": "Subscriber change",
+    "watch_minutes": "Watch minutes",
+    "views": "Views",
+    "likes": "Likes",
+    "dislikes": "Dislikes",
+    "comments": "Comments",
+    "shares": "Shares",
+    "subscribers_gained": "Subscribers gained",
+    "like_rate": "Likes / 1k views",
+    "comment_rate": "Comments / 1k views",
+    "share_rate": "Shares / 1k views",
+    "subs_rate": "Subscribers / 1k views",
+    "like_ratio": "Like ratio",
+    "video": "Video",
+    "source_type": "Traffic source",
+    "share_pct": "Share",
+    "brand": "Brand",
+    "web_pageviews": "Web pageviews",
+    "web_users": "Web users (sum of properties)",
+    "yt_views": "YouTube views",
+    "yt_watch_minutes": "YouTube watch minutes",
+    "web_pageviews_share_pct": "Share of web pageviews",
+    "yt_views_share_pct": "Share of YouTube views",
+    "date": "Date",
+    "service": "Service",
+    "entity": "Site / channel group",
+    "metric": "Metric",
+    "value": "Value",
+}
+
+
+def split_column(column: str) -> tuple[str, str | None, str]:
+    """`pageviews_yoy_pct` -> ("pageviews", "yoy", "pct"); a metric alone -> (m, None, "")."""
+    for suffix in SUFFIXES:
+        for part in ("_pct", "_change", ""):
+            tail = f"_{suffix}{part}"
+            if column.endswith(tail) and len(column) > len(tail):
+                return column[: -len(tail)], suffix, part.lstrip("_")
+    return column, None, ""
+
+
+def label(column: str) -> str:
+    """A column's heading on screen, e.g. `users_prev_pct` -> "Users … vs previous"."""
+    metric, suffix, part = split_column(column)
+    base = LABELS.get(metric, metric.replace("_", " ").capitalize())
+    if suffix is None:
+        return base
+    if metric == "users":
+        base = "Users"
+    when = SUFFIX_LABELS[suffix]
+    if part == "pct":
+        return f"{base} {when}"
+    if part == "change":
+        return f"{base} change {when}"
+    return f"{base} ({when.removeprefix('vs ')})"
+
+
+def signed_pct(value: object) -> str:
+    """12.345 -> "▲ +12.3%", -4 -> "▼ −4.0%", 0 -> "0.0%"; empty stays empty, never 0."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    number = float(value)
+    if round(number, 1) == 0:
+        return "0.0%"
+    arrow = UP if number > 0 else DOWN
+    return f"{arrow} {'+' if number > 0 else '−'}{abs(number):,.1f}%"
+
+
+def signed_int(value: object) -> str:
+    """1234 -> "+1,234", -5 -> "−5"; empty stays empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    number = float(value)
+    if number == 0:
+        return "0"
+    return f"{'+' if number > 0 else '−'}{abs(number):,.0f}"
+
+
+def number(value: object, decimals: int = 0) -> str:
+    """Thousands separators: 1234567 -> "1,234,567"; empty stays empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return f"{float(value):,.{decimals}f}"
+
+
+def duration(seconds: object) -> str:
+    """125.4 -> "2m 05s"; empty stays empty."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return ""
+    whole = round(float(seconds))
+    minutes, secs = divmod(whole, 60)
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def percent(value: object) -> str:
+    """A share: 12.345 -> "12.3%"; empty stays empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return f"{float(value):,.1f}%"
+
+
+def change_colour(value: object) -> str:
+    """CSS for a change cell: green up, red down, nothing when flat or empty."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if math.isnan(number) or round(number, 1) == 0:
+        return ""
+    return f"color: {GREEN if number > 0 else RED}"
+
+
+RATIO_DECIMALS = {"pages_per_session": 2, "like_ratio": 1}
+
+
+def cell_formatter(column: str, dtype) -> object:
+    """The function that turns a raw cell of `column` into its on-screen text (None: as is)."""
+    metric, suffix, part = split_column(column)
+    if part == "pct":
+        return signed_pct
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return None
+    if part == "change":
+        return lambda v: signed_int(v) if metric not in RATIO_DECIMALS else _signed(v, metric)
+    if metric.endswith("share_pct"):
+        return percent
+    if metric == "avg_session_seconds":
+        return duration
+    if metric.endswith("_rate"):
+        return lambda v: number(v, 2)
+    if metric in RATIO_DECIMALS:
+        return lambda v: number(v, RATIO_DECIMALS[metric])
+    return number
+
+
+def _signed(value: object, metric: str) -> str:
+    text = number(value, RATIO_DECIMALS[metric])
+    return text if not text or text.startswith("-") else f"+{text}"
+
+
+def visible_columns(table: pd.DataFrame, detail: bool = False) -> list[str]:
+    """Columns to show: dimensions, metrics and percent changes (all columns when `detail`)."""
+    if detail:
+        return list(table.columns)
+    return [c for c in table.columns if split_column(c)[2] in ("", "pct") and not _is_base(c)]
+
+
+def _is_base(column: str) -> bool:
+    """`pageviews_prev`: the comparison period's own value (kept for the download)."""
+    _, suffix, part = split_column(column)
+    return suffix is not None and part == ""
+
+
+def to_styler(table: pd.DataFrame):
+    """A pandas Styler that shows `table` readably: formats per column, coloured changes."""
+    formats = {c: f for c in table.columns if (f := cell_formatter(c, table[c].dtype)) is not None}
+    styler = table.style.format(formats, na_rep="")
+    changes = [c for c in table.columns if split_column(c)[2] in ("pct", "change")]
+    if changes:
+        styler = styler.map(change_colour, subset=changes)
+    return styler
+
+
+def column_labels(columns: Sequence[str], periods: dict[str, str] | None = None) -> dict:
+    """{column: (label, help)}; `periods` maps a suffix to the compared period's dates."""
+    out = {}
+    for column in columns:
+        metric, suffix, part = split_column(column)
+        help_text = None
+        if suffix is not None and periods and suffix in periods:
+            help_text = f"Compared with {periods[suffix]}"
+            if part == "pct":
+                help_text += "; empty when that period had none"
+        if metric == "users" and suffix is None:
+            help_text = (
+                "GA4 total users summed over properties: a person who visits two sites counts twice"
+            )
+        out[column] = (label(column), help_text)
+    return out

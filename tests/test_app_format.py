@@ -1,0 +1,87 @@
+"""How report cells read on screen: labels, separators, signed changes, empty stays empty."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from statsdash.ui.format import (
+    USERS_SUM,
+    column_labels,
+    duration,
+    label,
+    signed_pct,
+    split_column,
+    to_styler,
+    visible_columns,
+)
+
+
+@pytest.mark.parametrize(
+    ("column", "parts"),
+    [
+        ("pageviews", ("pageviews", None, "")),
+        ("pageviews_prev", ("pageviews", "prev", "")),
+        ("pageviews_prev_change", ("pageviews", "prev", "change")),
+        ("avg_session_seconds_yoy_pct", ("avg_session_seconds", "yoy", "pct")),
+        ("share_pct", ("share_pct", None, "")),
+        ("web_pageviews_share_pct", ("web_pageviews_share_pct", None, "")),
+    ],
+)
+def test_split_column(column, parts):
+    assert split_column(column) == parts
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (12.345, "▲ +12.3%"),
+        (-4, "▼ −4.0%"),
+        (0.0, "0.0%"),
+        (0.04, "0.0%"),
+        (1234.5, "▲ +1,234.5%"),
+        (math.nan, ""),
+        (None, ""),
+    ],
+)
+def test_signed_pct_keeps_empty_empty(value, text):
+    assert signed_pct(value) == text
+
+
+def test_users_are_labelled_as_a_sum():
+    assert label("users") == USERS_SUM == "Users (sum of properties)"
+    assert label("web_users") == "Web users (sum of properties)"
+    assert label("users_prev_pct") == "Users vs previous"
+    assert "counts twice" in column_labels(["users"])["users"][1]
+
+
+def test_duration_reads_as_minutes_and_seconds():
+    assert duration(125.4) == "2m 05s"
+    assert duration(42) == "42s"
+    assert duration(math.nan) == ""
+
+
+def test_visible_columns_hide_base_values_and_absolute_changes():
+    columns = ["site", "pageviews", "pageviews_prev", "pageviews_prev_change", "pageviews_prev_pct"]
+    table = pd.DataFrame(columns=columns)
+    assert visible_columns(table) == ["site", "pageviews", "pageviews_prev_pct"]
+    assert visible_columns(table, detail=True) == columns
+
+
+def test_styler_formats_without_touching_the_raw_table():
+    raw = pd.DataFrame(
+        {
+            "site": ["=evil.example", "b.example"],
+            "pageviews": [1234567, 0],
+            "pageviews_prev_pct": [12.5, math.nan],
+            "pages_per_session": [1.23456, math.nan],
+        }
+    )
+    before = raw.copy()
+    html = to_styler(raw).to_html()
+    assert "1,234,567" in html
+    assert "▲ +12.5%" in html
+    assert "1.23" in html and "1.2346" not in html
+    assert "color: #1a7f37" in html
+    assert ">nan<" not in html
+    pd.testing.assert_frame_equal(raw, before)

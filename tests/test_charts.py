@@ -1,0 +1,116 @@
+"""Charts as Vega-Lite specs: bucketing, dashed provisional stretches, labelled scales."""
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from statsdash.ui import charts
+
+
+def daily(days=14, start=date(2026, 10, 5), provisional_last=2, series=("a.example",)):
+    rows = []
+    for name in series:
+        for i in range(days):
+            rows.append(
+                {
+                    "date": start + timedelta(days=i),
+                    "series": name,
+                    "value": 100 + i,
+                    "provisional": i >= days - provisional_last,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def datasets(spec: dict) -> list[list[dict]]:
+    return list(spec.get("datasets", {}).values())
+
+
+def test_weeks_start_monday_and_partial_weeks_are_provisional():
+    # Wed 7 Oct .. Tue 20 Oct 2026: a partial first week, one full week, a partial last week.
+    frame = charts.to_buckets(daily(14, date(2026, 10, 7), provisional_last=0), "week")
+    assert [d.date() for d in frame["date"]] == [
+        date(2026, 10, 5),
+        date(2026, 10, 12),
+        date(2026, 10, 19),
+    ]
+    assert frame["days"].tolist() == [5, 7, 2]
+    assert frame["provisional"].tolist() == [True, False, True]
+    assert frame["value"].sum() == sum(100 + i for i in range(14))
+
+
+def test_months_sum_days_and_know_their_length():
+    frame = charts.to_buckets(daily(61, date(2026, 9, 1), provisional_last=0), "month")
+    assert frame["days"].tolist() == [30, 31]
+    assert frame["provisional"].tolist() == [False, False]
+
+
+def test_provisional_days_are_drawn_dashed_and_joined_to_the_line():
+    spec = charts.time_series(daily(10, provisional_last=2), "day", "Pageviews").to_dict()
+    rows = datasets(spec)[0]
+    dashed = [r for r in rows if r["segment"] == charts.PROVISIONAL]
+    solid = [r for r in rows if r["segment"] == charts.COMPLETE]
+    assert len(solid) == 8
+    assert len(dashed) == 3  # the two provisional days plus the last complete one
+    line = spec["layer"][0]
+    assert line["mark"]["type"] == "line"
+    assert line["encoding"]["strokeDash"]["scale"]["range"] == [[1, 0], [5, 4]]
+    assert line["encoding"]["y"]["title"] == "Pageviews"
+
+
+def test_web_vs_youtube_indexed_starts_at_100_and_keeps_actuals():
+    frame = pd.concat(
+        [
+            daily(7, provisional_last=0, series=("Web pageviews",)),
+            daily(7, provisional_last=0, series=("YouTube views",)).assign(
+                value=lambda d: d["value"] * 10
+            ),
+        ]
+    )
+    spec = charts.web_vs_youtube(frame, "day", mode="indexed").to_dict()
+    rows = [r for data in datasets(spec) for r in data if "series" in r]
+    first = [r for r in rows if r["date"].startswith("2026-10-05")]
+    assert {r["value"] for r in first} == {100.0}
+    assert {r["actual"] for r in first} == {100, 1000}
+    assert "Index (first day = 100)" in str(spec)
+
+
+def test_web_vs_youtube_two_axes_are_independent_and_named():
+    frame = pd.concat([daily(7, series=("Web pageviews",)), daily(7, series=("YouTube views",))])
+    spec = charts.web_vs_youtube(frame, "week", mode="dual").to_dict()
+    assert spec["resolve"]["scale"]["y"] == "independent"
+    titles = [layer["layer"][0]["encoding"]["y"]["title"] for layer in spec["layer"]]
+    assert titles == ["Web pageviews", "YouTube views"]
+
+
+@pytest.mark.parametrize("grain", ["day", "week", "month"])
+def test_empty_series_still_make_a_chart(grain):
+    empty = pd.DataFrame(columns=["date", "series", "value", "provisional"])
+    assert charts.time_series(empty, grain, "Views").to_dict()["layer"]
+
+
+def test_platform_shares_order_countries_by_web_share():
+    frame = pd.DataFrame(
+        {
+            "country": ["Germany", "United Kingdom", "Germany", "United Kingdom"],
+            "platform": ["Web", "Web", "YouTube", "YouTube"],
+            "share": [10.0, 60.0, 30.0, 40.0],
+            "value": [10, 60, 30, 40],
+        }
+    )
+    spec = charts.platform_shares(frame).to_dict()
+    assert spec["encoding"]["y"]["sort"] == ["United Kingdom", "Germany"]
+    assert spec["encoding"]["yOffset"]["field"] == "platform"
+
+
+def test_stacked_share_normalises():
+    frame = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2026-09-01", "2026-09-01", "2026-10-01"]),
+            "device_category": ["mobile", "desktop", "mobile"],
+            "users": [60, 40, 100],
+        }
+    )
+    spec = charts.stacked_share(frame, "month", "device_category", "users", "Device").to_dict()
+    assert spec["encoding"]["y"]["stack"] == "normalize"
