@@ -1,0 +1,267 @@
+"""The synthetic demo network: GA4 properties and YouTube channels with deterministic fact
+rows, and the raw-facts API tests use to compute expected numbers with plain pandas.
+
+Facts are additive cells; every metric, `totalUsers` included, is a plain sum over fact rows
+here (real GA4 de-duplicates users, so its totals are not sums). A date's numbers never
+depend on `today`, which only decides which recent days are visible:
+GA4 day D is complete when D <= today - 2 (today - 3 for a lagging property), the next day
+shows hours 00-11 only, later days nothing; YouTube shows days through today - 3.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from statsdash.emulator import catalog as cat
+from statsdash.emulator import stores
+from statsdash.emulator.stores import GA_METRICS, OTHER, YT_METRICS, day_number
+
+GA_PARTIAL_HOURS = 12  # hours visible on the day after the last complete one
+YT_LATENCY_DAYS = 3
+
+
+@dataclass(frozen=True)
+class GaProperty:
+    """A GA4 property of a site."""
+
+    property_id: str
+    site: str
+    host_name: str
+    display_name: str
+    account_id: str
+    account_name: str
+    time_zone: str
+    currency_code: str
+    thresholded: bool
+    other_row: bool
+    lag_days: int
+
+
+@dataclass(frozen=True)
+class YtChannel:
+    """A YouTube channel managed by the content owner; `group` None = not in the demo config."""
+
+    channel_id: str
+    title: str
+    group: str | None
+    handle: str
+    base_subscribers: int
+    base_views: int
+    published: date
+    no_dislikes: bool
+
+
+@dataclass(frozen=True)
+class YtVideo:
+    """A video of a managed channel."""
+
+    video_id: str
+    channel_id: str
+    title: str
+    published: date
+
+
+@functools.cache
+def _site_pages(site: str) -> stores.SitePages:
+    return stores.make_site_pages(site, list(cat.SITE_TOPICS).index(site))
+
+
+@functools.cache
+def _ga_store(property_id: str) -> stores.ColumnStore:
+    index, spec = next(
+        (i, s) for i, s in enumerate(cat.PROPERTY_SPECS) if s.property_id == property_id
+    )
+    return stores.ColumnStore(stores.ga_month_maker(spec, _site_pages(spec.site), index))
+
+
+@functools.cache
+def _channel_catalogue() -> tuple[list[YtChannel], list[YtVideo], list[stores.ColumnStore]]:
+    channels, videos, channel_stores = [], [], []
+    for index, spec in enumerate(cat.CHANNEL_SPECS):
+        rng = np.random.default_rng([cat.SEED, 5, index])
+        channel_id = "UC" + stores.random_id(rng, 22)
+        own = stores.make_channel_videos(spec, index)
+        maker = stores.yt_month_maker(spec, own, index, first_video=len(videos))
+        channel_stores.append(stores.ColumnStore(maker))
+        channels.append(
+            YtChannel(
+                channel_id=channel_id,
+                title=spec.title,
+                group=spec.group,
+                handle="@" + spec.title.lower().replace(" ", ""),
+                base_subscribers=spec.base_subscribers,
+                base_views=spec.base_subscribers * 140,
+                published=own.published[0] - timedelta(days=30),
+                no_dislikes=spec.no_dislikes,
+            )
+        )
+        videos += [
+            YtVideo(v, channel_id, t, p)
+            for v, t, p in zip(own.ids, own.titles, own.published, strict=True)
+        ]
+    return channels, videos, channel_stores
+
+
+class Network:
+    """The demo network as seen on `today` (default: the real today)."""
+
+    def __init__(self, today: date | None = None):
+        self.today = today or date.today()
+        self.network_name = "Demo Network"
+        self.content_owner_id = cat.CONTENT_OWNER_ID
+        self.content_owner_name = cat.CONTENT_OWNER_NAME
+        self.accounts = dict(cat.ACCOUNTS)
+        self.ga_properties: dict[str, GaProperty] = {}
+        self.sites: dict[str, list[str]] = {}
+        for spec in cat.PROPERTY_SPECS:
+            self.ga_properties[spec.property_id] = GaProperty(
+                property_id=spec.property_id,
+                site=spec.site,
+                host_name=spec.host_name,
+                display_name=f"{spec.host_name} - GA4",
+                account_id=spec.account_id,
+                account_name=cat.ACCOUNTS[spec.account_id],
+                time_zone=spec.time_zone,
+                currency_code="USD" if spec.time_zone.startswith("America") else "GBP",
+                thresholded=spec.thresholded,
+                other_row=spec.other_row,
+                lag_days=spec.lag_days,
+            )
+            self.sites.setdefault(spec.site, []).append(spec.property_id)
+        channels, videos, channel_stores = _channel_catalogue()
+        self.yt_channels = {c.channel_id: c for c in channels}
+        self.channel_groups: dict[str, list[str]] = {}
+        for c in channels:
+            if c.group is not None:
+                self.channel_groups.setdefault(c.group, []).append(c.channel_id)
+        self.yt_videos = {v.video_id: v for v in videos}
+        self.video_list = videos  # network-wide video index used by the fact stores
+        self._yt_stores = dict(zip(self.yt_channels, channel_stores, strict=True))
+
+    # ------------------------------------------------------------ freshness
+
+    def ga_available_through(self, property_id: str) -> date:
+        """The last complete GA4 day of a property (all 24 dateHours present)."""
+        return self.today - timedelta(days=2 + self.ga_properties[property_id].lag_days)
+
+    def yt_available_through(self, channel_id: str) -> date:
+        """The last day YouTube Analytics returns rows for."""
+        self.yt_channels[channel_id]  # noqa: B018 - KeyError for unknown channels
+        return self.today - timedelta(days=YT_LATENCY_DAYS)
+
+    # ------------------------------------------------------------ fast access (emulator)
+
+    def ga_page_labels(self, property_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """(paths, titles) indexed by the `page` code; the last entry is "(other)"."""
+        pages = _site_pages(self.ga_properties[property_id].site)
+        return np.append(pages.paths, OTHER), np.append(pages.titles, OTHER)
+
+    def ga_slice(self, property_id: str, start: date, end: date) -> tuple[dict, int, int]:
+        """(columns, lo, hi): the visible rows of [start, end] are cols[...][lo:hi]."""
+        visible_end = (day_number(self.ga_available_through(property_id)) + 1) * 24
+        visible_end += GA_PARTIAL_HOURS
+        cols = _ga_store(property_id).through(visible_end // 24)
+        stop = min((day_number(end) + 1) * 24, visible_end)
+        dh = cols["dh"]
+        lo = int(np.searchsorted(dh, day_number(start) * 24))
+        return cols, lo, max(lo, int(np.searchsorted(dh, stop)))
+
+    def yt_slice(self, channel_id: str, start: date, end: date) -> tuple[dict, int, int]:
+        """(columns, lo, hi) of a channel's visible rows in [start, end]."""
+        last = day_number(min(end, self.yt_available_through(channel_id)))
+        cols = self._yt_stores[channel_id].through(day_number(self.today))
+        day = cols["day"]
+        lo = int(np.searchsorted(day, day_number(start)))
+        return cols, lo, max(lo, int(np.searchsorted(day, last, side="right")))
+
+    # ------------------------------------------------------------ raw facts (tests)
+
+    def ga_facts(self, property_id: str, start: date, end: date) -> pd.DataFrame:
+        """Visible GA4 fact rows of one property in [start, end], one row per cell."""
+        cols, lo, hi = self.ga_slice(property_id, start, end)
+        c = {k: v[lo:hi] for k, v in cols.items()}
+        paths, titles = self.ga_page_labels(property_id)
+        query = np.array(cat.QUERY_STRINGS, dtype=object)[c["query"]]
+        page_path = paths[c["page"]]
+        src = np.array([s for s, _, _ in cat.SOURCES], dtype=object)
+        med = np.array([m for _, m, _ in cat.SOURCES], dtype=object)
+        group = np.array([cat.default_channel_group(s, m) for s, m, _ in cat.SOURCES], dtype=object)
+        country = np.array(cat.COUNTRIES, dtype=object)
+        frame = {
+            "date": (c["dh"] // 24).astype("datetime64[D]"),
+            "hour": (c["dh"] % 24).astype(np.int64),
+            "hostName": np.full(hi - lo, self.ga_properties[property_id].host_name, dtype=object),
+            "pagePath": page_path,
+            "queryString": np.where(page_path == OTHER, "", query),
+            "pagePathPlusQueryString": np.where(page_path == OTHER, OTHER, page_path + query),
+            "pageTitle": titles[c["page"]],
+            "country": country[c["country"], 0],
+            "countryId": country[c["country"], 1],
+            "sessionSource": src[c["source"]],
+            "sessionMedium": med[c["source"]],
+            "sessionSourceMedium": src[c["source"]] + " / " + med[c["source"]],
+            "sessionDefaultChannelGroup": group[c["source"]],
+            "deviceCategory": np.array([d for d, _ in cat.DEVICES], dtype=object)[c["device"]],
+        }
+        frame |= {m: c[m] for m in GA_METRICS}
+        return pd.DataFrame(frame)
+
+    def yt_facts(self, channel_ids, start: date, end: date) -> pd.DataFrame:
+        """Visible YouTube fact rows of the channels (an id or a list) in [start, end]."""
+        ids = [channel_ids] if isinstance(channel_ids, str) else list(channel_ids)
+        parts = []
+        video_ids = np.array([v.video_id for v in self.video_list], dtype=object)
+        for cid in ids:
+            cols, lo, hi = self.yt_slice(cid, start, end)
+            c = {k: v[lo:hi] for k, v in cols.items()}
+            frame = {
+                "date": c["day"].astype("datetime64[D]"),
+                "channel": np.full(hi - lo, cid, dtype=object),
+                "video": video_ids[c["video"]],
+                "country": np.array([k for k, _ in cat.YT_COUNTRIES], dtype=object)[c["country"]],
+                "insightTrafficSourceType": np.array(
+                    [k for k, _ in cat.TRAFFIC_SOURCES], dtype=object
+                )[c["traffic"]],
+                "deviceType": np.array([k for k, _ in cat.DEVICE_TYPES], dtype=object)[c["device"]],
+            }
+            parts.append(pd.DataFrame(frame | {m: c[m] for m in YT_METRICS}))
+        return pd.concat(parts, ignore_index=True)
+
+    def subscriber_count(self, channel_id: str) -> int:
+        """Current subscribers: base + net gained over every available day."""
+        cols, lo, hi = self.yt_slice(channel_id, cat.DATA_START, self.today)
+        net = cols["subscribersGained"][:hi].sum() - cols["subscribersLost"][:hi].sum()
+        return self.yt_channels[channel_id].base_subscribers + int(net)
+
+    def channel_view_count(self, channel_id: str) -> int:
+        cols, _, hi = self.yt_slice(channel_id, cat.DATA_START, self.today)
+        return self.yt_channels[channel_id].base_views + int(cols["views"][:hi].sum())
+
+    def video_stats(self, channel_id: str) -> dict[str, dict[str, int]]:
+        """Lifetime views/likes/comments per video id over the available days."""
+        cols, _, hi = self.yt_slice(channel_id, cat.DATA_START, self.today)
+        n = len(self.video_list)
+        video = cols["video"][:hi]
+        sums = {
+            m: np.bincount(video, cols[m][:hi], minlength=n) for m in ("views", "likes", "comments")
+        }
+        return {
+            v.video_id: {m: int(sums[m][i]) for m in sums}
+            for i, v in enumerate(self.video_list)
+            if v.channel_id == channel_id
+        }
+
+
+@functools.cache
+def _network_for(today: date | None) -> Network:
+    return Network(today)
+
+
+def demo_network(today: date | None = None) -> Network:
+    """A cached Network for `today` (default: the real today)."""
+    return _network_for(today or date.today())

@@ -1,0 +1,313 @@
+"""HTTP front of the emulator: routes Google API paths to the GA and YouTube handlers,
+injects faults, counts requests, and runs in a thread (tests, demo) or the foreground."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import threading
+import time
+from collections import Counter, deque
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from statsdash.emulator import ga, youtube
+from statsdash.emulator.errors import FAULT_KINDS, ApiError, fault_error, invalid
+from statsdash.emulator.network import Network, demo_network
+
+ENDPOINTS = (
+    "ga.runReport",
+    "ga.batchRunReports",
+    "ga.getMetadata",
+    "admin.accountSummaries.list",
+    "yt.reports.query",
+    "yt.channels.list",
+    "yt.videos.list",
+    "yt.contentOwners.list",
+)
+# (HTTP method, path pattern, endpoint)
+ROUTES = (
+    ("POST", re.compile(r"/v1beta/properties/([^/:]+):runReport"), "ga.runReport"),
+    ("POST", re.compile(r"/v1beta/properties/([^/:]+):batchRunReports"), "ga.batchRunReports"),
+    ("GET", re.compile(r"/v1beta/properties/([^/:]+)/metadata"), "ga.getMetadata"),
+    ("GET", re.compile(r"/v1beta/accountSummaries"), "admin.accountSummaries.list"),
+    ("GET", re.compile(r"/v2/reports"), "yt.reports.query"),
+    ("GET", re.compile(r"/youtube/v3/channels"), "yt.channels.list"),
+    ("GET", re.compile(r"/youtube/v3/videos"), "yt.videos.list"),
+    ("GET", re.compile(r"/youtube/partner/v1/contentOwners"), "yt.contentOwners.list"),
+)
+LOG_SIZE = 10_000
+
+
+class EmulatorState:
+    """Counters, request log, pending faults and GA token use, shared by handler threads."""
+
+    def __init__(self, network: Network):
+        self.network = network
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts: Counter[str] = Counter()
+            self._log: deque[dict] = deque(maxlen=LOG_SIZE)
+            self._faults: list[dict] = []
+            self.quota = ga.PropertyQuota()
+
+    def add_faults(self, faults: list[dict]) -> None:
+        """Queue faults; each fires for its next `times` matching requests, then is gone."""
+        checked = [_check_fault(f) for f in faults]
+        with self._lock:
+            self._faults += checked
+
+    def faults(self) -> list[dict]:
+        with self._lock:
+            return [dict(f) for f in self._faults]
+
+    def take_fault(self, endpoint: str, text: str) -> dict | None:
+        with self._lock:
+            for f in self._faults:
+                if f["endpoint"] in ("*", endpoint) and (not f["match"] or f["match"] in text):
+                    f["times"] -= 1
+                    if f["times"] <= 0:
+                        self._faults.remove(f)
+                    return dict(f)
+        return None
+
+    def record(self, endpoint: str, method: str, path: str, key: str, status: int) -> None:
+        entry = {"endpoint": endpoint, "method": method, "path": path, "key": key, "status": status}
+        with self._lock:
+            self._counts[endpoint] += 1
+            self._log.append(entry)
+
+    def requests(self) -> dict:
+        with self._lock:
+            return {
+                "total": sum(self._counts.values()),
+                "by_endpoint": {e: self._counts[e] for e in ENDPOINTS},
+                "log": list(self._log),
+            }
+
+
+def _check_fault(f: dict) -> dict:
+    if not isinstance(f, dict) or f.get("kind") not in FAULT_KINDS:
+        raise ValueError(f"fault kind must be one of {', '.join(FAULT_KINDS)}; got {f!r}")
+    endpoint = f.get("endpoint", "*")
+    if endpoint != "*" and endpoint not in ENDPOINTS:
+        raise ValueError(f"fault endpoint must be '*' or one of {', '.join(ENDPOINTS)}")
+    times = int(f.get("times", 1))
+    latency = float(f.get("latency_ms") or (1000 if f["kind"] == "slow" else 0))
+    if times < 1 or latency < 0:
+        raise ValueError("fault times must be >= 1 and latency_ms >= 0")
+    return {
+        "endpoint": endpoint,
+        "kind": f["kind"],
+        "times": times,
+        "match": f.get("match") or None,
+        "latency_ms": latency,
+    }
+
+
+def _key(endpoint: str, match: re.Match, params: dict[str, list[str]]) -> str:
+    """What a request was about, for the log: property id, or the YouTube ids/filters."""
+    one = {k: v[-1] for k, v in params.items()}
+    if endpoint.startswith("ga."):
+        return match.group(1)
+    if endpoint == "yt.reports.query":
+        return f"{one.get('ids', '')} {one.get('filters', '')}".strip()
+    if endpoint in ("yt.channels.list", "yt.videos.list"):
+        return ",".join(params.get("id", [])) or ("managedByMe" if "managedByMe" in one else "")
+    return ""
+
+
+def _answer(state: EmulatorState, endpoint: str, match: re.Match, params, body: bytes) -> dict:
+    net = state.network
+    if endpoint in ("ga.runReport", "ga.batchRunReports"):
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            raise invalid("Invalid JSON payload received.") from None
+        run = ga.run_report if endpoint == "ga.runReport" else ga.batch_run_reports
+        return run(net, match.group(1), payload, state.quota)
+    if endpoint == "ga.getMetadata":
+        return ga.get_metadata(net, match.group(1))
+    if endpoint == "admin.accountSummaries.list":
+        return ga.account_summaries(net, {k: v[-1] for k, v in params.items()})
+    if endpoint == "yt.reports.query":
+        return youtube.reports_query(net, {k: v[-1] for k, v in params.items()})
+    handler = {
+        "yt.channels.list": youtube.channels_list,
+        "yt.videos.list": youtube.videos_list,
+        "yt.contentOwners.list": youtube.content_owners_list,
+    }[endpoint]
+    return handler(net, params)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as httplib2 expects
+    timeout = 60
+    # One write per answer and no Nagle delay: otherwise every keep-alive answer waits
+    # ~40 ms for the client's delayed ACK.
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - quiet by design
+        pass
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def _send(self, status: int, payload: dict | bytes, headers: dict | None = None) -> None:
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _dispatch(self, method: str) -> None:
+        url = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        query = url.query
+        if method == "POST" and self.headers.get("x-http-method-override", "").upper() == "GET":
+            # The client library's form of a GET whose URL passed 2048 characters.
+            method, query, body = "GET", "&".join(filter(None, (query, body.decode()))), b""
+        params = parse_qs(query, keep_blank_values=True)
+        params.pop("alt", None)
+        if url.path.startswith("/_emulator/"):
+            self._control(method, url.path, body)
+            return
+        for route_method, pattern, endpoint in ROUTES:
+            match = pattern.fullmatch(url.path)
+            if match and route_method == method:
+                self._serve(endpoint, match, params, body, url.path, query, method)
+                return
+        self._send(404, ApiError(404, f"Not Found: {method} {url.path}").body("ga"))
+
+    def _serve(self, endpoint, match, params, body, path, query, method) -> None:
+        state = self.server.state
+        style = "ga" if endpoint.startswith(("ga.", "admin.")) else "yt"
+        fault = state.take_fault(endpoint, f"{path}?{query}{body.decode(errors='replace')}")
+        headers = {}
+        try:
+            if fault:
+                time.sleep(fault["latency_ms"] / 1000)
+                if fault["kind"] not in ("slow", "malformed"):
+                    raise fault_error(fault["kind"])
+            status, payload = 200, _answer(state, endpoint, match, params, body)
+        except ApiError as e:
+            status, payload, headers = e.code, e.body(style), e.headers
+        except Exception as e:  # an emulator bug must still answer like a server would
+            status, payload = 500, ApiError(500, f"Emulator error: {e!r}").body(style)
+        data = json.dumps(payload).encode()
+        if fault and fault["kind"] == "malformed" and status == 200:
+            data = data[: max(1, len(data) // 2)]
+        state.record(endpoint, method, path, _key(endpoint, match, params), status)
+        self._send(status, data, headers)
+
+    def _control(self, method: str, path: str, body: bytes) -> None:
+        state = self.server.state
+        if path == "/_emulator/requests" and method == "GET":
+            self._send(200, state.requests())
+        elif path == "/_emulator/reset" and method == "POST":
+            state.reset()
+            self._send(200, {"reset": True})
+        elif path == "/_emulator/faults" and method == "GET":
+            self._send(200, {"faults": state.faults()})
+        elif path == "/_emulator/faults" and method == "POST":
+            try:
+                state.add_faults(json.loads(body or b"{}").get("faults", []))
+            except (ValueError, TypeError, AttributeError) as e:
+                self._send(400, invalid(str(e)).body("ga"))
+                return
+            self._send(200, {"faults": state.faults()})
+        elif path == "/_emulator/health" and method == "GET":
+            net = state.network
+            self._send(200, {"status": "ok", "today": net.today.isoformat()})
+        else:
+            self._send(404, ApiError(404, f"Not Found: {method} {path}").body("ga"))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    state: EmulatorState
+
+
+class EmulatorHandle:
+    """A running emulator: its base URL, its network, counters and faults, and stop()."""
+
+    def __init__(self, server: _Server, thread: threading.Thread):
+        self._server = server
+        self._thread = thread
+        host, port = server.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        self.port = port
+        self.network = server.state.network
+
+    def requests(self) -> dict:
+        """{"total", "by_endpoint", "log"} as GET /_emulator/requests answers."""
+        return self._server.state.requests()
+
+    def reset(self) -> None:
+        """Clear counters, the log, pending faults and GA token use."""
+        self._server.state.reset()
+
+    def add_fault(
+        self,
+        kind: str,
+        endpoint: str = "*",
+        times: int = 1,
+        match: str | None = None,
+        latency_ms: float | None = None,
+    ) -> None:
+        """Make the next `times` requests to `endpoint` (containing `match`) fail with `kind`."""
+        fault = {"kind": kind, "endpoint": endpoint, "times": times, "match": match}
+        self._server.state.add_faults([fault | {"latency_ms": latency_ms}])
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> EmulatorHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _make_server(host: str, port: int, today: date | None) -> _Server:
+    if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+        raise ValueError(f"the emulator binds loopback addresses only, not {host}")
+    server = _Server((host, port), _Handler)
+    server.state = EmulatorState(demo_network(today))
+    return server
+
+
+def start_emulator(
+    port: int = 0, today: date | None = None, host: str = "127.0.0.1"
+) -> EmulatorHandle:
+    """Serve the emulator from a daemon thread; port 0 picks a free port."""
+    server = _make_server(host, port, today)
+    thread = threading.Thread(target=server.serve_forever, name="statsdash-emulator", daemon=True)
+    thread.start()
+    return EmulatorHandle(server, thread)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, today: date | None = None) -> None:
+    """Serve the emulator in the foreground until interrupted."""
+    server = _make_server(host, port, today)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,312 @@
+"""Deterministic fact generation: per-id column stores grown month by month, each month
+drawn from a random generator seeded by (id, year, month) so a day's numbers never depend
+on when or in what order they were generated."""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from statsdash.emulator import catalog as cat
+
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+DATA_START_DAY = cat.DATA_START.toordinal() - EPOCH_ORDINAL
+GA_METRICS = (
+    "screenPageViews",
+    "sessions",
+    "totalUsers",
+    "activeUsers",
+    "newUsers",
+    "engagedSessions",
+    "sessionDuration",
+    "userEngagementDuration",
+)
+YT_METRICS = (
+    "views",
+    "engagedViews",
+    "estimatedMinutesWatched",
+    "likes",
+    "dislikes",
+    "comments",
+    "shares",
+    "subscribersGained",
+    "subscribersLost",
+)
+OTHER = "(other)"
+
+
+def day_number(d: date) -> int:
+    """Days since 1970-01-01, the integer day used in every store."""
+    return d.toordinal() - EPOCH_ORDINAL
+
+
+def day_date(n: int) -> date:
+    return date.fromordinal(int(n) + EPOCH_ORDINAL)
+
+
+def _probabilities(weights) -> np.ndarray:
+    w = np.asarray(weights, dtype=float)
+    return w / w.sum()
+
+
+def _draw(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
+    """n indexes drawn with probabilities p (what rng.choice does, without its checks)."""
+    cdf = np.cumsum(p)
+    return np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"), len(p) - 1)
+
+
+class ColumnStore:
+    """Columns (dict of equal-length numpy arrays) for one id, sorted by day, covering whole
+    months from DATA_START up to the last month asked for; extended lazily under a lock."""
+
+    def __init__(self, make_month: Callable[[int, int], dict[str, np.ndarray]]):
+        self._make_month = make_month
+        self._lock = threading.Lock()
+        self._months = 0  # months generated, starting with DATA_START's
+        self.cols: dict[str, np.ndarray] = {}
+
+    def through(self, last_day: int) -> dict[str, np.ndarray]:
+        """The columns, generated at least through the month holding `last_day`."""
+        d = day_date(last_day)
+        needed = (d.year - cat.DATA_START.year) * 12 + d.month - cat.DATA_START.month + 1
+        if needed <= self._months:
+            return self.cols
+        with self._lock:
+            if needed > self._months:
+                blocks = [self.cols] if self._months else []
+                for k in range(self._months, needed):
+                    y, m = divmod(cat.DATA_START.month - 1 + k, 12)
+                    blocks.append(self._make_month(cat.DATA_START.year + y, m + 1))
+                self.cols = {c: np.concatenate([b[c] for b in blocks]) for c in blocks[-1]}
+                self._months = needed
+        return self.cols
+
+
+def _month_days(y: int, m: int) -> np.ndarray:
+    first = day_number(date(y, m, 1))
+    last = day_number(date(y + (m == 12), m % 12 + 1, 1))
+    return np.arange(first, last)
+
+
+def _rows_per_day(rng: np.random.Generator, days: np.ndarray, low: int, high: int):
+    """(day per row, position of the row within its day, share of the day's volume a row
+    carries so that a day's total does not depend on how many rows it has)."""
+    n = rng.integers(low, high + 1, size=len(days))
+    day = np.repeat(days, n)
+    pos = np.arange(len(day)) - np.repeat(np.cumsum(n) - n, n)
+    return day, pos, np.repeat((low + high) / 2 / n, n)
+
+
+def _volume(day: np.ndarray, volume: float, growth: float, weekend: float) -> np.ndarray:
+    """Expected size of a row: growth year on year, weekends, a yearly wave."""
+    t = (day - DATA_START_DAY) / 365.25
+    weekday = (day + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+    season = 1 + 0.12 * np.sin(2 * np.pi * (t - 0.2))
+    return volume * (1 + growth) ** t * np.where(weekday >= 5, weekend, 1.0) * season
+
+
+# ---------------------------------------------------------------- GA4
+
+
+@dataclass(frozen=True)
+class SitePages:
+    """A site's page catalogue; `popularity` weights pages, `amp` marks /amp/ variants."""
+
+    paths: np.ndarray
+    titles: np.ndarray
+    amp: np.ndarray
+    popularity: np.ndarray
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", html.unescape(title).lower()).strip("-")
+
+
+def make_site_pages(site: str, index: int) -> SitePages:
+    rng = np.random.default_rng([cat.SEED, 1, index])
+    topics = cat.SITE_TOPICS[site]
+    combos = [(t, tpl) for t in topics for tpl in cat.TITLE_TEMPLATES]
+    picks = rng.choice(len(combos), size=int(rng.integers(30, 40)), replace=False)
+    titles = [combos[i][1].format(t=combos[i][0]) for i in picks]
+    for k in range(2):
+        formula = cat.FORMULA_TITLES[(index + k) % len(cat.FORMULA_TITLES)]
+        titles.insert(3 + 7 * k, formula.format(t=topics[k]))
+    offsets = rng.integers(0, day_number(date(2026, 10, 31)) - DATA_START_DAY, size=len(titles))
+    paths = [
+        f"/news/{day_date(DATA_START_DAY + o).isoformat()}-{_slug(t)}"
+        for o, t in zip(offsets, titles, strict=True)
+    ]
+    weights = list(1.0 / np.arange(1, len(titles) + 1) ** 1.05)
+    amp = [False] * len(titles)
+    for i in range(10):  # AMP variants of the ten most read articles share their titles
+        paths.append("/amp" + paths[i])
+        titles.append(titles[i])
+        weights.append(weights[i])
+        amp.append(True)
+    for k, (path, title) in enumerate(cat.STATIC_PAGES):
+        paths.append(path)
+        titles.append(title.format(site=site))
+        weights.append(0.9 if path == "/" else 0.05 / (k + 1))
+        amp.append(False)
+    return SitePages(
+        np.array(paths, dtype=object),
+        np.array(titles, dtype=object),
+        np.array(amp),
+        np.array(weights),
+    )
+
+
+def _page_weights(spec: cat.PropertySpec, pages: SitePages, index: int) -> np.ndarray:
+    if spec.kind == "amp":
+        w = np.where(pages.amp, pages.popularity, 0.0)
+    else:
+        w = np.where(pages.amp, 0.03 * pages.popularity, pages.popularity)
+    if spec.kind == "mirror":
+        w = w * np.random.default_rng([cat.SEED, 6, index]).lognormal(0, 0.5, len(w))
+    return _probabilities(w)
+
+
+def ga_month_maker(spec: cat.PropertySpec, pages: SitePages, index: int):
+    """A function (year, month) -> columns of one GA4 property's fact rows for that month."""
+    page_p = _page_weights(spec, pages, index)
+    prop_rng = np.random.default_rng([cat.SEED, 7, index])
+    source_p = _probabilities([w for _, _, w in cat.SOURCES] * prop_rng.lognormal(0, 0.3, 21))
+    ny = spec.time_zone == "America/New_York"
+    country_p = _probabilities([c[3] if ny else c[2] for c in cat.COUNTRIES])
+    device_p = _probabilities([w for _, w in cat.DEVICES])
+    query_p = _probabilities(cat.QUERY_WEIGHTS)
+    diurnal = np.array(cat.DIURNAL)
+    hour_p = _probabilities(diurnal)
+    weekend = 0.65 + 0.2 * prop_rng.random()
+    other_page = len(pages.paths)
+
+    def make(y: int, m: int) -> dict[str, np.ndarray]:
+        rng = np.random.default_rng([cat.SEED, 2, int(spec.property_id), y, m])
+        day, pos, share = _rows_per_day(rng, _month_days(y, m), 60, 120)
+        n = len(day)
+        # The first 24 rows of a day cover every hour, so complete days have 24 dateHours.
+        hour = np.where(pos < 24, pos, _draw(rng, hour_p, n))
+        page = _draw(rng, page_p, n)
+        if spec.other_row:
+            page[rng.random(n) < 0.06] = other_page
+        query = _draw(rng, query_p, n)
+        source = _draw(rng, source_p, n)
+        country = _draw(rng, country_p, n)
+        device = _draw(rng, device_p, n)
+        lam = _volume(day, spec.volume, spec.growth, weekend) * diurnal[hour] * share
+        sessions = 1 + rng.poisson(lam * rng.lognormal(-0.06, 0.35, n))
+        users = sessions - rng.binomial(sessions - 1, 0.18)
+        duration = np.rint(sessions * rng.gamma(2.0, 55.0, n)).astype(np.int64)
+        cols = {
+            "dh": (day * 24 + hour).astype(np.int32),
+            "page": page.astype(np.int16),
+            "query": query.astype(np.int8),
+            "source": source.astype(np.int8),
+            "country": country.astype(np.int8),
+            "device": device.astype(np.int8),
+            "screenPageViews": sessions + rng.poisson(sessions * 0.7),
+            "sessions": sessions,
+            "totalUsers": users,
+            "activeUsers": users - rng.binomial(users - 1, 0.04),
+            "newUsers": rng.binomial(users, 0.55),
+            "engagedSessions": rng.binomial(sessions, 0.58),
+            "sessionDuration": duration,
+            "userEngagementDuration": np.rint(duration * rng.uniform(0.45, 0.85, n)),
+        }
+        order = np.argsort(cols["dh"], kind="stable")
+        return {
+            c: (
+                v[order]
+                if c in ("dh", "page", "query", "source", "country", "device")
+                else v[order].astype(np.int64)
+            )
+            for c, v in cols.items()
+        }
+
+    return make
+
+
+# ---------------------------------------------------------------- YouTube
+
+_ID_ALPHABET = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"))
+
+
+def random_id(rng: np.random.Generator, length: int) -> str:
+    return "".join(_ID_ALPHABET[rng.integers(0, 64, size=length)])
+
+
+@dataclass(frozen=True)
+class ChannelVideos:
+    """A channel's videos in publication order, with their popularity weights."""
+
+    ids: tuple[str, ...]
+    titles: tuple[str, ...]
+    published: tuple[date, ...]
+    popularity: np.ndarray
+
+
+def make_channel_videos(spec: cat.ChannelSpec, index: int) -> ChannelVideos:
+    rng = np.random.default_rng([cat.SEED, 4, index])
+    n = int(rng.integers(20, 41))
+    first = day_number(date(2021, 6, 1)) + int(rng.integers(0, 400))
+    later = np.sort(rng.integers(first + 1, day_number(date(2026, 10, 31)), size=n - 1))
+    published = [first, *later.tolist()]
+    titles = [
+        f"{cat.VIDEO_TOPICS[int(t)]}: {spec.title} #{k + 1}"
+        for k, t in enumerate(rng.integers(0, len(cat.VIDEO_TOPICS), size=n))
+    ]
+    if index % 3 == 0:
+        titles[2] = cat.VIDEO_FORMULA_TITLES[(index // 3) % len(cat.VIDEO_FORMULA_TITLES)]
+    ranks = rng.permutation(n) + 1
+    return ChannelVideos(
+        tuple(random_id(rng, 11) for _ in range(n)),
+        tuple(titles),
+        tuple(day_date(p) for p in published),
+        1.0 / ranks**0.9,
+    )
+
+
+def yt_month_maker(spec: cat.ChannelSpec, videos: ChannelVideos, index: int, first_video: int):
+    """A function (year, month) -> columns of one channel's fact rows for that month;
+    `video` holds network-wide video indexes starting at `first_video`."""
+    published = np.array([day_number(p) for p in videos.published])
+    cumulative = np.cumsum(videos.popularity)
+    country_p = _probabilities([w for _, w in cat.YT_COUNTRIES])
+    traffic_p = _probabilities([w for _, w in cat.TRAFFIC_SOURCES])
+    device_p = _probabilities([w for _, w in cat.DEVICE_TYPES])
+
+    def make(y: int, m: int) -> dict[str, np.ndarray]:
+        rng = np.random.default_rng([cat.SEED, 3, index, y, m])
+        day, _, share = _rows_per_day(rng, _month_days(y, m), 30, 60)
+        n = len(day)
+        # Only videos already published on the day; choose among them by popularity.
+        k = np.searchsorted(published, day, side="right")
+        u = rng.random(n) * cumulative[k - 1]
+        video = np.minimum(np.searchsorted(cumulative, u, side="right"), k - 1)
+        lam = _volume(day, spec.volume, spec.growth, 1.15) * share
+        views = 1 + rng.poisson(lam * rng.lognormal(-0.06, 0.35, n))
+        dislikes = rng.binomial(views, 0.0025)
+        return {
+            "day": day.astype(np.int32),
+            "video": (video + first_video).astype(np.int32),
+            "country": _draw(rng, country_p, n).astype(np.int8),
+            "traffic": _draw(rng, traffic_p, n).astype(np.int8),
+            "device": _draw(rng, device_p, n).astype(np.int8),
+            "views": views,
+            "engagedViews": rng.binomial(views, 0.72),
+            "estimatedMinutesWatched": np.rint(views * rng.gamma(2.0, 1.6, n)).astype(np.int64),
+            "likes": rng.binomial(views, 0.035),
+            "dislikes": np.zeros_like(dislikes) if spec.no_dislikes else dislikes,
+            "comments": rng.binomial(views, 0.004),
+            "shares": rng.binomial(views, 0.003),
+            "subscribersGained": rng.binomial(views, 0.005),
+            "subscribersLost": rng.binomial(views, 0.0018),
+        }
+
+    return make

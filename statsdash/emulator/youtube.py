@@ -1,0 +1,452 @@
+"""YouTube Analytics v2 reports.query, YouTube Data v3 channels.list / videos.list and the
+partner API's contentOwners list, answered from the synthetic network."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from statsdash.emulator import catalog as cat
+from statsdash.emulator.errors import YT_NOT_SUPPORTED, ApiError
+from statsdash.emulator.stores import YT_METRICS, day_number
+
+DIMENSIONS = (
+    "day",
+    "month",
+    "channel",
+    "video",
+    "country",
+    "insightTrafficSourceType",
+    "deviceType",
+)
+METRICS = (*YT_METRICS, "averageViewDuration")
+FILTERS = ("channel", "video", "country", "insightTrafficSourceType", "deviceType")
+# Dimension sets a report may use (order free), after Google's table of available reports.
+SUPPORTED = {
+    frozenset(d)
+    for d in (
+        (),
+        ("day",),
+        ("month",),
+        ("channel",),
+        ("channel", "day"),
+        ("channel", "month"),
+        ("country",),
+        ("channel", "country"),
+        ("video",),
+        ("insightTrafficSourceType",),
+        ("day", "insightTrafficSourceType"),
+        ("channel", "insightTrafficSourceType"),
+        ("deviceType",),
+        ("day", "deviceType"),
+        ("channel", "deviceType"),
+    )
+}
+VIEW_ONLY_DIMENSIONS = {"insightTrafficSourceType", "deviceType"}
+VIEW_METRICS = {"views", "engagedViews", "estimatedMinutesWatched", "averageViewDuration"}
+MAX_FILTER_IDS = 500
+MAX_VIDEO_RESULTS = 200
+MAX_LIST_IDS = 50
+_CODES = {
+    "country": np.array([k for k, _ in cat.YT_COUNTRIES], dtype=object),
+    "insightTrafficSourceType": np.array([k for k, _ in cat.TRAFFIC_SOURCES], dtype=object),
+    "deviceType": np.array([k for k, _ in cat.DEVICE_TYPES], dtype=object),
+}
+_COLUMN = {"country": "country", "insightTrafficSourceType": "traffic", "deviceType": "device"}
+
+
+def bad_request(message: str, reason: str = "badRequest") -> ApiError:
+    return ApiError(400, message, reason=reason)
+
+
+def not_supported() -> ApiError:
+    return bad_request(YT_NOT_SUPPORTED)
+
+
+def forbidden() -> ApiError:
+    return ApiError(403, "Forbidden", reason="forbidden")
+
+
+def _names(text: str, field: str, known) -> list[str]:
+    names = [n for n in text.split(",") if n] if text else []
+    for n in names:
+        if n not in known:
+            raise bad_request(f"Unknown identifier ({n}) given in field parameters.{field}.")
+    return names
+
+
+def _date(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise bad_request(
+            f"Invalid value '{text}'. Value must match the pattern: "
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            "invalid",
+        ) from None
+
+
+def _parse_filters(text: str) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    for part in filter(None, text.split(";")):
+        name, sep, values = part.partition("==")
+        if not sep or name not in FILTERS:
+            raise bad_request(f"Unknown identifier ({name}) given in field parameters.filters.")
+        ids = [v for v in values.split(",") if v]
+        if len(ids) > MAX_FILTER_IDS:
+            raise bad_request(f"The filter {name} accepts at most {MAX_FILTER_IDS} values.")
+        filters[name] = ids
+    return filters
+
+
+def _int_param(params: dict, name: str, default: int | None) -> int | None:
+    if name not in params:
+        return default
+    try:
+        value = int(params[name])
+    except ValueError:
+        raise bad_request(f"Invalid value '{params[name]}' for {name}.", "invalid") from None
+    if value < 1 and (name != "maxResults" or value < 0):
+        raise bad_request(f"Invalid value '{value}' for {name}.", "invalid")
+    return value
+
+
+@dataclass
+class _Facts:
+    """Fact rows gathered over the queried channels; `channel` indexes the channel list."""
+
+    channels: list[str]
+    cols: dict[str, np.ndarray]
+
+    @classmethod
+    def read(cls, net, channels: list[str], start: date, end: date) -> _Facts:
+        parts = []
+        for i, cid in enumerate(channels):
+            cols, lo, hi = net.yt_slice(cid, start, end)
+            part = {k: v[lo:hi] for k, v in cols.items()}
+            part["channel"] = np.full(hi - lo, i, dtype=np.int32)
+            parts.append(part)
+        keys = parts[0].keys()
+        return cls(channels, {k: np.concatenate([p[k] for p in parts]) for k in keys})
+
+    def where(self, mask: np.ndarray) -> None:
+        self.cols = {k: v[mask] for k, v in self.cols.items()}
+
+
+def _dimension(name: str, facts: _Facts, net, start: date) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, label per code) of a YouTube dimension."""
+    c = facts.cols
+    if name == "day":
+        first = day_number(start)
+        days = np.arange(first, int(c["day"].max(initial=first)) + 1).astype("datetime64[D]")
+        return c["day"] - first, np.datetime_as_string(days).astype(object)
+    if name == "month":
+        month = c["day"].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        first = int(month.min(initial=0))
+        span = np.arange(first, int(month.max(initial=first)) + 1).astype("datetime64[M]")
+        return month - first, np.datetime_as_string(span).astype(object)
+    if name == "channel":
+        return c["channel"], np.array(facts.channels, dtype=object)
+    if name == "video":
+        return c["video"], np.array([v.video_id for v in net.video_list], dtype=object)
+    return c[_COLUMN[name]], _CODES[name]
+
+
+def _owned_channels(net, filters: dict[str, list[str]]) -> list[str]:
+    if "channel" in filters:
+        channels = list(dict.fromkeys(filters["channel"]))
+        if any(c not in net.yt_channels for c in channels):
+            raise forbidden()
+        return channels
+    videos = [net.yt_videos[v] for v in filters["video"] if v in net.yt_videos]
+    return list(dict.fromkeys(v.channel_id for v in videos)) or [next(iter(net.yt_channels))]
+
+
+def reports_query(net, params: dict[str, str]) -> dict:
+    """reports.query (GET /v2/reports, or its POST form for long URLs)."""
+    for required in ("ids", "startDate", "endDate", "metrics"):
+        if not params.get(required):
+            raise bad_request(f"Required parameter: {required}", "required")
+    ids = params["ids"]
+    owner = ids.startswith("contentOwner==")
+    if owner and ids != f"contentOwner=={net.content_owner_id}":
+        raise forbidden()
+    if (
+        not owner
+        and ids != "channel==MINE"
+        and ids.removeprefix("channel==") not in net.yt_channels
+    ):
+        raise bad_request(f"Invalid value '{ids}' for ids.", "invalid")
+    start, end = _date(params["startDate"], "startDate"), _date(params["endDate"], "endDate")
+    if start > end:
+        raise bad_request("The start date must be on or before the end date.", "invalid")
+    metrics = _names(params["metrics"], "metrics", METRICS)
+    dimensions = _names(params.get("dimensions", ""), "dimensions", DIMENSIONS)
+    filters = _parse_filters(params.get("filters", ""))
+    sort = [(s.lstrip("-"), s.startswith("-")) for s in params.get("sort", "").split(",") if s]
+    _check_supported(owner, metrics, dimensions, filters, sort, params)
+    if owner:
+        channels = _owned_channels(net, filters)
+    else:
+        mine = ids.removeprefix("channel==")
+        channels = [next(iter(net.yt_channels)) if mine == "MINE" else mine]
+    facts = _Facts.read(net, channels, start, end)
+    _apply_filters(facts, filters, net)
+    return _result_table(facts, net, start, dimensions, metrics, sort, params)
+
+
+def _check_supported(owner, metrics, dimensions, filters, sort, params) -> None:
+    if owner and not {"channel", "video"} & set(filters):
+        raise not_supported()
+    if frozenset(dimensions) not in SUPPORTED or ("channel" in dimensions and not owner):
+        raise not_supported()
+    if VIEW_ONLY_DIMENSIONS & (set(dimensions) | set(filters)) and not set(metrics) <= VIEW_METRICS:
+        raise not_supported()
+    for field, _ in sort:
+        if field not in dimensions and field not in metrics:
+            raise bad_request(f"Unknown identifier ({field}) given in field parameters.sort.")
+    if "video" in dimensions:
+        limit = _int_param(params, "maxResults", None)
+        descending_metric = sort and sort[0][1] and sort[0][0] in metrics
+        if not descending_metric or limit is None or limit > MAX_VIDEO_RESULTS:
+            raise not_supported()
+
+
+def _apply_filters(facts: _Facts, filters: dict[str, list[str]], net) -> None:
+    mask = np.ones(len(facts.cols["day"]), dtype=bool)
+    if "video" in filters:
+        index = {v.video_id: i for i, v in enumerate(net.video_list)}
+        wanted = np.array([index[v] for v in filters["video"] if v in index], dtype=np.int32)
+        mask &= np.isin(facts.cols["video"], wanted)
+    for name in VIEW_ONLY_DIMENSIONS | {"country"}:
+        if name in filters:
+            codes = [i for i, k in enumerate(_CODES[name]) if k in filters[name]]
+            mask &= np.isin(facts.cols[_COLUMN[name]], codes)
+    facts.where(mask)
+
+
+def _result_table(facts, net, start, dimensions, metrics, sort, params) -> dict:
+    resolved = [_dimension(d, facts, net, start) for d in dimensions]
+    key = np.zeros(len(facts.cols["day"]), dtype=np.int64)
+    for codes, labels in resolved:
+        key = key * len(labels) + codes
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    sums = {
+        m: np.rint(np.bincount(inverse, facts.cols[m], minlength=len(first))).astype(np.int64)
+        for m in YT_METRICS
+    }
+    minutes, views = sums["estimatedMinutesWatched"], sums["views"]
+    sums["averageViewDuration"] = np.rint(
+        np.divide(minutes * 60, views, out=np.zeros(len(views)), where=views > 0)
+    ).astype(np.int64)
+    codes = [c[first] for c, _ in resolved]
+    keys = []  # most significant first
+    for field, desc in sort:
+        if field in metrics:
+            keys.append(-sums[field] if desc else sums[field])
+        else:
+            i = dimensions.index(field)
+            ranks = np.argsort(np.argsort(resolved[i][1].astype(str)))[codes[i]]
+            keys.append(-ranks if desc else ranks)
+    keys += [
+        np.argsort(np.argsort(labels.astype(str)))[c]
+        for c, (_, labels) in zip(codes, resolved, strict=True)
+    ]
+    order = np.lexsort(keys[::-1]) if keys else np.arange(len(first))
+    offset = _int_param(params, "startIndex", 1) - 1
+    limit = _int_param(params, "maxResults", None)
+    page = order[offset : None if limit is None else offset + limit]
+    columns = [labels[c[page]].tolist() for c, (_, labels) in zip(codes, resolved, strict=True)]
+    columns += [sums[m][page].tolist() for m in metrics]
+    headers = [{"name": d, "columnType": "DIMENSION", "dataType": "STRING"} for d in dimensions]
+    headers += [{"name": m, "columnType": "METRIC", "dataType": "INTEGER"} for m in metrics]
+    table = {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers}
+    if len(page):
+        table["rows"] = [list(row) for row in zip(*columns, strict=True)]
+    return table
+
+
+# ---------------------------------------------------------------- Data API v3
+
+
+def _etag(*parts) -> str:
+    return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:27]
+
+
+def _list_param(params: dict[str, list[str]], name: str) -> list[str]:
+    return [v for value in params.get(name, []) for v in value.split(",") if v]
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    return values[-1] if values else None
+
+
+def _parts(params: dict[str, list[str]], known: set[str]) -> list[str]:
+    parts = _list_param(params, "part")
+    if not parts:
+        raise bad_request("Required parameter: part", "required")
+    for p in parts:
+        if p not in known:
+            raise bad_request(f"'{p}'", "unknownPart")
+    return parts
+
+
+def _channel_item(net, channel_id: str, parts: list[str]) -> dict:
+    c = net.yt_channels[channel_id]
+    item = {"kind": "youtube#channel", "etag": _etag(channel_id, net.today), "id": channel_id}
+    if "snippet" in parts:
+        item["snippet"] = {
+            "title": c.title,
+            "description": f"The official {c.title} channel.",
+            "customUrl": c.handle,
+            "publishedAt": f"{c.published.isoformat()}T09:00:00Z",
+            "localized": {"title": c.title, "description": f"The official {c.title} channel."},
+        }
+    if "contentDetails" in parts:
+        item["contentDetails"] = {
+            "relatedPlaylists": {"likes": "", "uploads": "UU" + channel_id[2:]}
+        }
+    if "statistics" in parts:
+        videos = sum(
+            1
+            for v in net.yt_videos.values()
+            if v.channel_id == channel_id and v.published <= net.today
+        )
+        item["statistics"] = {
+            "viewCount": str(net.channel_view_count(channel_id)),
+            "subscriberCount": str(net.subscriber_count(channel_id)),
+            "hiddenSubscriberCount": False,
+            "videoCount": str(videos),
+        }
+    if "contentOwnerDetails" in parts:
+        item["contentOwnerDetails"] = {
+            "contentOwner": net.content_owner_id,
+            "timeLinked": f"{c.published.isoformat()}T12:00:00Z",
+        }
+    return item
+
+
+def channels_list(net, params: dict[str, list[str]]) -> dict:
+    """channels.list by id (<= 50), managedByMe (paged), or mine."""
+    parts = _parts(params, {"id", "snippet", "statistics", "contentDetails", "contentOwnerDetails"})
+    ids = _list_param(params, "id")
+    managed = _one(params, "managedByMe") == "true"
+    mine = _one(params, "mine") == "true"
+    if [bool(ids), managed, mine].count(True) != 1:
+        raise bad_request(
+            "No filter selected. Expected one of: forUsername, managedByMe, id, mine, "
+            "mySubscribers, forHandle, idParam",
+            "missingRequiredParameter",
+        )
+    size = _int_param(params={k: v[-1] for k, v in params.items()}, name="maxResults", default=5)
+    if size > MAX_LIST_IDS:
+        raise bad_request(
+            f"Invalid value '{size}'. Values must be within the range: [0, 50]", "invalidValue"
+        )
+    response = {"kind": "youtube#channelListResponse", "etag": _etag("channels", ids, managed)}
+    if ids:
+        if len(ids) > MAX_LIST_IDS:
+            raise bad_request("The request specifies too many ids; at most 50.", "invalidFilters")
+        chosen = [i for i in ids if i in net.yt_channels]
+    elif mine:
+        chosen = [next(iter(net.yt_channels))]
+    else:
+        if _one(params, "onBehalfOfContentOwner") != net.content_owner_id:
+            raise forbidden()
+        owned = list(net.yt_channels)
+        offset = _offset(_one(params, "pageToken"))
+        chosen = owned[offset : offset + size]
+        if offset + size < len(owned):
+            response["nextPageToken"] = _token(offset + size)
+        if offset:
+            response["prevPageToken"] = _token(max(0, offset - size))
+        response["pageInfo"] = {"totalResults": len(owned), "resultsPerPage": size}
+    response.setdefault("pageInfo", {"totalResults": len(chosen), "resultsPerPage": size})
+    response["items"] = [_channel_item(net, c, parts) for c in chosen]
+    return response
+
+
+def _token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"CAU{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()[3:])
+    except ValueError:
+        raise bad_request(
+            "The request specifies an invalid page token.", "invalidPageToken"
+        ) from None
+
+
+def videos_list(net, params: dict[str, list[str]]) -> dict:
+    """videos.list by id (<= 50); unknown and not yet published ids are left out."""
+    parts = _parts(params, {"id", "snippet", "statistics", "contentDetails"})
+    ids = _list_param(params, "id")
+    if not ids:
+        raise bad_request(
+            "No filter selected. Expected one of: myRating, chart, id", "missingRequiredParameter"
+        )
+    if len(ids) > MAX_LIST_IDS:
+        raise bad_request("The request specifies too many ids; at most 50.", "invalidFilters")
+    known = [net.yt_videos[v] for v in ids if v in net.yt_videos]
+    known = [v for v in known if v.published <= net.today]
+    stats = (
+        {c: net.video_stats(c) for c in {v.channel_id for v in known}}
+        if "statistics" in parts
+        else {}
+    )
+    items = []
+    for v in known:
+        item = {"kind": "youtube#video", "etag": _etag(v.video_id, net.today), "id": v.video_id}
+        if "snippet" in parts:
+            item["snippet"] = {
+                "publishedAt": f"{v.published.isoformat()}T15:00:00Z",
+                "channelId": v.channel_id,
+                "title": v.title,
+                "description": "",
+                "channelTitle": net.yt_channels[v.channel_id].title,
+                "categoryId": "20",
+            }
+        if "contentDetails" in parts:
+            item["contentDetails"] = {
+                "duration": f"PT{4 + len(v.title) % 11}M{len(v.video_id) * 3}S"
+            }
+        if "statistics" in parts:
+            s = stats[v.channel_id][v.video_id]
+            item["statistics"] = {
+                "viewCount": str(s["views"]),
+                "likeCount": str(s["likes"]),
+                "favoriteCount": "0",
+                "commentCount": str(s["comments"]),
+            }
+        items.append(item)
+    return {
+        "kind": "youtube#videoListResponse",
+        "etag": _etag("videos", ids),
+        "items": items,
+        "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+    }
+
+
+def content_owners_list(net, params: dict[str, list[str]]) -> dict:
+    """youtubePartner contentOwners.list?fetchMine=true."""
+    if _one(params, "fetchMine") != "true":
+        raise bad_request("Required parameter: fetchMine or id", "required")
+    return {
+        "kind": "youtubePartner#contentOwnerList",
+        "items": [
+            {
+                "kind": "youtubePartner#contentOwner",
+                "id": net.content_owner_id,
+                "displayName": net.content_owner_name,
+            }
+        ],
+    }
