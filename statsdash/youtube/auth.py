@@ -1,0 +1,170 @@
+"""YouTube OAuth 2.0: the one-off sign-in that writes the token file, and loading it later.
+
+YouTube Analytics has no service accounts, so a person signs in once with the installed-app
+flow (`python -m statsdash auth youtube`); the refresh token in the file keeps working until
+it is revoked, or for 7 days when the OAuth app is left in Testing mode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from google.auth.exceptions import GoogleAuthError, RefreshError
+from google.auth.transport.requests import Request
+from google.oauth2.credentials import Credentials
+from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+from requests import RequestException
+
+from statsdash.config import Config, ConfigError, YouTubeConfig
+from statsdash.errors import AuthError
+
+SCOPES = (
+    "https://www.googleapis.com/auth/yt-analytics.readonly",
+    "https://www.googleapis.com/auth/youtube.readonly",
+    # Only for the content owner lookup (youtubePartner contentOwners?fetchMine=true).
+    "https://www.googleapis.com/auth/youtubepartner",
+)
+# The console variant's redirect: nothing listens there; the user copies the address bar.
+CONSOLE_REDIRECT = "http://localhost"
+
+
+def auth_command(config: Config) -> str:
+    return f"python -m statsdash auth youtube --config {config.source}"
+
+
+def _youtube(config: Config) -> YouTubeConfig:
+    if config.youtube is None:
+        raise ConfigError(f"{config.source}: has no youtube section to authorise")
+    return config.youtube
+
+
+def load_credentials(config: Config) -> Credentials | None:
+    """The stored user credentials, or None with `credentials: none` (the emulator)."""
+    path = _youtube(config).credentials
+    if path is None:
+        return None
+    if not path.is_file():
+        raise AuthError(
+            f"YouTube token file {path} not found; run `{auth_command(config)}` to sign in"
+        )
+    try:
+        return Credentials.from_authorized_user_file(str(path), list(SCOPES))
+    except (ValueError, OSError) as error:
+        raise AuthError(
+            f"YouTube token file {path} cannot be read ({error}); "
+            f"run `{auth_command(config)}` to sign in again"
+        ) from None
+
+
+def expired_message(config: Config, error: Exception) -> str:
+    """The one line shown wherever a refresh fails (CLI and app alike)."""
+    detail = " ".join(str(error.args[0] if error.args else error).split())
+    return (
+        f"YouTube access expired or was revoked ({detail}; OAuth apps left in Testing mode "
+        f"lose access after 7 days); run `{auth_command(config)}` to sign in again"
+    )
+
+
+class CredentialKeeper:
+    """Refreshes shared credentials once, under a lock, before threads use them.
+
+    A refreshed access token is written back to the token file so the next run need not
+    refresh again; that write is best effort (a read-only file only costs a refresh).
+    """
+
+    def __init__(self, config: Config, credentials: Credentials | None) -> None:
+        self.config = config
+        self.credentials = credentials
+        self._lock = threading.Lock()
+
+    def ensure_fresh(self) -> None:
+        creds = self.credentials
+        if creds is None or creds.valid:
+            return
+        with self._lock:
+            if creds.valid:
+                return
+            try:
+                creds.refresh(Request())
+            except RefreshError as error:
+                raise AuthError(expired_message(self.config, error)) from None
+            except GoogleAuthError as error:
+                raise AuthError(
+                    f"YouTube sign-in could not be refreshed ({error}); "
+                    f"run `{auth_command(self.config)}` to sign in again"
+                ) from None
+            with contextlib.suppress(OSError):
+                write_token(self.config.youtube.credentials, creds)
+
+
+def write_token(path: Path, credentials: Any) -> None:
+    """Write the token JSON readable by its owner only (it holds a refresh token)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(credentials.to_json())
+    os.chmod(path, 0o600)
+
+
+def _flow(config: Config):
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    yt = _youtube(config)
+    if yt.client_secrets is None:
+        raise ConfigError(
+            f"{config.source}: youtube.client_secrets: missing; download the OAuth client JSON "
+            "(Google Cloud console > APIs & Services > Credentials > OAuth client ID, type "
+            "Desktop app) and set client_secrets to its path"
+        )
+    if yt.credentials is None:
+        raise ConfigError(
+            f"{config.source}: youtube.credentials: is none (the emulator needs no sign-in); "
+            "set it to a token file path such as youtube-token.json"
+        )
+    return InstalledAppFlow.from_client_secrets_file(str(yt.client_secrets), list(SCOPES))
+
+
+def console_sign_in(
+    flow: Any,
+    read: Callable[[], str] = lambda: sys.stdin.readline(),
+    write: Callable[[str], None] = lambda text: print(text, file=sys.stderr),
+) -> Any:
+    """Sign in without a local browser: print the URL, take back the redirected address."""
+    flow.redirect_uri = CONSOLE_REDIRECT
+    url, _ = flow.authorization_url(access_type="offline", prompt="consent")
+    write(
+        "Open this address in a browser signed in to the content owner's Google account:\n"
+        f"{url}\n"
+        "After allowing access the browser goes to an address starting with "
+        f"{CONSOLE_REDIRECT} that does not load; copy that whole address and paste it here:"
+    )
+    answer = read().strip()
+    if not answer.startswith(CONSOLE_REDIRECT) or "code=" not in answer:
+        raise AuthError(
+            f"expected the address the browser was sent to ({CONSOLE_REDIRECT}/?...code=...); "
+            "run the command again and paste the whole address"
+        )
+    # oauthlib accepts only https responses; the loopback redirect is http by design.
+    flow.fetch_token(authorization_response=answer.replace("http://", "https://", 1))
+    return flow.credentials
+
+
+def run_auth(config: Config, console: bool = False, **console_io: Any) -> Path:
+    """Sign in with the installed-app flow and write the token file; returns its path."""
+    flow = _flow(config)
+    try:
+        if console:
+            credentials = console_sign_in(flow, **console_io)
+        else:
+            credentials = flow.run_local_server(port=0, open_browser=True)
+    except (GoogleAuthError, OAuth2Error, RequestException, ValueError) as error:
+        raise AuthError(f"YouTube sign-in failed: {' '.join(str(error).split())}") from None
+    path = config.youtube.credentials
+    write_token(path, credentials)
+    return path

@@ -1,0 +1,129 @@
+"""Shared, memoised, parallel YouTube queries for one report selection.
+
+Each query shape (metrics by dimensions) is asked once per date range for all selected
+channels together; tables that need the same shape share the answer. Queries run on a
+small thread pool; composing their answers stays on the caller's thread, so a worker
+never waits for another worker.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+from statsdash.errors import AuthError, FetchError
+
+MAX_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One reports.query shape; `split` adds the `channel` dimension (tables per group)."""
+
+    label: str
+    metrics: tuple[str, ...]
+    dimensions: tuple[str, ...] = ()
+    split: bool = True
+    sort: str | None = None
+    max_results: int | None = None
+
+
+TOTALS = Shape(
+    "channel totals",
+    (
+        "views",
+        "estimatedMinutesWatched",
+        "likes",
+        "dislikes",
+        "comments",
+        "shares",
+        "subscribersGained",
+        "subscribersLost",
+    ),
+)
+NET_SUBSCRIBERS = Shape("subscribers gained since", ("subscribersGained", "subscribersLost"))
+COUNTRIES = Shape(
+    "countries",
+    ("views", "estimatedMinutesWatched", "subscribersGained", "subscribersLost"),
+    ("country",),
+    split=False,
+)
+TOP_VIDEOS = Shape(
+    "top videos",
+    ("estimatedMinutesWatched", "views"),
+    ("video",),
+    split=False,
+    sort="-estimatedMinutesWatched",
+    max_results=10,
+)
+TRAFFIC = Shape("traffic sources", ("estimatedMinutesWatched",), ("insightTrafficSourceType",))
+DAILY = Shape(
+    "daily figures",
+    ("views", "estimatedMinutesWatched", "subscribersGained", "subscribersLost"),
+    ("day",),
+)
+
+
+class Fetcher:
+    """Runs each distinct query once (keyed), in parallel, reporting progress as they finish."""
+
+    def __init__(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        max_workers: int = MAX_WORKERS,
+    ) -> None:
+        self.progress = progress
+        self.max_workers = max_workers
+        self._futures: dict[Hashable, Future] = {}
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def submit(self, key: Hashable, fn: Callable[[], Any]) -> Future:
+        """The future of `fn()`, started only the first time `key` is asked for."""
+        with self._lock:
+            future = self._futures.get(key)
+            if future is None:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(self.max_workers, "statsdash-youtube")
+                future = self._pool.submit(fn)
+                self._futures[key] = future
+        return future
+
+    def gather(self, futures: dict[Hashable, Future]) -> dict[Hashable, Any | FetchError]:
+        """Each result, or the FetchError it raised; an AuthError stops everything."""
+        done, total = 0, len(futures)
+        by_future = {}
+        for name, future in futures.items():
+            by_future.setdefault(future, []).append(name)
+        results: dict[Hashable, Any] = {}
+        for future in as_completed(by_future):
+            try:
+                value = future.result()
+            except AuthError:
+                raise
+            except FetchError as error:
+                value = error
+            for name in by_future[future]:
+                results[name] = value
+                done += 1
+            if self.progress is not None:
+                self.progress(done, total)
+        self._release_idle_pool()
+        return {name: results[name] for name in futures}
+
+    def _release_idle_pool(self) -> None:
+        """Let the worker threads (and their connections) go between tables: an object may be
+        kept for minutes to share answers, and idle threads would pile up meanwhile."""
+        with self._lock:
+            if self._pool is not None and all(f.done() for f in self._futures.values()):
+                self._pool.shutdown(wait=False)
+                self._pool = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
