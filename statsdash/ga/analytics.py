@@ -1,0 +1,318 @@
+"""The Google Analytics 4 client: the only Statsdash code that talks to the GA4 Data and Admin APIs.
+
+Keeps the old tool's names (`execute_query`, `data_available`, `run_report`, `rollup_ids`) on
+today's APIs. Every answer goes through the response cache, keyed by endpoint, method,
+property and request body; answers touching the last few days expire quickly.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from statsdash.cache import FINAL_TTL, PROVISIONAL_TTL, ResponseCache
+from statsdash.config import Config, GoogleAnalyticsConfig, Property, Site
+from statsdash.errors import AuthError, BadResponse, StatsdashError
+from statsdash.ga.query import (
+    DATE_RANGE,
+    MAX_BATCH,
+    PAGE_SIZE,
+    Report,
+    ReportRequest,
+    by_metric,
+    parse_report,
+)
+from statsdash.ga.query import date_ranges as build_date_ranges
+from statsdash.google_api import MAX_TRIES, HttpFactory, build_service, execute
+
+SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
+GOOGLE_ENDPOINT = "https://analyticsdata.googleapis.com"
+MAX_WORKERS = 10  # GA4 allows 10 concurrent requests per property
+PROVISIONAL_DAYS = 3  # GA4 may still revise a day for up to 72 hours
+# Ratio metrics and the metric that weights them when properties are rolled up.
+RATIO_WEIGHTS = {
+    "averageSessionDuration": "sessions",
+    "screenPageViewsPerSession": "sessions",
+    "engagementRate": "sessions",
+    "bounceRate": "sessions",
+}
+
+
+def load_credentials(ga: GoogleAnalyticsConfig) -> Any | None:
+    """Service-account credentials from the key file or secrets; None with `credentials: none`."""
+    if ga.credentials is None and ga.credentials_info is None:
+        return None
+    from google.oauth2 import service_account
+
+    where = str(ga.credentials) if ga.credentials else "[gcp_service_account] in secrets.toml"
+    try:
+        if ga.credentials is not None:
+            return service_account.Credentials.from_service_account_file(
+                str(ga.credentials), scopes=[SCOPE]
+            )
+        return service_account.Credentials.from_service_account_info(
+            ga.credentials_info, scopes=[SCOPE]
+        )
+    except (ValueError, KeyError, OSError) as error:
+        raise AuthError(
+            f"{where}: not a usable service-account key ({error}); download a new JSON key in "
+            "Google Cloud console > IAM & Admin > Service accounts > Keys"
+        ) from None
+
+
+class Analytics:
+    """GA4 Data API client built from the config; safe to share between threads."""
+
+    def __init__(
+        self,
+        config: Config | GoogleAnalyticsConfig,
+        *,
+        cache: ResponseCache | None = None,
+        today: date | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_tries: int = MAX_TRIES,
+    ) -> None:
+        ga = config.google_analytics if isinstance(config, Config) else config
+        if ga is None:
+            raise StatsdashError(f"{config.source} has no google_analytics section")
+        if cache is None and isinstance(config, Config):
+            cache = ResponseCache(config.cache.path, enabled=config.cache.enabled)
+        self.config = ga
+        self.endpoint = ga.endpoint
+        self.cache = cache or ResponseCache(None, enabled=False)
+        self.today = today
+        self.sleep = sleep
+        self.max_tries = max_tries
+        self.http = HttpFactory(load_credentials(ga))
+        self.data = build_service("analyticsdata", "v1beta", ga.endpoint)
+        self._admin = None
+
+    # Requests
+
+    def execute_query(self, request: Any, *, source: str = "Google Analytics") -> dict:
+        """Execute a googleapiclient request under the shared retry policy (google_api.execute)."""
+        return execute(
+            request, source=source, http=self.http.get(), max_tries=self.max_tries, sleep=self.sleep
+        )
+
+    def _call(self, method: str, property_id: str, body: dict, *, source: str, refresh: bool):
+        key = {
+            "endpoint": self.endpoint or GOOGLE_ENDPOINT,
+            "method": method,
+            "property": property_id,
+            "body": body,
+        }
+        cached = self.cache.get(key, refresh=refresh)
+        if cached is not None:
+            return cached
+        resource = self.data.properties()
+        request = getattr(resource, method)(property=f"properties/{property_id}", body=body)
+        response = self.execute_query(request, source=source)
+        if not isinstance(response, dict):
+            raise BadResponse(source, f"{method} answered {type(response).__name__}, not an object")
+        self.cache.put(key, response, self._ttl(body))
+        return response
+
+    def _ttl(self, body: dict) -> float:
+        recent = (self.today or date.today()) - timedelta(days=PROVISIONAL_DAYS)
+        bodies = body.get("requests", [body])
+        ends = [r["endDate"] for b in bodies for r in b.get("dateRanges", [])]
+        return PROVISIONAL_TTL if any(date.fromisoformat(e) >= recent for e in ends) else FINAL_TTL
+
+    def fetch(
+        self,
+        property_id: str,
+        request: ReportRequest,
+        *,
+        source: str | None = None,
+        refresh: bool = False,
+        page_size: int = PAGE_SIZE,
+    ) -> Report:
+        """One report, paged with `offset` until `rowCount` (or the request's limit)."""
+        source = source or f"property {property_id}"
+        first = self._call(
+            "runReport", property_id, request.body(0, page_size), source=source, refresh=refresh
+        )
+        return self._complete(property_id, request, first, source, refresh, page_size)
+
+    def fetch_batch(
+        self,
+        property_id: str,
+        requests: Sequence[ReportRequest],
+        *,
+        source: str | None = None,
+        refresh: bool = False,
+        page_size: int = PAGE_SIZE,
+    ) -> list[Report]:
+        """Up to five reports of one property in one batchRunReports call (then paged)."""
+        if not 1 <= len(requests) <= MAX_BATCH:
+            raise ValueError(f"batchRunReports takes 1 to {MAX_BATCH} reports, not {len(requests)}")
+        source = source or f"property {property_id}"
+        body = {"requests": [r.body(0, page_size) for r in requests]}
+        answer = self._call("batchRunReports", property_id, body, source=source, refresh=refresh)
+        reports = answer.get("reports")
+        if not isinstance(reports, list) or len(reports) != len(requests):
+            raise BadResponse(
+                source, f"batchRunReports answered no report list for {len(requests)}"
+            )
+        return [
+            self._complete(property_id, req, rep, source, refresh, page_size)
+            for req, rep in zip(requests, reports, strict=True)
+        ]
+
+    def _complete(self, property_id, request, response, source, refresh, page_size) -> Report:
+        rows = list(response.get("rows", []))
+        wanted = request.wanted(int(response.get("rowCount", 0) or 0))
+        while len(rows) < wanted:
+            body = request.body(len(rows), page_size)
+            page = self._call("runReport", property_id, body, source=source, refresh=refresh)
+            if not page.get("rows"):
+                break
+            rows += page["rows"]
+        try:
+            return parse_report({**response, "rows": rows[:wanted]}, request)
+        except (KeyError, IndexError, TypeError, ValueError) as error:
+            raise BadResponse(source, f"unreadable report ({error!r})") from error
+
+    def run_report(
+        self,
+        property_id: str,
+        date_ranges: Any,
+        metrics: Sequence[str],
+        dimensions: Sequence[str] | None = None,
+        filters: dict | None = None,
+        order_by: str | Sequence[dict] | None = None,
+        limit: int | None = None,
+        *,
+        refresh: bool = False,
+        page_size: int = PAGE_SIZE,
+    ) -> pd.DataFrame:
+        """A typed DataFrame of one report; `df.attrs` holds `metadata` and `row_count`.
+
+        `date_ranges` is a Period or (start, end), a list of them, or {name: period};
+        `order_by` a metric name (descending) or GA4 OrderBy objects; `limit` caps all rows.
+        """
+        request = make_request(date_ranges, metrics, dimensions, filters, order_by, limit)
+        report = self.fetch(property_id, request, refresh=refresh, page_size=page_size)
+        frame = report.frame
+        frame.attrs = {"metadata": report.metadata, "row_count": report.row_count}
+        return frame
+
+    def data_available(self, property_id: str, day: date, *, refresh: bool = True) -> bool:
+        """True once all 24 `dateHour` rows of `day` exist (never answered from the cache)."""
+        hours = self.run_report(
+            property_id, (day, day), ["sessions"], ["dateHour"], refresh=refresh
+        )
+        return hours["dateHour"].nunique() == 24
+
+    def rollup_ids(
+        self,
+        properties: Iterable[str | Property] | Site,
+        date_ranges: Any,
+        metrics: Sequence[str],
+        dimensions: Sequence[str] | None = None,
+        filters: dict | None = None,
+        order_by: str | Sequence[dict] | None = None,
+        limit: int | None = None,
+        *,
+        refresh: bool = False,
+    ) -> pd.DataFrame:
+        """One report over several properties (a site): additive metrics summed, ratio metrics
+        rebuilt weighted by their base (sessions), then ordered and cut to `limit`."""
+        if isinstance(properties, Site):
+            properties = properties.properties
+        ids = [p.id if isinstance(p, Property) else str(p) for p in properties]
+        for metric in metrics:
+            weight = RATIO_WEIGHTS.get(metric)
+            if weight and weight not in metrics:
+                raise ValueError(f"rolling up {metric} needs {weight} in the metrics")
+        request = make_request(date_ranges, metrics, dimensions, filters, None, None)
+        with ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, len(ids)))) as pool:
+            reports = list(pool.map(lambda pid: self.fetch(pid, request, refresh=refresh), ids))
+        keys = [*(dimensions or ()), DATE_RANGE]
+        frame = _sum_reports([r.frame for r in reports], keys, metrics)
+        order = (
+            [order_by]
+            if isinstance(order_by, str)
+            else [o["metric"]["metricName"] for o in (order_by or []) if "metric" in o]
+        )
+        frame = frame.sort_values(order or list(metrics[:1]), ascending=False, kind="stable")
+        frame = frame.head(limit) if limit is not None else frame
+        frame = frame.reset_index(drop=True)
+        frame.attrs = {
+            "metadata": {pid: r.metadata for pid, r in zip(ids, reports, strict=True)},
+            "row_count": len(frame),
+        }
+        return frame
+
+    # Admin API
+
+    def account_summaries(self, page_size: int = 200) -> list[dict]:
+        """Every account the credentials can read, with its property summaries (all pages)."""
+        if self._admin is None:
+            self._admin = build_service("analyticsadmin", "v1beta", self.endpoint)
+        summaries, token = [], None
+        while True:
+            request = self._admin.accountSummaries().list(pageSize=page_size, pageToken=token)
+            page = self.execute_query(request, source="Google Analytics Admin API")
+            summaries += page.get("accountSummaries", [])
+            token = page.get("nextPageToken")
+            if not token:
+                return summaries
+
+
+def make_request(date_ranges, metrics, dimensions=None, filters=None, order_by=None, limit=None):
+    """A ReportRequest from run_report's arguments."""
+    if isinstance(order_by, str):
+        order_by = [by_metric(order_by)]
+    return ReportRequest(
+        date_ranges=build_date_ranges(date_ranges),
+        metrics=tuple(metrics),
+        dimensions=tuple(dimensions or ()),
+        filters=filters,
+        order_by=tuple(order_by or ()),
+        limit=limit,
+    )
+
+
+def _sum_reports(frames: list[pd.DataFrame], keys: list[str], metrics: Sequence[str]):
+    both = pd.concat(frames, ignore_index=True)
+    weighted = {m: w for m, w in RATIO_WEIGHTS.items() if m in metrics}
+    both = both.assign(**{m: both[m] * both[w] for m, w in weighted.items()})
+    summed = both.groupby(keys, sort=False, dropna=False, as_index=False)[list(metrics)].sum()
+    for m, w in weighted.items():
+        summed[m] = summed[m] / summed[w].where(summed[w] != 0)
+    return summed[[*keys, *metrics]]
+
+
+def discover_sites(config: Config) -> str:
+    """A `google_analytics.sites` YAML snippet of every property the credentials can read."""
+    lines = [
+        "# Properties these credentials can read; merge properties of one site under one name.",
+        "google_analytics:",
+        "  sites:",
+    ]
+    seen: set[str] = set()
+    for account in Analytics(config).account_summaries():
+        account_id = account.get("account", "").removeprefix("accounts/")
+        lines.append(f"    # {account.get('displayName', '')} (account {account_id})")
+        for prop in account.get("propertySummaries", []):
+            base = name = prop.get("displayName") or prop["property"]
+            count = 1
+            while name in seen:
+                count += 1
+                name = f"{base} ({count})"
+            seen.add(name)
+            kind = prop.get("propertyType", "PROPERTY_TYPE_ORDINARY")
+            note = "" if kind == "PROPERTY_TYPE_ORDINARY" else f"  # {kind}"
+            lines.append(f"    {json.dumps(name, ensure_ascii=False)}:{note}")
+            lines.append(f'      - id: "{prop["property"].removeprefix("properties/")}"')
+    if len(lines) == 3:
+        lines.append("    {}  # no properties: add the service account to each GA4 property")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,199 @@
+"""GA4 Data API v1beta request bodies and the typed parsing of their answers (no I/O here).
+
+A report's date ranges are named (`current`, `prev`, `yoy`, `wow`): with two or more ranges
+Google adds a `dateRange` dimension valued with those names, rows in no promised order, so
+rows are always picked by that value. Parsed frames carry a `dateRange` column even for a
+single range, so every table reads them the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from statsdash.periods import Period
+
+PAGE_SIZE = 100_000  # rows per request; Google's default is 10,000 and its maximum 250,000
+MAX_DATE_RANGES = 4
+MAX_BATCH = 5
+DATE_RANGE = "dateRange"
+INTEGER_TYPES = {"TYPE_INTEGER"}
+
+Span = Period | tuple[date, date]
+
+
+def _span(value: Span) -> tuple[date, date]:
+    if isinstance(value, Period):
+        return value.start, value.end
+    start, end = value
+    return start, end
+
+
+def date_ranges(spec: Span | Sequence[Span] | Mapping[str, Span]) -> tuple[dict, ...]:
+    """GA4 `dateRanges` from a Period or (start, end), a list of them, or {name: period}."""
+    if isinstance(spec, Period) or (
+        isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], date)
+    ):
+        spec = [spec]
+    if isinstance(spec, Mapping):
+        named = [(name, _span(span)) for name, span in spec.items()]
+    else:
+        named = [(None, _span(span)) for span in spec]
+    if not 1 <= len(named) <= MAX_DATE_RANGES:
+        raise ValueError(f"a GA4 report takes 1 to {MAX_DATE_RANGES} date ranges, not {len(named)}")
+    ranges = []
+    for name, (start, end) in named:
+        item = {"startDate": start.isoformat(), "endDate": end.isoformat()}
+        if name:
+            item["name"] = name
+        ranges.append(item)
+    return tuple(ranges)
+
+
+def range_names(ranges: Sequence[dict]) -> list[str]:
+    """The value Google puts in the `dateRange` column for each range, in request order."""
+    return [r.get("name") or f"date_range_{i}" for i, r in enumerate(ranges)]
+
+
+# Filter expressions (FilterExpression JSON); None stands for "no filter".
+
+
+def in_list(field_name: str, values: Iterable[str]) -> dict:
+    """`field_name` is exactly one of `values`."""
+    values = {"values": list(values), "caseSensitive": True}
+    return {"filter": {"fieldName": field_name, "inListFilter": values}}
+
+
+def begins_with(field_name: str, prefix: str) -> dict:
+    """`field_name` starts with `prefix` (ignoring case, GA4's default)."""
+    match = {"matchType": "BEGINS_WITH", "value": prefix}
+    return {"filter": {"fieldName": field_name, "stringFilter": match}}
+
+
+def all_of(*expressions: dict | None) -> dict | None:
+    """Every expression holds; None parts are left out."""
+    parts = [e for e in expressions if e is not None]
+    if len(parts) <= 1:
+        return parts[0] if parts else None
+    return {"andGroup": {"expressions": parts}}
+
+
+def none_of(expressions: Iterable[dict]) -> dict | None:
+    """No expression holds; None when there are none."""
+    parts = list(expressions)
+    if not parts:
+        return None
+    return {"notExpression": parts[0] if len(parts) == 1 else {"orGroup": {"expressions": parts}}}
+
+
+def by_metric(name: str, desc: bool = True) -> dict:
+    """An OrderBy on a metric."""
+    return {"metric": {"metricName": name}, "desc": desc}
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """One runReport request; `limit` caps the rows wanted in all (None: every row)."""
+
+    date_ranges: tuple[dict, ...]
+    metrics: tuple[str, ...]
+    dimensions: tuple[str, ...] = ()
+    filters: dict | None = None
+    order_by: tuple[dict, ...] = ()
+    limit: int | None = None
+    totals: bool = False
+
+    def body(self, offset: int = 0, page_size: int = PAGE_SIZE) -> dict:
+        wanted = page_size if self.limit is None else min(page_size, self.limit - offset)
+        body: dict[str, Any] = {
+            "dateRanges": list(self.date_ranges),
+            "metrics": [{"name": m} for m in self.metrics],
+            "limit": max(wanted, 1),
+        }
+        if self.dimensions:
+            body["dimensions"] = [{"name": d} for d in self.dimensions]
+        if self.filters:
+            body["dimensionFilter"] = self.filters
+        if self.order_by:
+            body["orderBys"] = list(self.order_by)
+        if offset:
+            body["offset"] = offset
+        if self.totals:
+            body["metricAggregations"] = ["TOTAL"]
+        return body
+
+    def wanted(self, row_count: int) -> int:
+        return row_count if self.limit is None else min(row_count, self.limit)
+
+
+@dataclass
+class Report:
+    """A parsed report: typed rows, the totals rows (when asked for), metadata, rowCount."""
+
+    frame: pd.DataFrame
+    totals: pd.DataFrame
+    metadata: dict = field(default_factory=dict)
+    row_count: int = 0
+
+
+def metadata(raw: dict | None) -> dict:
+    """Response metadata with the flags a reader must be told about."""
+    raw = raw or {}
+    return {
+        "time_zone": raw.get("timeZone"),
+        "currency": raw.get("currencyCode"),
+        "thresholded": bool(raw.get("subjectToThresholding")),
+        "other_row": bool(raw.get("dataLossFromOtherRow")),
+        "sampling": [
+            (int(s.get("samplesReadCount", 0)), int(s.get("samplingSpaceSize", 0)))
+            for s in raw.get("samplingMetadatas", [])
+        ],
+        "empty_reason": raw.get("emptyReason"),
+    }
+
+
+def parse_report(response: dict, request: ReportRequest) -> Report:
+    """Typed frames from a runReport answer: integers as int64, other metrics as float64,
+    `date` as datetime.date, `dateHour` as datetime64, a `dateRange` column always."""
+    dims = [h["name"] for h in response.get("dimensionHeaders", [])] or [
+        *request.dimensions,
+        *([DATE_RANGE] if len(request.date_ranges) > 1 else []),
+    ]
+    headers = response.get("metricHeaders") or [{"name": m} for m in request.metrics]
+    mets = [(h["name"], h.get("type", "TYPE_INTEGER")) for h in headers]
+    names = range_names(request.date_ranges)
+    return Report(
+        frame=_frame(response.get("rows", []), dims, mets, names),
+        totals=_frame(response.get("totals", []), dims, mets, names),
+        metadata=metadata(response.get("metadata")),
+        row_count=int(response.get("rowCount", 0)),
+    )
+
+
+def _frame(rows: list[dict], dims: list[str], mets: list[tuple[str, str]], names: list[str]):
+    columns: dict[str, Any] = {}
+    for i, name in enumerate(dims):
+        values = [r["dimensionValues"][i]["value"] for r in rows]
+        columns[name] = _dimension(name, values, names)
+    if DATE_RANGE not in columns:
+        columns[DATE_RANGE] = pd.Series([names[0]] * len(rows), dtype="str")
+    for i, (name, kind) in enumerate(mets):
+        numbers = pd.to_numeric(pd.Series([r["metricValues"][i]["value"] for r in rows]))
+        columns[name] = numbers.astype("int64" if kind in INTEGER_TYPES else "float64")
+    return pd.DataFrame(columns)
+
+
+def _dimension(name: str, values: list[str], names: list[str]) -> pd.Series:
+    if name == "date":
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype="str"), format="%Y%m%d").dt.date)
+    if name == "dateHour":
+        return pd.to_datetime(pd.Series(values, dtype="str"), format="%Y%m%d%H")
+    if name == DATE_RANGE:
+        # Google uses the range's name when it has one, else date_range_<index>.
+        positional = {f"date_range_{i}": n for i, n in enumerate(names)}
+        return pd.Series([positional.get(v, v) for v in values], dtype="str")
+    return pd.Series(values, dtype="str")

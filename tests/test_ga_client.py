@@ -1,0 +1,274 @@
+"""The GA4 client (statsdash.ga.analytics) against the emulator over HTTP: typed reports,
+paging, availability, roll-ups, the retry policy, the cache and property discovery.
+Expected numbers come from the network's raw facts with plain pandas."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import date
+
+import pandas as pd
+import pytest
+import yaml
+
+from statsdash.cache import FINAL_TTL, PROVISIONAL_TTL, ResponseCache
+from statsdash.config import CacheConfig, load_config
+from statsdash.emulator import DEMO_CONFIG
+from statsdash.errors import AuthError, BadResponse, FetchError, QuotaExhausted
+from statsdash.ga.analytics import Analytics, discover_sites
+from statsdash.ga.query import ReportRequest, date_ranges
+from statsdash.periods import Period
+
+MAIN, AMP = "311204581", "311204582"  # pixelpost.net's two properties
+OCT = Period("October", date(2026, 10, 1), date(2026, 10, 31))
+SEP = Period("September", date(2026, 9, 1), date(2026, 9, 30))
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def config(emulator):
+    config = load_config(DEMO_CONFIG, check_files=False).with_endpoint(emulator.url)
+    return dataclasses.replace(config, cache=CacheConfig(enabled=False))
+
+
+class Sleeps(list):
+    """A sleep() that records the waits instead of waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps():
+    return Sleeps()
+
+
+@pytest.fixture
+def client(config, sleeps):
+    return Analytics(config, today=TODAY, sleep=sleeps)
+
+
+def calls(emulator, endpoint: str = "ga.runReport") -> int:
+    return emulator.requests()["by_endpoint"][endpoint]
+
+
+def test_run_report_is_typed_and_matches_the_facts(client, network, clean_emulator):
+    frame = client.run_report(
+        MAIN, OCT, ["screenPageViews", "averageSessionDuration"], ["date", "deviceCategory"]
+    )
+    assert list(frame.columns) == [
+        "date", "deviceCategory", "dateRange", "screenPageViews", "averageSessionDuration",
+    ]  # fmt: skip
+    assert str(frame["screenPageViews"].dtype) == "int64"
+    assert str(frame["averageSessionDuration"].dtype) == "float64"
+    assert isinstance(frame["date"].iloc[0], date)
+    facts = network.ga_facts(MAIN, OCT.start, OCT.end)
+    facts["date"] = facts["date"].dt.date
+    want = facts.groupby(["date", "deviceCategory"])[
+        ["screenPageViews", "sessionDuration", "sessions"]
+    ].sum()
+    got = frame.set_index(["date", "deviceCategory"]).sort_index()
+    assert got["screenPageViews"].to_dict() == want["screenPageViews"].to_dict()
+    average = (want["sessionDuration"] / want["sessions"]).to_dict()
+    assert got["averageSessionDuration"].to_dict() == pytest.approx(average)
+    assert frame.attrs["metadata"]["time_zone"] == "Europe/London"
+    assert frame.attrs["row_count"] == len(want)
+    assert calls(clean_emulator) == 1
+
+
+def test_named_date_ranges_are_picked_by_name(client, network):
+    frame = client.run_report(MAIN, {"current": OCT, "prev": SEP}, ["sessions"], ["country"])
+    for name, period in (("current", OCT), ("prev", SEP)):
+        got = frame[frame["dateRange"] == name].set_index("country")["sessions"]
+        facts = network.ga_facts(MAIN, period.start, period.end)
+        assert got.to_dict() == facts.groupby("country")["sessions"].sum().to_dict()
+
+
+def test_metadata_flags_thresholding_and_other_row(client):
+    thresholded = client.run_report("327790114", OCT, ["sessions"], ["country"])
+    assert thresholded.attrs["metadata"]["thresholded"] is True
+    other = client.run_report("340017723", OCT, ["screenPageViews"], ["pagePath"])
+    assert other.attrs["metadata"]["other_row"] is True
+    assert "(other)" in set(other["pagePath"])
+    new_york = client.run_report("289930475", OCT, ["sessions"])
+    assert new_york.attrs["metadata"]["time_zone"] == "America/New_York"
+
+
+def test_paging_past_10000_rows_with_offset(client, network, clean_emulator):
+    period = Period("2026", date(2026, 1, 1), date(2026, 10, 31))
+    dims = ["date", "pagePathPlusQueryString"]
+    frame = client.run_report(MAIN, period, ["screenPageViews"], dims, page_size=10_000)
+    facts = network.ga_facts(MAIN, period.start, period.end)
+    want = facts.groupby(dims)["screenPageViews"].sum()
+    assert len(want) > 10_000
+    assert len(frame) == len(want)
+    assert frame["screenPageViews"].sum() == want.sum()
+    assert not frame.duplicated(dims).any()
+    log = [e for e in clean_emulator.requests()["log"] if e["endpoint"] == "ga.runReport"]
+    assert len(log) == math.ceil(len(want) / 10_000)
+
+
+def test_limit_caps_the_rows_and_order_by_sorts(client, network):
+    frame = client.run_report(
+        MAIN, OCT, ["screenPageViews"], ["pagePath"], order_by="screenPageViews", limit=5
+    )
+    facts = network.ga_facts(MAIN, OCT.start, OCT.end)
+    want = facts.groupby("pagePath")["screenPageViews"].sum().nlargest(5)
+    assert frame["screenPageViews"].tolist() == want.tolist()
+
+
+def test_data_available_needs_all_24_hours(client, network):
+    complete = network.ga_available_through(MAIN)
+    assert client.data_available(MAIN, complete) is True
+    assert client.data_available(MAIN, date(2026, 11, 19)) is False  # hours 00-11 only
+    assert client.data_available("298451008", complete) is False  # a day behind
+
+
+def test_rollup_ids_sums_properties_and_rebuilds_ratios(client, network):
+    metrics = ["screenPageViews", "sessions", "averageSessionDuration"]
+    frame = client.rollup_ids([MAIN, AMP], OCT, metrics, ["deviceCategory"])
+    facts = pd.concat([network.ga_facts(p, OCT.start, OCT.end) for p in (MAIN, AMP)])
+    want = facts.groupby("deviceCategory")[["screenPageViews", "sessions", "sessionDuration"]].sum()
+    got = frame.set_index("deviceCategory")
+    assert got["screenPageViews"].to_dict() == want["screenPageViews"].to_dict()
+    average = (want["sessionDuration"] / want["sessions"]).to_dict()
+    assert got["averageSessionDuration"].to_dict() == pytest.approx(average)
+    assert got["screenPageViews"].is_monotonic_decreasing
+    assert set(frame.attrs["metadata"]) == {MAIN, AMP}
+
+
+def test_rollup_ids_refuses_a_ratio_without_its_weight(client):
+    with pytest.raises(ValueError, match="averageSessionDuration needs sessions"):
+        client.rollup_ids([MAIN], OCT, ["averageSessionDuration"])
+
+
+def test_batch_of_five_reports_is_one_call(client, network, clean_emulator):
+    ranges = date_ranges({"current": OCT, "prev": SEP})
+    dims = ["country", "deviceCategory", "hostName", "sessionSource", "pagePath"]
+    requests = [ReportRequest(ranges, ("sessions",), (d,)) for d in dims]
+    reports = client.fetch_batch(MAIN, requests)
+    assert calls(clean_emulator, "ga.batchRunReports") == 1
+    assert calls(clean_emulator) == 0
+    facts = network.ga_facts(MAIN, OCT.start, OCT.end)
+    for dim, report in zip(dims, reports, strict=True):
+        got = report.frame[report.frame["dateRange"] == "current"].set_index(dim)["sessions"]
+        assert got.to_dict() == facts.groupby(dim)["sessions"].sum().to_dict()
+    with pytest.raises(ValueError, match="1 to 5 reports"):
+        client.fetch_batch(MAIN, requests + requests[:1])
+
+
+# The retry policy: (fault kind, how many times it fires) -> outcome and tries made.
+RETRIES = {
+    "429 rate limit, then success": ("rate", 2, None, 3),
+    "500, then success": ("500", 2, None, 3),
+    "503, then success": ("503", 2, None, 3),
+    "malformed JSON, then success": ("malformed", 1, None, 2),
+    "429 rate limit every time": ("rate", 9, "HTTP 429 after 5 tries", 5),
+    "503 every time": ("503", 9, "HTTP 503 after 5 tries", 5),
+    "429 daily token quota": ("quota_day", 9, "tokens per day", 1),
+    "429 hourly token quota": ("quota_hour", 9, "tokens per hour", 1),
+    "400 bad request": ("400", 9, "HTTP 400", 1),
+    "403 no permission": ("403", 9, "HTTP 403", 1),
+}
+
+
+@pytest.mark.parametrize("case", RETRIES, ids=list(RETRIES))
+def test_retry_policy(client, clean_emulator, sleeps, case):
+    kind, times, failure, tries = RETRIES[case]
+    clean_emulator.add_fault(kind, endpoint="ga.runReport", times=times, match=MAIN)
+    if failure is None:
+        frame = client.run_report(MAIN, OCT, ["sessions"])
+        assert frame["sessions"].iloc[0] > 0
+    else:
+        expected = QuotaExhausted if kind.startswith("quota") else FetchError
+        with pytest.raises(expected, match=failure) as raised:
+            client.run_report(MAIN, OCT, ["sessions"])
+        assert raised.value.source == f"property {MAIN}"
+    assert calls(clean_emulator) == tries
+    assert len(sleeps) == tries - 1
+
+
+def test_backoff_grows_and_honours_retry_after(client, clean_emulator, sleeps):
+    clean_emulator.add_fault("rate", endpoint="ga.runReport", times=4, match=MAIN)
+    client.run_report(MAIN, OCT, ["sessions"])
+    assert len(sleeps) == 4
+    for attempt, wait in enumerate(sleeps):  # base 1 s doubling, with jitter of up to half
+        assert 2**attempt / 2 <= wait <= 2**attempt
+    sleeps.clear()
+    clean_emulator.add_fault("503", endpoint="ga.runReport", times=1, match=MAIN)  # Retry-After 1
+    client.run_report(MAIN, SEP, ["sessions"])
+    assert sleeps == [1.0]
+
+
+def test_quota_exhausted_names_the_property_and_the_quota(client, clean_emulator):
+    clean_emulator.add_fault("quota_day", endpoint="ga.batchRunReports", times=1, match=MAIN)
+    request = ReportRequest(date_ranges(OCT), ("sessions",))
+    with pytest.raises(QuotaExhausted) as raised:
+        client.fetch_batch(MAIN, [request], source=f"pixelpost.net (property {MAIN})")
+    assert str(raised.value).startswith(f"pixelpost.net (property {MAIN}): quota exhausted: ")
+    assert "tokens per day" in str(raised.value)
+
+
+def test_401_is_an_auth_error(client, clean_emulator):
+    clean_emulator.add_fault("401", endpoint="ga.runReport", times=1, match=MAIN)
+    with pytest.raises(AuthError, match="refused the credentials"):
+        client.run_report(MAIN, OCT, ["sessions"])
+    assert calls(clean_emulator) == 1
+
+
+def test_malformed_every_time_is_a_bad_response(client, clean_emulator):
+    clean_emulator.add_fault("malformed", endpoint="ga.runReport", times=5, match=MAIN)
+    with pytest.raises(BadResponse, match="unreadable answer"):
+        client.run_report(MAIN, OCT, ["sessions"])
+
+
+class RecordingCache(ResponseCache):
+    """A real cache that remembers the TTL of each answer it stores."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        self.ttls = []
+
+    def put(self, request, response, ttl):
+        self.ttls.append(ttl)
+        super().put(request, response, ttl)
+
+
+def test_cache_answers_repeats_and_refresh_bypasses_it(config, tmp_path, clean_emulator):
+    cache = RecordingCache(tmp_path / "cache.sqlite")
+    client = Analytics(config, cache=cache, today=TODAY)
+    first = client.run_report(MAIN, OCT, ["sessions"], ["country"])
+    again = client.run_report(MAIN, OCT, ["sessions"], ["country"])
+    assert calls(clean_emulator) == 1
+    pd.testing.assert_frame_equal(first, again)
+    client.run_report(MAIN, OCT, ["sessions"], ["country"], refresh=True)
+    assert calls(clean_emulator) == 2
+    recent = Period("recent", date(2026, 11, 10), date(2026, 11, 17))
+    client.run_report(MAIN, recent, ["sessions"])
+    assert cache.ttls == [FINAL_TTL, FINAL_TTL, PROVISIONAL_TTL]
+
+
+def test_cache_can_be_turned_off(config, tmp_path, clean_emulator):
+    off = dataclasses.replace(config, cache=CacheConfig(enabled=False, path=tmp_path / "c.db"))
+    client = Analytics(off, today=TODAY)
+    client.run_report(MAIN, OCT, ["sessions"])
+    client.run_report(MAIN, OCT, ["sessions"])
+    assert calls(clean_emulator) == 2
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_discover_sites_prints_every_property_as_config(config, network, clean_emulator):
+    text = discover_sites(config)
+    sites = yaml.safe_load(text)["google_analytics"]["sites"]
+    ids = {entry["id"] for entries in sites.values() for entry in entries}
+    assert ids == set(network.ga_properties)
+    names = {network.ga_properties[p].display_name for p in network.ga_properties}
+    assert set(sites) == names
+    assert "# Pixel Media Ltd (account 100234567)" in text
+
+
+def test_account_summaries_follow_page_tokens(client, network, clean_emulator):
+    summaries = client.account_summaries(page_size=1)
+    assert [s["account"] for s in summaries] == [f"accounts/{a}" for a in sorted(network.accounts)]
+    assert calls(clean_emulator, "admin.accountSummaries.list") == len(network.accounts)
