@@ -119,7 +119,11 @@ def execute(
     while True:
         last = attempt == max_tries - 1
         try:
-            return request.execute(http=http) if http is not None else request.execute()
+            response = request.execute(http=http) if http is not None else request.execute()
+            if isinstance(response, str):
+                # JsonModel hands back the raw text of an answer that is not JSON (truncated).
+                raise json.JSONDecodeError("the answer is not JSON", response[:80], 0)
+            return response
         except HttpError as error:
             retry, failure = classify(error, source)
             if not retry or last:
