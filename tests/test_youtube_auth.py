@@ -31,7 +31,8 @@ class TokenEndpoint(BaseHTTPRequestHandler):
         self.received.append(form)
         if form.get("grant_type") == "refresh_token":
             status = 400
-            body = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+            reason = "Token has been expired or revoked."
+            body = {"error": "invalid_grant", "error_description": reason}
         else:
             status = 200
             body = {

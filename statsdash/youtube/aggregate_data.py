@@ -1,9 +1,6 @@
 """YouTube report tables for a selection of channel groups, period and comparisons.
 
-Every table asks one reports.query per query shape and period for all selected channels
-(`channel==A,B,...`, split by the `channel` dimension where a table is per group) and sums
-the channels of each group afterwards. `channel` in every table is the group's name.
-
+`channel` in every table is the channel group's name; a group's channel IDs are summed.
 Tables that are not CSV contracts:
 - `daily_series()`: one row per channel group per day with data: date (datetime64),
   channel, views, watch_minutes, subscriber_change; days without rows are absent, not 0.
@@ -14,30 +11,18 @@ Countries are ISO 3166 alpha-2 codes as YouTube returns them (`ZZ` = unknown).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Hashable
 from concurrent.futures import Future
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
-from statsdash.config import Config
-from statsdash.errors import FetchError
-from statsdash.periods import COMPARISONS, Period, comparison
-from statsdash.reports import SelectionError
-from statsdash.utilities import comparison_columns, per_thousand, ratio, share_pct, top_n
+from statsdash.periods import Period
+from statsdash.utilities import per_thousand, ratio, share_pct, top_n
 from statsdash.youtube import frames
-from statsdash.youtube.analytics import PROVISIONAL_DAYS, Analytics
-from statsdash.youtube.fetch import (
-    COUNTRIES,
-    DAILY,
-    NET_SUBSCRIBERS,
-    TOP_VIDEOS,
-    TOTALS,
-    TRAFFIC,
-    Fetcher,
-    Shape,
-)
+from statsdash.youtube.fetch import COUNTRIES, DAILY, NET_SUBSCRIBERS, TOP_VIDEOS, TOTALS, TRAFFIC
+from statsdash.youtube.selection import ChannelSelection
 
 SUMMARY_METRICS = ("subscribers", "subscriber_change", "watch_minutes", "views")
 STATS_METRICS = (
@@ -60,143 +45,12 @@ TOP_COUNTRIES = 20
 TOP_VIDEO_COUNT = TOP_VIDEOS.max_results
 
 
-class YoutubeData:
-    """The YouTube tables for `channels` (channel group names; empty = all) and `period`."""
+class YoutubeData(ChannelSelection):
+    """The YouTube tables for `channels` (group names; empty = all), `period`, comparisons.
 
-    def __init__(
-        self,
-        config: Config,
-        channels: Sequence[str],
-        period: Period,
-        comparisons: Sequence[str] = (),
-        *,
-        refresh: bool = False,
-        analytics: Analytics | None = None,
-        today: date | None = None,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> None:
-        yt = config.youtube
-        names = tuple(channels) or tuple(yt.channels)
-        for name in names:
-            if name not in yt.channels:
-                raise SelectionError(
-                    f"unknown channel group {name!r}; configured: {', '.join(yt.channels)}"
-                )
-        self.config = config
-        self.period = period
-        self.groups = {name: yt.channels[name].ids for name in names}
-        self.group_of = {cid: name for name, ids in self.groups.items() for cid in ids}
-        self.ids = tuple(self.group_of)
-        self.comparisons = {COMPARISONS[k]: comparison(period, k) for k in comparisons}
-        self.analytics = analytics or Analytics(config, refresh=refresh, today=today)
-        self.today = today or self.analytics.today
-        self.failures: dict[str, str] = {}
-        self.notes: list[str] = []
-        self._fetcher = Fetcher(progress)
-        self._availability_noted = False
-
-    # ------------------------------------------------------------ queries and failures
-
-    def close(self) -> None:
-        self._fetcher.close()
-
-    def _groups_label(self, names: Sequence[str] | None = None) -> str:
-        names = list(names or self.groups)
-        return f"Channel group{'s' if len(names) > 1 else ''} {', '.join(names)}"
-
-    def _fail(self, source: str, message: str) -> None:
-        known = self.failures.get(source)
-        if known is None:
-            self.failures[source] = message
-        elif message not in known:
-            self.failures[source] = f"{known}; {message}"
-
-    def _query(self, shape: Shape, period: Period) -> Future:
-        def run() -> pd.DataFrame:
-            return self.analytics.rollup_ids(
-                self.ids,
-                period.start,
-                period.end,
-                shape.metrics,
-                shape.dimensions,
-                sort=shape.sort,
-                max_results=shape.max_results,
-                split=shape.split,
-            )
-
-        return self._fetcher.submit(("report", shape, period.start, period.end), run)
-
-    def _periods(self) -> dict[str, Period]:
-        """ "" (the period itself) and each comparison suffix -> its period."""
-        return {"": self.period, **self.comparisons}
-
-    def _gather(
-        self, futures: Mapping[Hashable, Future], what: Mapping[Hashable, str]
-    ) -> dict[Hashable, object]:
-        """Results by name; a failed one is None and recorded against every selected group."""
-        if self._needs_availability_check():
-            futures = {**futures, "_availability": self._query(DAILY, self.period)}
-        results = self._fetcher.gather(dict(futures))
-        for name, value in results.items():
-            if isinstance(value, FetchError):
-                label = what.get(name, "data availability check")
-                self._fail(self._groups_label(), f"{label}: {value.reason}")
-                results[name] = None
-        if "_availability" in results:
-            self._note_availability(results.pop("_availability"))
-        return results
-
-    def _by_shape(self, shape: Shape) -> dict[str, pd.DataFrame | None]:
-        """The shape for the period and each comparison period, keyed by suffix ("" = now)."""
-        periods = self._periods()
-        futures = {sfx: self._query(shape, p) for sfx, p in periods.items()}
-        what = {sfx: f"{shape.label} {frames.span(p)}" for sfx, p in periods.items()}
-        return self._gather(futures, what)
-
-    # ------------------------------------------------------------ shared pandas steps
-
-    def _to_groups(self, frame: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
-        """Channel IDs -> their group (as `channel`), summed per group and `keys`."""
-        out = frames.tidy(frame)
-        out["channel"] = out["channel"].map(self.group_of).astype("str")
-        metrics = [c for c in out.columns if c not in ("channel", *keys)]
-        return out.groupby(["channel", *keys], sort=False, as_index=False)[metrics].sum()
-
-    def _all_groups(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Every selected group gets a row, 0 where it had no data."""
-        out = frame.set_index("channel").reindex(list(self.groups), fill_value=0)
-        return out.rename_axis("channel").reset_index()
-
-    def _contract_empty(self, columns: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
-        dims = [c for c in columns if c not in metrics]
-        return frames.empty(dims + comparison_columns(metrics, list(self.comparisons)))
-
-    # ------------------------------------------------------------ data availability
-
-    def _needs_availability_check(self) -> bool:
-        """Only recent periods can lack days: older data is final."""
-        recent = self.period.end >= self.today - timedelta(days=PROVISIONAL_DAYS)
-        return recent and not self._availability_noted
-
-    def _note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
-
-    def _note_availability(self, daily: pd.DataFrame | None) -> None:
-        self._availability_noted = True
-        if daily is not None:
-            table = frames.availability(daily, self.group_of)
-            for note in frames.availability_notes(table, self.groups, self.period):
-                self._note(note)
-
-    def check_available_data(self) -> pd.DataFrame:
-        """Per channel ID: its group and the last day of the period YouTube has rows for."""
-        what = f"data availability check {frames.span(self.period)}"
-        daily = self._gather({"daily": self._query(DAILY, self.period)}, {"daily": what})["daily"]
-        if daily is None:
-            return frames.empty(frames.AVAILABILITY_COLUMNS)
-        self._note_availability(daily)
-        return frames.availability(daily, self.group_of)
+    Construct with `(config, channels, period, comparisons, refresh=False)`; keyword-only
+    extras: `analytics` (a shared client), `today`, `progress(done, total)`.
+    """
 
     # ------------------------------------------------------------ yt-channels
 

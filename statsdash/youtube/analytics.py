@@ -328,23 +328,36 @@ class Analytics:
             )
             for chunk in chunked(list(ids), MAX_FILTER_IDS)
         ]
-        if len(parts) == 1:
-            return parts[0]
-        frame = pd.concat(parts, ignore_index=True)
-        if dims:
-            frame = frame.groupby(dims, sort=False, as_index=False)[list(metrics)].sum()
-        else:
-            frame = frame[list(metrics)].sum().to_frame().T
-        if sort:
-            key = sort.lstrip("-")
-            frame = frame.sort_values(key, ascending=not sort.startswith("-"), kind="stable")
-        return frame.head(max_results) if max_results else frame.reset_index(drop=True)
+        return combine(parts, dims, metrics, sort, max_results)
 
     def data_available(self, channel_ids: Sequence[str], day: date) -> dict[str, bool]:
         """Per channel: whether YouTube returns rows for `day` yet (rows appear 2-3 days late)."""
         frame = self.rollup_ids(channel_ids, day, day, ["views"], split=True)
         present = set(frame["channel"])
         return {cid: cid in present for cid in channel_ids}
+
+
+def combine(
+    parts: Sequence[pd.DataFrame],
+    dimensions: Sequence[str],
+    metrics: Sequence[str],
+    sort: str | None = None,
+    max_results: int | None = None,
+) -> pd.DataFrame:
+    """Report tables of disjoint channel sets as one: summed per dimensions, re-sorted and
+    cut as the query would have been."""
+    if len(parts) == 1:
+        return parts[0]
+    frame = pd.concat(parts, ignore_index=True)
+    if dimensions:
+        frame = frame.groupby(list(dimensions), sort=False, as_index=False)[list(metrics)].sum()
+    else:
+        frame = frame[list(metrics)].sum().to_frame().T
+    if sort:
+        key = sort.lstrip("-")
+        frame = frame.sort_values(key, ascending=not sort.startswith("-"), kind="stable")
+    frame = frame.head(max_results) if max_results else frame
+    return frame.reset_index(drop=True)
 
 
 def _typed_stats(raw: dict) -> dict[str, int | bool]:

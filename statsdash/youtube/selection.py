@@ -1,0 +1,207 @@
+"""The channel groups, period and comparisons a YouTube report is about, and how their
+queries are asked: all selected channels at once, shared between tables, failures named.
+
+Every query shape is asked once per date range for all selected channels
+(`channel==A,B,...`); tables per group split it by the `channel` dimension and sum each
+group's channels afterwards.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import Future
+from datetime import date, timedelta
+
+import pandas as pd
+from googleapiclient.errors import HttpError
+
+from statsdash.config import Config
+from statsdash.errors import FetchError, QuotaExhausted
+from statsdash.google_api import RATE_REASONS, error_details
+from statsdash.periods import COMPARISONS, Period, comparison
+from statsdash.reports import SelectionError
+from statsdash.utilities import comparison_columns
+from statsdash.youtube import frames
+from statsdash.youtube.analytics import PROVISIONAL_DAYS, Analytics, combine
+from statsdash.youtube.fetch import DAILY, Fetcher, Shape
+
+
+def _forbidden(error: FetchError) -> bool:
+    cause = error.__cause__
+    if not isinstance(cause, HttpError) or isinstance(error, QuotaExhausted):
+        return False
+    return cause.resp.status == 403 and error_details(cause)[2] not in RATE_REASONS
+
+
+class ChannelSelection:
+    """Channel groups (names; empty = all), a period and comparisons, with shared queries."""
+
+    def __init__(
+        self,
+        config: Config,
+        channels: Sequence[str],
+        period: Period,
+        comparisons: Sequence[str] = (),
+        *,
+        refresh: bool = False,
+        analytics: Analytics | None = None,
+        today: date | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        yt = config.youtube
+        names = tuple(channels) or tuple(yt.channels)
+        for name in names:
+            if name not in yt.channels:
+                raise SelectionError(
+                    f"unknown channel group {name!r}; configured: {', '.join(yt.channels)}"
+                )
+        self.config = config
+        self.period = period
+        self.groups = {name: yt.channels[name].ids for name in names}
+        self.group_of = {cid: name for name, ids in self.groups.items() for cid in ids}
+        self.ids = tuple(self.group_of)
+        self.comparisons = {COMPARISONS[k]: comparison(period, k) for k in comparisons}
+        self.analytics = analytics or Analytics(config, refresh=refresh, today=today)
+        self.today = today or self.analytics.today
+        self.failures: dict[str, str] = {}
+        self.notes: list[str] = []
+        self._fetcher = Fetcher(progress)
+        self._availability_noted = False
+        self._failed_groups: set[str] = set()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ queries and failures
+
+    def close(self) -> None:
+        self._fetcher.close()
+
+    def _groups_label(self, names: Sequence[str] | None = None) -> str:
+        names = list(names or self.groups)
+        return f"Channel group{'s' if len(names) > 1 else ''} {', '.join(names)}"
+
+    def _fail(self, source: str, message: str) -> None:
+        with self._lock:
+            self._record(source, message)
+
+    def _record(self, source: str, message: str) -> None:
+        known = self.failures.get(source)
+        if known is None:
+            self.failures[source] = message
+        elif message not in known:
+            self.failures[source] = f"{known}; {message}"
+
+    def _ask(self, ids: Sequence[str], shape: Shape, period: Period) -> pd.DataFrame:
+        return self.analytics.rollup_ids(
+            ids,
+            period.start,
+            period.end,
+            shape.metrics,
+            shape.dimensions,
+            sort=shape.sort,
+            max_results=shape.max_results,
+            split=shape.split,
+        )
+
+    def _query(self, shape: Shape, period: Period) -> Future:
+        """All selected channels in one query; if YouTube refuses it (403, e.g. a channel no
+        longer managed by the content owner), each group on its own so the others render."""
+
+        def run() -> pd.DataFrame:
+            try:
+                return self._ask(self.ids, shape, period)
+            except FetchError as error:
+                if not _forbidden(error) or len(self.groups) == 1:
+                    raise
+                parts = []
+                for name, ids in self.groups.items():
+                    try:
+                        parts.append(self._ask(ids, shape, period))
+                    except FetchError as group_error:
+                        self._exclude(name, f"{shape.label} {frames.span(period)}", group_error)
+                if not parts:
+                    raise
+                dims = (["channel"] if shape.split else []) + list(shape.dimensions)
+                return combine(parts, dims, shape.metrics, shape.sort, shape.max_results)
+
+        return self._fetcher.submit(("report", shape, period.start, period.end), run)
+
+    def _exclude(self, group: str, label: str, error: FetchError) -> None:
+        """Leave a group out of every table, naming it and why in `failures`."""
+        with self._lock:
+            self._failed_groups.add(group)
+            self._record(self._groups_label([group]), f"{label}: {error.reason}")
+
+    def _periods(self) -> dict[str, Period]:
+        """ "" (the period itself) and each comparison suffix -> its period."""
+        return {"": self.period, **self.comparisons}
+
+    def _gather(
+        self, futures: Mapping[Hashable, Future], what: Mapping[Hashable, str]
+    ) -> dict[Hashable, object]:
+        """Results by name; a failed one is None and recorded against every selected group."""
+        if self._needs_availability_check():
+            futures = {**futures, "_availability": self._query(DAILY, self.period)}
+        results = self._fetcher.gather(dict(futures))
+        for name, value in results.items():
+            if isinstance(value, FetchError):
+                label = what.get(name, "data availability check")
+                self._fail(self._groups_label(), f"{label}: {value.reason}")
+                results[name] = None
+        if "_availability" in results:
+            self._note_availability(results.pop("_availability"))
+        return results
+
+    def _by_shape(self, shape: Shape) -> dict[str, pd.DataFrame | None]:
+        """The shape for the period and each comparison period, keyed by suffix ("" = now)."""
+        periods = self._periods()
+        futures = {sfx: self._query(shape, p) for sfx, p in periods.items()}
+        what = {sfx: f"{shape.label} {frames.span(p)}" for sfx, p in periods.items()}
+        return self._gather(futures, what)
+
+    # ------------------------------------------------------------ shared pandas steps
+
+    def _to_groups(self, frame: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+        """Channel IDs -> their group (as `channel`), summed per group and `keys`."""
+        out = frames.tidy(frame)
+        out["channel"] = out["channel"].map(self.group_of).astype("str")
+        metrics = [c for c in out.columns if c not in ("channel", *keys)]
+        return out.groupby(["channel", *keys], sort=False, as_index=False)[metrics].sum()
+
+    def _all_groups(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Every selected group that did not fail gets a row, 0 where it had no data."""
+        names = [g for g in self.groups if g not in self._failed_groups]
+        out = frame.set_index("channel").reindex(names, fill_value=0)
+        return out.rename_axis("channel").reset_index()
+
+    def _contract_empty(self, columns: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
+        dims = [c for c in columns if c not in metrics]
+        return frames.empty(dims + comparison_columns(metrics, list(self.comparisons)))
+
+    # ------------------------------------------------------------ data availability
+
+    def _needs_availability_check(self) -> bool:
+        """Only recent periods can lack days: older data is final."""
+        recent = self.period.end >= self.today - timedelta(days=PROVISIONAL_DAYS)
+        return recent and not self._availability_noted
+
+    def _note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def _note_availability(self, daily: pd.DataFrame | None) -> None:
+        self._availability_noted = True
+        if daily is not None:
+            table = frames.availability(daily, self.group_of)
+            table = table[~table["group"].isin(self._failed_groups)]
+            for note in frames.availability_notes(table, self.groups, self.period):
+                self._note(note)
+
+    def check_available_data(self) -> pd.DataFrame:
+        """Per channel ID: its group and the last day of the period YouTube has rows for."""
+        what = f"data availability check {frames.span(self.period)}"
+        daily = self._gather({"daily": self._query(DAILY, self.period)}, {"daily": what})["daily"]
+        if daily is None:
+            return frames.empty(frames.AVAILABILITY_COLUMNS)
+        self._note_availability(daily)
+        return frames.availability(daily, self.group_of)

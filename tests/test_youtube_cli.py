@@ -1,0 +1,98 @@
+"""`python -m statsdash export yt-*` against the emulator: contract columns, exit codes."""
+
+import csv
+import io
+
+import pytest
+import yaml
+
+from statsdash.cli import main
+from statsdash.emulator import DEMO_CONFIG
+
+CONTRACT = {
+    "yt-channels": ["channel", "subscribers", "subscriber_change", "watch_minutes", "views"],
+    "yt-stats": [
+        "channel",
+        "views",
+        "likes",
+        "dislikes",
+        "comments",
+        "shares",
+        "subscribers_gained",
+        "like_rate",
+        "comment_rate",
+        "share_rate",
+        "subs_rate",
+        "like_ratio",
+    ],
+    "yt-countries": ["country", "views", "watch_minutes", "subscriber_change"],
+    "yt-videos": ["video", "title", "channel", "watch_minutes", "views"],
+    "yt-traffic": ["channel", "source_type", "watch_minutes", "share_pct"],
+}
+DIMENSIONS = {"channel", "country", "video", "title", "source_type"}
+OCTOBER = ["--start", "2026-10-01", "--end", "2026-10-31"]
+
+
+@pytest.fixture(scope="module")
+def config_file(emulator, tmp_path_factory):
+    data = yaml.safe_load(DEMO_CONFIG.read_text())
+    data["youtube"]["endpoint"] = data["google_analytics"]["endpoint"] = emulator.url
+    data["cache"] = {"enabled": False}
+    path = tmp_path_factory.mktemp("yt-cli") / "config.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def export(config_file, report, *args):
+    return main(["export", report, "--config", str(config_file), *OCTOBER, *args])
+
+
+def with_comparisons(columns, suffixes):
+    out = []
+    for column in columns:
+        out.append(column)
+        if column not in DIMENSIONS:
+            out += [f"{column}_{s}{part}" for s in suffixes for part in ("", "_change", "_pct")]
+    return out
+
+
+@pytest.mark.parametrize("report", list(CONTRACT))
+def test_export_writes_the_contract_columns(config_file, clean_emulator, capsys, report):
+    assert export(config_file, report) == 0
+    out = capsys.readouterr().out
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == CONTRACT[report]
+    assert len(rows) > 1
+
+
+def test_export_with_comparisons_to_a_file(config_file, clean_emulator, tmp_path, network):
+    target = tmp_path / "channels.csv"
+    code = export(
+        config_file, "yt-channels", "--compare", "previous,yoy", "--channels",
+        "Pixel Post,Gear Haven", "-o", str(target),
+    )  # fmt: skip
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert list(rows[0]) == with_comparisons(CONTRACT["yt-channels"], ["prev", "yoy"])
+    assert [r["channel"] for r in rows] == ["Gear Haven", "Pixel Post"]  # by watch minutes
+
+
+def test_zero_dislikes_leave_like_ratio_empty_in_the_csv(config_file, clean_emulator, capsys):
+    assert export(config_file, "yt-stats", "--channels", "Tinker Trail Kids") == 0
+    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert row["dislikes"] == "0"
+    assert row["like_ratio"] == ""
+
+
+def test_titles_that_look_like_formulas_are_neutralised(config_file, clean_emulator, capsys):
+    assert export(config_file, "yt-videos") == 0
+    titles = [r["title"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))]
+    assert titles and not any(t.startswith(("=", "+", "-", "@")) for t in titles)
+
+
+def test_a_fault_exits_1_naming_the_channel_groups(config_file, clean_emulator, capsys):
+    clean_emulator.add_fault("400", endpoint="yt.reports.query", times=20)
+    assert export(config_file, "yt-countries") == 1
+    err = capsys.readouterr().err
+    assert "statsdash: incomplete, could not fetch Channel groups Pixel Post, Gear Haven" in err
+    assert "countries 2026-10-01..2026-10-31: HTTP 400" in err
