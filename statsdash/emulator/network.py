@@ -150,8 +150,9 @@ class Network:
         return self.today - timedelta(days=2 + self.ga_properties[property_id].lag_days)
 
     def yt_available_through(self, channel_id: str) -> date:
-        """The last day YouTube Analytics returns rows for."""
-        self.yt_channels[channel_id]  # noqa: B018 - KeyError for unknown channels
+        """The last day YouTube Analytics returns rows for (the same for every channel)."""
+        if channel_id not in self.yt_channels:
+            raise KeyError(channel_id)
         return self.today - timedelta(days=YT_LATENCY_DAYS)
 
     # ------------------------------------------------------------ fast access (emulator)

@@ -176,7 +176,9 @@ def ga_month_maker(spec: cat.PropertySpec, pages: SitePages, index: int):
     """A function (year, month) -> columns of one GA4 property's fact rows for that month."""
     page_p = _page_weights(spec, pages, index)
     prop_rng = np.random.default_rng([cat.SEED, 7, index])
-    source_p = _probabilities([w for _, _, w in cat.SOURCES] * prop_rng.lognormal(0, 0.3, 21))
+    source_p = _probabilities(
+        [w for _, _, w in cat.SOURCES] * prop_rng.lognormal(0, 0.3, len(cat.SOURCES))
+    )
     ny = spec.time_zone == "America/New_York"
     country_p = _probabilities([c[3] if ny else c[2] for c in cat.COUNTRIES])
     device_p = _probabilities([w for _, w in cat.DEVICES])
@@ -217,17 +219,12 @@ def ga_month_maker(spec: cat.PropertySpec, pages: SitePages, index: int):
             "newUsers": rng.binomial(users, 0.55),
             "engagedSessions": rng.binomial(sessions, 0.58),
             "sessionDuration": duration,
-            "userEngagementDuration": np.rint(duration * rng.uniform(0.45, 0.85, n)),
+            "userEngagementDuration": np.rint(duration * rng.uniform(0.45, 0.85, n)).astype(
+                np.int64
+            ),
         }
         order = np.argsort(cols["dh"], kind="stable")
-        return {
-            c: (
-                v[order]
-                if c in ("dh", "page", "query", "source", "country", "device")
-                else v[order].astype(np.int64)
-            )
-            for c, v in cols.items()
-        }
+        return {c: v[order] for c, v in cols.items()}
 
     return make
 

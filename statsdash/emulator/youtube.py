@@ -97,21 +97,24 @@ def _parse_filters(text: str) -> dict[str, list[str]]:
         if not sep or name not in FILTERS:
             raise bad_request(f"Unknown identifier ({name}) given in field parameters.filters.")
         ids = [v for v in values.split(",") if v]
+        if not ids:
+            raise bad_request(f"The filter {name} has no value.", "invalid")
         if len(ids) > MAX_FILTER_IDS:
             raise bad_request(f"The filter {name} accepts at most {MAX_FILTER_IDS} values.")
         filters[name] = ids
     return filters
 
 
-def _int_param(params: dict, name: str, default: int | None) -> int | None:
+def _int_param(params: dict[str, str], name: str, default: int | None) -> int | None:
+    """A positive integer parameter (maxResults, startIndex), or `default` when absent."""
     if name not in params:
         return default
     try:
         value = int(params[name])
     except ValueError:
-        raise bad_request(f"Invalid value '{params[name]}' for {name}.", "invalid") from None
-    if value < 1 and (name != "maxResults" or value < 0):
-        raise bad_request(f"Invalid value '{value}' for {name}.", "invalid")
+        value = 0
+    if value < 1:
+        raise bad_request(f"Invalid value '{params[name]}' for {name}.", "invalid")
     return value
 
 
@@ -343,7 +346,7 @@ def channels_list(net, params: dict[str, list[str]]) -> dict:
             "mySubscribers, forHandle, idParam",
             "missingRequiredParameter",
         )
-    size = _int_param(params={k: v[-1] for k, v in params.items()}, name="maxResults", default=5)
+    size = _int_param({k: v[-1] for k, v in params.items()}, "maxResults", 5)
     if size > MAX_LIST_IDS:
         raise bad_request(
             f"Invalid value '{size}'. Values must be within the range: [0, 50]", "invalidValue"
