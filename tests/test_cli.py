@@ -54,7 +54,7 @@ def test_unknown_report_exits_2_with_one_line():
         ),
         (
             ["--start", "2026-03-05", "--end", "2026-03-01"],
-            "statsdash: custom: start 2026-03-05 is after end 2026-03-01",
+            "statsdash: Custom: start 2026-03-05 is after end 2026-03-01",
         ),
         (
             ["--start", "2026-03-05"],
