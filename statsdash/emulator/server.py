@@ -13,7 +13,7 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from statsdash.emulator import ga, youtube
+from statsdash.emulator import ga, youtube, youtube_data
 from statsdash.emulator.errors import FAULT_KINDS, ApiError, fault_error, invalid
 from statsdash.emulator.network import Network, demo_network
 
@@ -138,9 +138,9 @@ def _answer(state: EmulatorState, endpoint: str, match: re.Match, params, body: 
     if endpoint == "yt.reports.query":
         return youtube.reports_query(net, {k: v[-1] for k, v in params.items()})
     handler = {
-        "yt.channels.list": youtube.channels_list,
-        "yt.videos.list": youtube.videos_list,
-        "yt.contentOwners.list": youtube.content_owners_list,
+        "yt.channels.list": youtube_data.channels_list,
+        "yt.videos.list": youtube_data.videos_list,
+        "yt.contentOwners.list": youtube_data.content_owners_list,
     }[endpoint]
     return handler(net, params)
 
