@@ -96,3 +96,10 @@ def test_a_fault_exits_1_naming_the_channel_groups(config_file, clean_emulator, 
     err = capsys.readouterr().err
     assert "statsdash: incomplete, could not fetch Channel groups Pixel Post, Gear Haven" in err
     assert "countries 2026-10-01..2026-10-31: HTTP 400" in err
+
+
+def test_discover_youtube_prints_a_channels_snippet(config_file, clean_emulator, capsys, network):
+    assert main(["discover", "youtube", "--config", str(config_file)]) == 0
+    snippet = yaml.safe_load(capsys.readouterr().out)
+    channels = snippet["youtube"]["channels"]
+    assert sorted(cid for ids in channels.values() for cid in ids) == sorted(network.yt_channels)

@@ -239,3 +239,16 @@ def test_cached_answers_are_reused_unless_refreshing(config, clean_emulator, net
     assert counts(clean_emulator)["yt.reports.query"] == 1
     stats_table(refresh=True)
     assert counts(clean_emulator)["yt.reports.query"] == 2
+
+
+def test_prefetch_starts_every_table_query_once(analytics, config, clean_emulator):
+    data = YoutubeData(config, (), OCTOBER, ("previous", "yoy"), analytics=analytics)
+    data.prefetch()
+    tables = [getattr(data, table)() for table, _ in TABLES]
+    made = counts(clean_emulator)
+    # totals, countries, traffic for 3 periods; subscribers since 2 ends; top videos;
+    # the top videos' comparison figures (2, asked once the top 10 is known); daily series
+    assert made["yt.reports.query"] == 3 * 3 + 2 + 1 + 2 + 1
+    fresh = YoutubeData(config, (), OCTOBER, ("previous", "yoy"), analytics=analytics)
+    for table, (name, _) in zip(tables, TABLES, strict=True):
+        assert table.equals(getattr(fresh, name)())

@@ -11,7 +11,7 @@ Countries are ISO 3166 alpha-2 codes as YouTube returns them (`ZZ` = unknown).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from concurrent.futures import Future
 from datetime import timedelta
 
@@ -43,6 +43,22 @@ VIDEO_METRICS = ("watch_minutes", "views")
 TRAFFIC_METRICS = ("watch_minutes", "share_pct")
 TOP_COUNTRIES = 20
 TOP_VIDEO_COUNT = TOP_VIDEOS.max_results
+TABLES = (
+    "channel_summary_table",
+    "channel_stats_table",
+    "country_table",
+    "video_table",
+    "traffic_source_table",
+    "daily_series",
+)
+# The query shapes each table asks before anything that depends on their answers.
+TABLE_SHAPES = {
+    "channel_stats_table": (TOTALS,),
+    "country_table": (COUNTRIES,),
+    "video_table": (TOP_VIDEOS,),
+    "traffic_source_table": (TRAFFIC,),
+    "daily_series": (DAILY,),
+}
 
 
 class YoutubeData(ChannelSelection):
@@ -51,6 +67,21 @@ class YoutubeData(ChannelSelection):
     Construct with `(config, channels, period, comparisons, refresh=False)`; keyword-only
     extras: `analytics` (a shared client), `today`, `progress(done, total)`.
     """
+
+    def prefetch(self, tables: Sequence[str] = TABLES) -> None:
+        """Start the queries of these tables (method names) now, all at once, without waiting.
+
+        A page showing several tables then waits about one round of requests in all instead
+        of one round per table; each table still collects its own answers and failures.
+        """
+        shapes = {shape for name in tables for shape in TABLE_SHAPES.get(name, ())}
+        for shape in shapes:
+            for period in self._periods().values() if shape.comparable else (self.period,):
+                self._query(shape, period)
+        if "channel_summary_table" in tables:
+            self._summary_queries()
+        if self._needs_availability_check():
+            self._query(DAILY, self.period)
 
     # ------------------------------------------------------------ yt-channels
 
@@ -125,8 +156,7 @@ class YoutubeData(ChannelSelection):
             }
         )
 
-    def channel_summary_table(self) -> pd.DataFrame:
-        """yt-channels: subscribers at the period's end, their change, watch minutes, views."""
+    def _summary_queries(self) -> tuple[dict[Hashable, Future], dict[Hashable, str]]:
         periods = self._periods()
         futures = {("totals", s): self._query(TOTALS, p) for s, p in periods.items()}
         what = {("totals", s): f"channel totals {frames.span(p)}" for s, p in periods.items()}
@@ -136,7 +166,12 @@ class YoutubeData(ChannelSelection):
         what["stats"] = "current subscriber counts (channels.list)"
         for key, (future, label) in self._subscriber_queries().items():
             futures[key], what[key] = future, label
-        results = self._gather(futures, what)
+        return futures, what
+
+    def channel_summary_table(self) -> pd.DataFrame:
+        """yt-channels: subscribers at the period's end, their change, watch minutes, views."""
+        periods = self._periods()
+        results = self._gather(*self._summary_queries())
         if results[("totals", "")] is None:
             return self._contract_empty(("channel", *SUMMARY_METRICS), SUMMARY_METRICS)
         subscribers = self._subscribers_at_ends(results)

@@ -21,7 +21,8 @@ MAX_WORKERS = 8
 
 @dataclass(frozen=True)
 class Shape:
-    """One reports.query shape; `split` adds the `channel` dimension (tables per group)."""
+    """One reports.query shape; `split` adds the `channel` dimension (tables per group);
+    `comparable` shapes are asked for the comparison periods too."""
 
     label: str
     metrics: tuple[str, ...]
@@ -29,6 +30,7 @@ class Shape:
     split: bool = True
     sort: str | None = None
     max_results: int | None = None
+    comparable: bool = True
 
 
 TOTALS = Shape(
@@ -58,12 +60,14 @@ TOP_VIDEOS = Shape(
     split=False,
     sort="-estimatedMinutesWatched",
     max_results=10,
+    comparable=False,  # the comparison periods are asked for this period's top videos
 )
 TRAFFIC = Shape("traffic sources", ("estimatedMinutesWatched",), ("insightTrafficSourceType",))
 DAILY = Shape(
     "daily figures",
     ("views", "estimatedMinutesWatched", "subscribersGained", "subscribersLost"),
     ("day",),
+    comparable=False,
 )
 
 
