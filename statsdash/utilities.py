@@ -113,7 +113,7 @@ def to_csv(df: pd.DataFrame) -> str:
     for col in safe.columns:
         series = safe[col]
         if pd.api.types.is_float_dtype(series):
-            safe[col] = series.round(2)
+            safe[col] = series.round(2) + 0.0  # + 0.0 turns -0.0 into 0.0
         elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             safe[col] = series.map(neutralise)
     # RFC 4180 line ends: with them the csv module also quotes a stray "\r" inside a cell.

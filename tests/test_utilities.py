@@ -89,7 +89,7 @@ def test_csv_neutralises_formula_text_but_not_numbers():
         {
             "title": ['=HYPERLINK("x")', "+cmd", "-rm", "@SUM(A1)", "\tx", "\rx", "Fine -ok"],
             "change": [-5, 1, 2, 3, 4, 5, 6],
-            "pct": [-12.3456, float("nan"), 0.5, 1, 2, 3, 4],
+            "pct": [-12.3456, float("nan"), -0.001, 1, 2, 3, 4],
         }
     )
     text = to_csv(df)
@@ -99,4 +99,5 @@ def test_csv_neutralises_formula_text_but_not_numbers():
     lines = text.split("\r\n")
     assert lines[1].endswith(",-5,-12.35")
     assert lines[2].endswith(",1,")  # NaN percent is an empty cell
+    assert lines[3].endswith(",2,0.0")  # rounded to zero without a minus sign
     assert back["title"].iloc[5] == "'\rx"  # a stray CR is quoted, the row stays whole
