@@ -220,7 +220,9 @@ class Analytics:
         """Current statistics per channel ID (channels.list, at most 50 IDs a call).
 
         Channels the API does not return (deleted, mistyped) are absent; a hidden subscriber
-        count is absent from its channel's dict, with `hiddenSubscriberCount` True.
+        count is absent from its channel's dict, with `hiddenSubscriberCount` True. YouTube
+        abbreviates subscriberCount to three significant figures (a 2019 policy), so figures
+        built on it are exact only up to that rounding; the emulator answers exact counts.
         """
         ids = list(dict.fromkeys(ids))
         stats: dict[str, dict] = {}
