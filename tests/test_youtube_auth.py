@@ -14,6 +14,8 @@ import pytest
 
 from statsdash.config import parse_config
 from statsdash.errors import AuthError
+from statsdash.periods import Period
+from statsdash.youtube.aggregate_data import YoutubeData
 from statsdash.youtube.analytics import Analytics
 from statsdash.youtube.auth import SCOPES, load_credentials, run_auth
 
@@ -101,6 +103,14 @@ def test_missing_token_file_says_how_to_sign_in(tmp_path):
         f"YouTube token file {tmp_path / 'token.json'} not found; run "
         f"`python -m statsdash auth youtube --config {tmp_path / 'config.yaml'}` to sign in"
     )
+
+
+def test_a_missing_token_stops_the_table_not_the_constructor(tmp_path):
+    config = youtube_config(tmp_path)
+    period = Period("October", date(2026, 10, 1), date(2026, 10, 31))
+    data = YoutubeData(config, (), period, ("previous",), today=date(2026, 11, 20))
+    with pytest.raises(AuthError, match="not found; run `python -m statsdash auth youtube"):
+        data.channel_stats_table()
 
 
 def test_credentials_none_needs_no_token(tmp_path):

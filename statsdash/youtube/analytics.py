@@ -93,34 +93,45 @@ class Analytics:
         self.today = today or date.today()
         self.max_tries = max_tries
         self.sleep = sleep
-        creds = load_credentials(config) if credentials is _UNSET else credentials
-        self._keeper = CredentialKeeper(config, creds)
-        self._http = HttpFactory(creds)
+        self._credentials = credentials
+        self._session: tuple[CredentialKeeper, HttpFactory] | None = None
         self.reports_api = build_service("youtubeAnalytics", "v2", self.endpoint)
         self.data_api = build_service("youtube", "v3", self.endpoint)
         if cache is None:
             cache = ResponseCache(config.cache.path, enabled=config.cache.enabled)
         self.cache = cache
         self._owner_lock = threading.Lock()
+        self._session_lock = threading.Lock()
         self._owner_id = config.youtube.content_owner_id
 
     # ------------------------------------------------------------ plumbing
 
+    def _signed_in(self) -> tuple[CredentialKeeper, HttpFactory]:
+        """Credentials are read at the first request, so building a client never fails."""
+        with self._session_lock:
+            if self._session is None:
+                creds = self._credentials
+                if creds is _UNSET:
+                    creds = load_credentials(self.config)
+                self._session = (CredentialKeeper(self.config, creds), HttpFactory(creds))
+            return self._session
+
     def execute_query(self, request: Any, *, source: str = SOURCE) -> dict:
         """Run a request under the shared retry policy, with a sign-in hint on auth failures."""
-        self._keeper.ensure_fresh()
+        keeper, http = self._signed_in()
+        keeper.ensure_fresh()
         try:
             return execute(
                 request,
                 source=source,
-                http=self._http.get(),
+                http=http.get(),
                 max_tries=self.max_tries,
                 sleep=self.sleep,
             )
         except AuthError as error:
             if isinstance(error.__cause__, RefreshError):
                 raise AuthError(expired_message(self.config, error.__cause__)) from None
-            if self._keeper.credentials is None:
+            if keeper.credentials is None:
                 raise
             raise AuthError(
                 f"{error}; run `{auth_command(self.config)}` to sign in again"
@@ -155,7 +166,7 @@ class Analytics:
 
         def make() -> HttpRequest:
             return HttpRequest(
-                self._http.get(),
+                self._signed_in()[1].get(),
                 JsonModel(data_wrapper=False).response,
                 uri,
                 method="GET",
