@@ -1,0 +1,352 @@
+"""The web report's tables for a selection of sites, a period and its comparisons.
+
+Requests are few and shared: a first round of one `batchRunReports` per property carries
+every date range (current + comparisons) of every table, and a second round of one call
+per property fetches the articles of the top referral sources and social networks. Both
+are fetched once per AnalyticsData and every table method reads them, so the number of
+calls does not grow with the number of comparisons. Properties are fetched in parallel.
+
+A property that fails (after retries) is named in `failures` and the tables are built from
+the others. An AuthError is recorded the same way, unless every property failed with one:
+then it is raised, as nothing can be shown and the fix (renew the credentials) is the same.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import date, timedelta
+
+import pandas as pd
+
+from statsdash.config import Config, Property
+from statsdash.errors import AuthError, FetchError
+from statsdash.ga import series
+from statsdash.ga import tables as t
+from statsdash.ga.analytics import MAX_WORKERS, Analytics
+from statsdash.ga.query import Report, ReportRequest, parse_report
+from statsdash.periods import COMPARISONS, Period, comparison
+from statsdash.reports import SelectionError
+
+ROUND_OF = {
+    "countries": "first",
+    "sources": "first",
+    "devices": "first",
+    "articles": "first",
+    "hours": "first",
+    "referral": "second",
+    "social": "second",
+}
+# What the progress callback is told each round is fetching.
+ROUND_LABELS = {
+    "first": "web reports",
+    "second": "top articles of sources",
+    "daily": "daily series",
+    "month": "month to date",
+    "device_months": "devices by month",
+}
+# Days before today that GA4 may still be processing (72 h), plus one for time zones.
+CHECK_DAYS = 4
+Progress = Callable[[int, int, str], None]
+
+
+def _memoised(method: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """Build a table once per AnalyticsData; callers get their own (copy-on-write) copy."""
+
+    @functools.wraps(method)
+    def table(self: AnalyticsData, *args, **kwargs) -> pd.DataFrame:
+        key = (method.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in self._tables:
+            self._tables[key] = method(self, *args, **kwargs)
+        return self._tables[key].copy()
+
+    return table
+
+
+class AnalyticsData:
+    """GA4 tables (DataFrames with the CSV contract's columns) for `sites` over `period`."""
+
+    def __init__(
+        self,
+        config: Config,
+        sites: Sequence[str] = (),
+        period: Period | None = None,
+        comparisons: Sequence[str] = (),
+        *,
+        refresh: bool = False,
+        analytics: Analytics | None = None,
+        progress: Progress | None = None,
+        today: date | None = None,
+    ) -> None:
+        ga = config.google_analytics
+        if ga is None:
+            raise SelectionError(f"{config.source} has no google_analytics section")
+        if period is None:
+            raise ValueError("AnalyticsData needs a period")
+        for name in sites:
+            if name not in ga.sites:
+                raise SelectionError(f"unknown site {name!r}; configured: {', '.join(ga.sites)}")
+        self.config = ga
+        self.sites = {name: ga.sites[name] for name in (sites or ga.sites)}
+        self.period = period
+        self.comparisons = tuple(comparisons)
+        self.ranges = {t.CURRENT: period} | {
+            COMPARISONS[key]: comparison(period, key) for key in self.comparisons
+        }
+        self.suffixes = tuple(self.ranges)[1:]
+        self.refresh = refresh
+        self.analytics = analytics or Analytics(config, today=today)
+        self.today = today or self.analytics.today or date.today()
+        self.progress = progress
+        self.failures: dict[str, str] = {}
+        self.notes: list[str] = []
+        self._rounds: dict[str, dict[str, dict[str, Report]]] = {}
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._tables: dict[tuple, pd.DataFrame] = {}
+        self._top_sources: dict[str, list[str]] | None = None
+        # A request of each report name, for the columns of a report nobody answered.
+        self._shapes: dict[str, ReportRequest] = {
+            "referral": t.source_articles_request(self.ranges, [], (), social=False),
+            "social": t.source_articles_request(self.ranges, [], (), social=True),
+        }
+
+    # Fetching
+
+    @property
+    def properties(self) -> list[tuple[str, Property]]:
+        return [(name, p) for name, site in self.sites.items() for p in site.properties]
+
+    @staticmethod
+    def label(site: str, prop: Property) -> str:
+        return f"{site} (property {prop.id})"
+
+    def _fetch_all(
+        self, fetch: Callable[[str, Property], object], items: list[tuple[str, Property]], what: str
+    ) -> dict[str, object]:
+        """fetch(site, property) for each item in parallel; failures recorded by label."""
+        results: dict[str, object] = {}
+        errors: dict[str, Exception] = {}
+        if not items:
+            return results
+        with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items))) as pool:
+            futures = {pool.submit(fetch, site, prop): (site, prop) for site, prop in items}
+            for done, future in enumerate(as_completed(futures), start=1):
+                site, prop = futures[future]
+                try:
+                    results[prop.id] = future.result()
+                except (FetchError, AuthError) as error:
+                    errors[prop.id] = error
+                if self.progress:
+                    self.progress(done, len(items), f"{what}: {self.label(site, prop)}")
+        auth = [e for e in errors.values() if isinstance(e, AuthError)]
+        if auth and len(auth) == len(items):
+            raise auth[0]
+        for site, prop in items:  # in configuration order
+            if prop.id in errors:
+                error = errors[prop.id]
+                label = self.label(site, prop)
+                reason = error.reason if isinstance(error, FetchError) else str(error)
+                self.failures.setdefault(label, reason.removeprefix(f"{label}: "))
+        return results
+
+    def _requests_first(self, prop: Property) -> dict[str, ReportRequest]:
+        requests = {
+            "countries": t.countries_request(self.ranges),
+            "sources": t.sources_request(self.ranges),
+            "devices": t.devices_request(self.ranges),
+            "articles": t.articles_request(self.ranges, self.config.article_exclude_paths),
+        }
+        recent = self._recent_days()
+        if recent is not None:
+            requests["hours"] = t.hours_request(recent)
+        return requests
+
+    def _requests_second(self, prop: Property) -> dict[str, ReportRequest]:
+        """Articles of the top sources and networks this property has sessions from."""
+        sources = self.frame("sources")
+        if self._top_sources is None:
+            referral = t.referral_sources(sources, self.config.referral_exclude_sources)
+            self._top_sources = {
+                "referral": t.top_keys(referral, "source", t.N_REFERRALS),
+                "social": t.top_keys(t.social_sources(sources), "social_network", t.N_SOCIAL),
+            }
+        seen = set(sources.loc[sources["property"] == prop.id, "source"])
+        requests = {}
+        for name, top in self._top_sources.items():
+            if mine := [s for s in top if s in seen]:
+                requests[name] = t.source_articles_request(
+                    self.ranges, mine, self.config.article_exclude_paths, social=name == "social"
+                )
+        return requests
+
+    def _requests_daily(self, prop: Property) -> dict[str, ReportRequest]:
+        return {"daily": series.daily_request(self.ranges)}
+
+    def _requests_month(self, prop: Property) -> dict[str, ReportRequest]:
+        return {"month": series.month_request(self.period)}
+
+    def _requests_device_months(self, prop: Property) -> dict[str, ReportRequest]:
+        return {"device_months": series.device_months_request(self.period)}
+
+    def _recent_days(self) -> Period | None:
+        """The days of the period GA4 may still be processing, or None."""
+        start = max(self.period.start, self.today - timedelta(days=CHECK_DAYS))
+        end = min(self.period.end, self.today)
+        return Period("recent", start, end) if start <= end else None
+
+    def _round(self, name: str) -> dict[str, dict[str, Report]]:
+        """Property id -> report name -> Report for one round of requests (memoised)."""
+        if name not in self._rounds:
+            make = getattr(self, f"_requests_{name}")
+            # The second round only asks properties that answered the first.
+            first = self.first_round() if name == "second" else None
+            jobs = {
+                p.id: requests
+                for _, p in self.properties
+                if (first is None or p.id in first) and (requests := make(p))
+            }
+            for requests in jobs.values():
+                self._shapes.update(requests)
+            items = [(site, p) for site, p in self.properties if p.id in jobs]
+            self._rounds[name] = self._fetch_all(
+                lambda site, prop: self._fetch(site, prop, jobs[prop.id]), items, ROUND_LABELS[name]
+            )
+            if name == "first":
+                fetched = self._fetched(self._rounds[name])
+                self.notes += series.quality_notes(fetched, self.label)
+                self.notes += series.availability_notes(self._availability(), self.period)
+        return self._rounds[name]
+
+    def _fetch(self, site: str, prop: Property, requests: dict[str, ReportRequest]):
+        """One HTTP call for the property: runReport for one report, else batchRunReports."""
+        source = self.label(site, prop)
+        if len(requests) == 1:
+            [(name, request)] = requests.items()
+            report = self.analytics.fetch(prop.id, request, source=source, refresh=self.refresh)
+            return {name: report}
+        reports = self.analytics.fetch_batch(
+            prop.id, list(requests.values()), source=source, refresh=self.refresh
+        )
+        return dict(zip(requests, reports, strict=True))
+
+    def first_round(self) -> dict[str, dict[str, Report]]:
+        """Every contract table's reports, one batchRunReports per property."""
+        return self._round("first")
+
+    def _fetched(self, reports: dict[str, dict[str, Report]]) -> list:
+        return [(s, p, reports[p.id]) for s, p in self.properties if p.id in reports]
+
+    def frame(self, name: str, *, totals: bool = False) -> pd.DataFrame:
+        """Report `name` of every fetched property stacked, with site/property/range columns."""
+        key = f"{name}:totals" if totals else name
+        if key not in self._frames:
+            fetched = self._fetched(self._round(ROUND_OF.get(name, name)))
+            parts = [
+                (r.totals if totals else r.frame).assign(site=site, property=prop.id)
+                for site, prop, reports in fetched
+                if (r := reports.get(name)) is not None
+            ]
+            if not parts:  # nothing fetched: the same columns, no rows
+                empty = parse_report({}, self._shapes[name])
+                parts = [(empty.totals if totals else empty.frame).assign(site="", property="")]
+            stacked = pd.concat(parts, ignore_index=True).rename(columns=t.RENAME)
+            self._frames[key] = stacked.astype({"site": "str", "property": "str"})
+        return self._frames[key]
+
+    # Tables (CSV contract)
+
+    @_memoised
+    def summary_table(self) -> pd.DataFrame:
+        return t.summary_table(t.summary_parts(self.frame("countries", totals=True)), self.suffixes)
+
+    @_memoised
+    def site_summary_table(self) -> pd.DataFrame:
+        parts = t.summary_parts(self.frame("countries", totals=True))
+        return t.site_summary_table(parts, self._answered_sites("first"), self.suffixes)
+
+    @_memoised
+    def article_table(self) -> pd.DataFrame:
+        return t.article_table(self.frame("articles"), self.suffixes)
+
+    @_memoised
+    def country_table(self) -> pd.DataFrame:
+        return t.country_table(
+            self.frame("countries"),
+            self.frame("countries", totals=True),
+            self.config.countries,
+            self.suffixes,
+        )
+
+    @_memoised
+    def traffic_source_table(self) -> pd.DataFrame:
+        return t.traffic_source_table(self.frame("sources"), self.suffixes)
+
+    @_memoised
+    def referring_sites_table(self, n_articles: int = 5) -> pd.DataFrame:
+        sources = t.referral_sources(self.frame("sources"), self.config.referral_exclude_sources)
+        articles = self.frame("referral") if n_articles > 0 else None
+        return t.source_table(
+            sources,
+            "source",
+            ["pageviews", "users"],
+            t.N_REFERRALS,
+            self.suffixes,
+            articles,
+            n_articles,
+        )
+
+    @_memoised
+    def social_network_table(self, n_articles: int = 0) -> pd.DataFrame:
+        social = t.social_sources(self.frame("sources"))
+        articles = self.frame("social") if n_articles > 0 else None
+        return t.source_table(
+            social,
+            "social_network",
+            ["pageviews", "users", "sessions"],
+            t.N_SOCIAL,
+            self.suffixes,
+            articles,
+            n_articles,
+        )
+
+    @_memoised
+    def device_table(self) -> pd.DataFrame:
+        return t.device_table(self.frame("devices"), self.suffixes)
+
+    # Other tables
+
+    @_memoised
+    def daily_series(self, include_comparisons: bool = False) -> pd.DataFrame:
+        """date, site, pageviews, users, sessions per site per day of the period; with
+        `include_comparisons` also the comparison periods' days, with `period` and `day`."""
+        return series.daily_series(self.frame("daily"), self.ranges, include_comparisons)
+
+    @_memoised
+    def month_to_date(self) -> pd.DataFrame:
+        """site, pageviews, days_elapsed, days_left, projected_pageviews, last_month_pageviews
+        for the month of the period's end, through the period's end."""
+        return series.month_to_date(self.frame("month"), self._answered_sites("month"), self.period)
+
+    @_memoised
+    def device_share_by_month(self) -> pd.DataFrame:
+        """month, device_category, users, share_pct for the 12 months ending with the period's."""
+        return series.device_share_by_month(self.frame("device_months"))
+
+    # Data availability
+
+    def check_available_data(self) -> pd.DataFrame:
+        """Per property: site, property, time_zone, wait_for_data, complete_through, complete."""
+        self.first_round()
+        return self._availability()
+
+    def _availability(self) -> pd.DataFrame:
+        fetched = self._fetched(self._rounds["first"])
+        return series.availability(fetched, self.period, self._recent_days())
+
+    def _answered_sites(self, round_name: str) -> list[str]:
+        """Sites with at least one property that answered the round."""
+        answered = self._round(round_name)
+        return [
+            s for s, site in self.sites.items() if any(p.id in answered for p in site.properties)
+        ]

@@ -1,0 +1,202 @@
+"""GA4 tables beyond the CSV contract (daily series, month to date, device share by month)
+and what the reader must be told: data availability and data-quality notes."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+import pandas as pd
+
+from statsdash.config import Property
+from statsdash.ga.query import Report, ReportRequest, date_ranges
+from statsdash.periods import Period, days_left_in_month
+from statsdash.utilities import rollup, share_pct
+
+Fetched = Sequence[tuple[str, Property, dict[str, Report]]]
+MONTHS = 12
+
+
+def daily_request(ranges: dict[str, Period]) -> ReportRequest:
+    return ReportRequest(
+        date_ranges(ranges), ("screenPageViews", "totalUsers", "sessions"), ("date",)
+    )
+
+
+def month_request(period: Period) -> ReportRequest:
+    """Pageviews of the month of the period's end so far, and of the month before it."""
+    first = period.end.replace(day=1)
+    last_end = first - timedelta(days=1)
+    return ReportRequest(
+        date_ranges(
+            {"month": (first, period.end), "last_month": (last_end.replace(day=1), last_end)}
+        ),
+        ("screenPageViews",),
+    )
+
+
+def device_months_request(period: Period) -> ReportRequest:
+    """Users by device for the 12 calendar months ending with the period's month."""
+    start = period.end.replace(day=1)
+    for _ in range(MONTHS - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return ReportRequest(
+        date_ranges([(start, period.end)]), ("totalUsers",), ("yearMonth", "deviceCategory")
+    )
+
+
+def daily_series(
+    frame: pd.DataFrame, ranges: dict[str, Period], include_comparisons: bool = False
+) -> pd.DataFrame:
+    """Per site per day: date, site, pageviews, users, sessions (days without data absent).
+
+    With `include_comparisons`, the comparison periods' days too, and `period` (current or
+    the comparison suffix) and `day` (0 = the first day of its period, to overlay lines).
+    """
+    metrics = ["pageviews", "users", "sessions"]
+    names = list(ranges) if include_comparisons else list(ranges)[:1]
+    parts = []
+    for name in names:
+        here = rollup(frame[frame["range"] == name], ["date", "site"], metrics)
+        here = here.sort_values(["date", "site"], kind="stable")
+        if include_comparisons:
+            start = ranges[name].start
+            here = here.assign(period=name, day=[(d - start).days for d in here["date"]])
+        parts.append(here)
+    return pd.concat(parts, ignore_index=True)
+
+
+def month_to_date(frame: pd.DataFrame, sites: Sequence[str], period: Period) -> pd.DataFrame:
+    """Per site: site, pageviews (month so far), days_elapsed, days_left,
+    projected_pageviews (straight line to the month's end), last_month_pageviews."""
+    sums = rollup(frame, ["site", "range"], ["pageviews"])
+    wide = sums.pivot(index="site", columns="range", values="pageviews")
+    wide = wide.reindex(index=list(sites), columns=["month", "last_month"]).fillna(0)
+    elapsed = period.end.day
+    month_days = calendar.monthrange(period.end.year, period.end.month)[1]
+    so_far = wide["month"].astype("int64")
+    return pd.DataFrame(
+        {
+            "site": pd.Series(list(sites), dtype="str"),
+            "pageviews": so_far.to_numpy(),
+            "days_elapsed": elapsed,
+            "days_left": days_left_in_month(period),
+            "projected_pageviews": (so_far * month_days / elapsed)
+            .round()
+            .astype("int64")
+            .to_numpy(),
+            "last_month_pageviews": wide["last_month"].astype("int64").to_numpy(),
+        }
+    )
+
+
+def device_share_by_month(frame: pd.DataFrame) -> pd.DataFrame:
+    """month (YYYY-MM), device_category, users, share_pct of that month's users."""
+    monthly = rollup(frame, ["yearMonth", "device_category"], ["users"])
+    whole = monthly.groupby("yearMonth")["users"].transform("sum")
+    out = monthly.assign(
+        month=monthly["yearMonth"].str[:4] + "-" + monthly["yearMonth"].str[4:],
+        share_pct=share_pct(monthly["users"], whole),
+    )
+    out = out.sort_values(["month", "users"], ascending=[True, False], kind="stable")
+    return out[["month", "device_category", "users", "share_pct"]].reset_index(drop=True)
+
+
+# Availability
+
+
+def _complete_through(report: Report | None, period: Period, recent: Period | None) -> date:
+    """The last day of the period through which every day has all 24 hours."""
+    if recent is None or report is None:
+        return period.end
+    hours = report.frame["dateHour"]
+    per_day = pd.Series([h.date() for h in hours]).value_counts().to_dict()
+    for day in recent.dates():
+        if per_day.get(day, 0) < 24:
+            return day - timedelta(days=1)
+    return period.end
+
+
+def _time_zone(reports: dict[str, Report]) -> str | None:
+    return next((r.metadata.get("time_zone") for r in reports.values() if r.metadata), None)
+
+
+def availability(fetched: Fetched, period: Period, recent: Period | None) -> pd.DataFrame:
+    """Per property: site, property, time_zone, wait_for_data, complete_through, complete."""
+    rows = []
+    for site, prop, reports in fetched:
+        through = _complete_through(reports.get("hours"), period, recent)
+        rows.append(
+            {
+                "site": site,
+                "property": prop.id,
+                "time_zone": _time_zone(reports),
+                "wait_for_data": prop.wait_for_data,
+                "complete_through": through,
+                "complete": through >= period.end,
+            }
+        )
+    columns = ["site", "property", "time_zone", "wait_for_data", "complete_through", "complete"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def availability_notes(table: pd.DataFrame, period: Period) -> list[str]:
+    """One note per date through which waiting properties are complete, naming them."""
+    notes = []
+    waiting = table[table["wait_for_data"] & ~table["complete"]]
+    for through, group in waiting.groupby("complete_through", sort=True):
+        named = ", ".join(
+            f"{site} ({'property' if len(ids) == 1 else 'properties'} {', '.join(ids)})"
+            for site, ids in group.groupby("site", sort=False)["property"]
+        )
+        first = max(through + timedelta(days=1), period.start)
+        days = (
+            f"{first.isoformat()} is"
+            if first == period.end
+            else (f"{first.isoformat()} to {period.end.isoformat()} are")
+        )
+        notes.append(
+            f"GA4 data is complete only through {through.isoformat()} for {named}; {days} "
+            "still being processed, so those figures are partial, not a drop"
+        )
+    return notes
+
+
+# Data-quality notes
+
+
+def quality_notes(fetched: Fetched, label: Callable[[str, Property], str]) -> list[str]:
+    """Thresholding, data lost into "(other)", sampling per property; mixed time zones."""
+    notes = []
+    zones: dict[str, list[str]] = {}
+    for site, prop, reports in fetched:
+        meta = [r.metadata for r in reports.values() if r.metadata]
+        name = label(site, prop)
+        if any(m.get("thresholded") for m in meta):
+            notes.append(
+                f"{name}: GA4 applied thresholding (small numbers withheld for privacy), "
+                "so its figures may be slightly low"
+            )
+        if any(m.get("other_row") for m in meta):
+            notes.append(
+                f'{name}: GA4 grouped rare pages into "(other)" (too many distinct values); '
+                '"(other)" is left out of the article tables'
+            )
+        samples = [s for m in meta for s in m.get("sampling", [])]
+        read, space = sum(s[0] for s in samples), sum(s[1] for s in samples)
+        if space:
+            notes.append(
+                f"{name}: GA4 sampled this data ({read:,} of {space:,} events, "
+                f"{100 * read / space:.1f}%)"
+            )
+        zone = _time_zone(reports)
+        if zone and site not in zones.setdefault(zone, []):
+            zones[zone].append(site)
+    if len(zones) > 1:
+        listed = "; ".join(f"{zone}: {', '.join(sites)}" for zone, sites in zones.items())
+        notes.append(
+            f"properties count days in different time zones ({listed}), so their days start "
+            "at different moments"
+        )
+    return notes

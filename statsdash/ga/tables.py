@@ -1,0 +1,310 @@
+"""The web report's requests and the pure pandas that turns their rows into contract tables.
+
+Frames here are the reports of every property of the selection stacked, with `site`,
+`property` and `range` (`current` or a comparison suffix) columns and GA4 names renamed
+(`pageviews`, `users`, `source`, `path`...). Functions never mutate their input.
+
+Choices worth knowing:
+- Referring sites are sessions by `sessionSource` over every medium, as the old tool did,
+  so `referral_exclude_sources` is where search engines and `(direct)` are left out. A
+  source is excluded when it equals an entry or ends with "." + entry (ignoring case):
+  `google.com` also drops `news.google.com`; `google` drops only `google` itself.
+- Social networks are sessions whose default channel group is Organic or Paid Social,
+  by `sessionSource` (GA4 has no socialNetwork dimension).
+- Rest of world = the report's own totals minus the listed countries (floored at 0, as
+  GA4 totals count a user seen in two countries once).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+import pandas as pd
+
+from statsdash.ga.query import (
+    ReportRequest,
+    all_of,
+    begins_with,
+    by_metric,
+    date_ranges,
+    in_list,
+    none_of,
+)
+from statsdash.periods import Period
+from statsdash.utilities import add_comparisons, ratio, rollup, top_n
+
+CURRENT = "current"
+OTHER = "(other)"
+REST_OF_WORLD = "Rest of world"
+SOCIAL_GROUPS = ("Organic Social", "Paid Social")
+N_ARTICLES, N_TRAFFIC, N_REFERRALS, N_SOCIAL = 20, 10, 5, 15
+RENAME = {
+    "dateRange": "range",
+    "screenPageViews": "pageviews",
+    "totalUsers": "users",
+    "sessionSource": "source",
+    "sessionMedium": "medium",
+    "sessionDefaultChannelGroup": "channel_group",
+    "deviceCategory": "device_category",
+    "hostName": "host",
+    "pagePath": "path",
+    "pageTitle": "title",
+}
+SUMMARY_PARTS = ["pageviews", "users", "sessions", "duration"]
+_AMP = re.compile(r"(^|/)amp(/|$)")
+
+Ranges = Mapping[str, Period]
+
+# Requests: the first round carries every range of every table; the second, the articles
+# of the top referral sources and social networks.
+
+
+def countries_request(ranges: Ranges) -> ReportRequest:
+    """Countries, whose totals are also the summary (one report instead of two)."""
+    return ReportRequest(
+        date_ranges(ranges),
+        ("screenPageViews", "totalUsers", "sessions", "averageSessionDuration"),
+        ("country",),
+        totals=True,
+    )
+
+
+def sources_request(ranges: Ranges) -> ReportRequest:
+    """Traffic sources, referring sites and social networks all come from this one."""
+    return ReportRequest(
+        date_ranges(ranges),
+        ("screenPageViews", "totalUsers", "sessions"),
+        ("sessionSource", "sessionMedium", "sessionDefaultChannelGroup"),
+    )
+
+
+def devices_request(ranges: Ranges) -> ReportRequest:
+    return ReportRequest(date_ranges(ranges), ("totalUsers",), ("deviceCategory",))
+
+
+def _not_excluded(exclude_paths: Sequence[str]) -> dict | None:
+    return none_of(begins_with("pagePath", p) for p in exclude_paths)
+
+
+def articles_request(ranges: Ranges, exclude_paths: Sequence[str]) -> ReportRequest:
+    return ReportRequest(
+        date_ranges(ranges),
+        ("screenPageViews",),
+        ("hostName", "pagePath", "pageTitle"),
+        filters=_not_excluded(exclude_paths),
+        order_by=(by_metric("screenPageViews"),),
+    )
+
+
+def hours_request(period: Period) -> ReportRequest:
+    """Hours with data in the days that may still be processing (see check_available_data)."""
+    return ReportRequest(date_ranges({CURRENT: period}), ("sessions",), ("dateHour",))
+
+
+def source_articles_request(
+    ranges: Ranges, sources: Sequence[str], exclude_paths: Sequence[str], *, social: bool
+) -> ReportRequest:
+    """Pages viewed in sessions from `sources` (social channel groups only when `social`)."""
+    groups = in_list("sessionDefaultChannelGroup", SOCIAL_GROUPS) if social else None
+    return ReportRequest(
+        date_ranges(ranges),
+        ("screenPageViews",),
+        ("sessionSource", "pagePath", "pageTitle"),
+        filters=all_of(in_list("sessionSource", sources), groups, _not_excluded(exclude_paths)),
+        order_by=(by_metric("screenPageViews"),),
+    )
+
+
+# Shared pieces
+
+
+def compared(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    metrics: Sequence[str],
+    suffixes: Sequence[str],
+    *,
+    finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    select: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """Sum `metrics` by `keys` per range, `finish` each (derived columns), `select` the
+    current rows to report (top N, order), then add the comparison columns."""
+
+    def period(name: str) -> pd.DataFrame:
+        part = rollup(frame[frame["range"] == name], keys, metrics)
+        return finish(part) if finish else part
+
+    current = period(CURRENT)
+    if select:
+        current = select(current).reset_index(drop=True)
+    reported = [c for c in current.columns if c not in keys]
+    return add_comparisons(current, {s: period(s) for s in suffixes}, keys, reported)
+
+
+def _top(by: str, n: int | None = None) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    return lambda df: top_n(df, by, len(df) if n is None else n)
+
+
+def clean_title(title: str, path: str) -> str:
+    """Entities decoded; AMP pages marked so they are not mistaken for duplicates."""
+    text = html.unescape(title)
+    return f"{text} (AMP)" if _AMP.search(path) else text
+
+
+def _best(frame: pd.DataFrame, keys: list[str], label: str, by: str) -> pd.DataFrame:
+    """Per key, the `label` value with the most current `by` (ties: alphabetical)."""
+    current = frame[frame["range"] == CURRENT]
+    sums = current.groupby([*keys, label], as_index=False, sort=False)[by].sum()
+    ranked = sums.sort_values([by, label], ascending=[False, True], kind="stable")
+    return ranked.drop_duplicates(keys)[[*keys, label]]
+
+
+def _titled(table: pd.DataFrame, frame: pd.DataFrame, keys: list[str], by: str) -> pd.DataFrame:
+    """`table` with each article's most viewed title, decoded and AMP-marked."""
+    out = table.merge(_best(frame, keys, "title", by), on=keys, how="left")
+    out["title"] = [clean_title(t, p) for t, p in zip(out["title"], out["path"], strict=True)]
+    return out
+
+
+# Tables
+
+
+def summary_parts(totals: pd.DataFrame) -> pd.DataFrame:
+    """Additive parts of the summary from the countries report's totals rows."""
+    duration = totals["averageSessionDuration"] * totals["sessions"]
+    return totals.assign(duration=duration)[["site", "property", "range", *SUMMARY_PARTS]]
+
+
+def _ratios(parts: pd.DataFrame) -> pd.DataFrame:
+    """pages_per_session and avg_session_seconds rebuilt from summed parts."""
+    return parts.assign(
+        pages_per_session=ratio(parts["pageviews"], parts["sessions"]),
+        avg_session_seconds=ratio(parts["duration"], parts["sessions"]),
+    ).drop(columns="duration")
+
+
+def summary_table(parts: pd.DataFrame, suffixes: Sequence[str]) -> pd.DataFrame:
+    return compared(parts, [], SUMMARY_PARTS, suffixes, finish=_ratios)
+
+
+def site_summary_table(
+    parts: pd.DataFrame, sites: Sequence[str], suffixes: Sequence[str]
+) -> pd.DataFrame:
+    """Per site (every site with a fetched property, even without visits), by users."""
+
+    def select(current: pd.DataFrame) -> pd.DataFrame:
+        every = pd.DataFrame({"site": pd.Series(sites, dtype="str")})
+        full = every.merge(current, on="site", how="left")
+        full[SUMMARY_PARTS[:3]] = full[SUMMARY_PARTS[:3]].fillna(0).astype("int64")
+        return top_n(full, "users", len(full))
+
+    return compared(parts, ["site"], SUMMARY_PARTS, suffixes, finish=_ratios, select=select)
+
+
+def country_table(
+    rows: pd.DataFrame, totals: pd.DataFrame, countries: Sequence[str], suffixes: Sequence[str]
+) -> pd.DataFrame:
+    """Listed countries by users, then Rest of world derived from the report's totals."""
+    metrics = ["pageviews", "users"]
+
+    def period(name: str) -> pd.DataFrame:
+        here = rows[(rows["range"] == name) & rows["country"].isin(countries)]
+        listed = pd.DataFrame({"country": pd.Series(countries, dtype="str")}).merge(
+            rollup(here, ["country"], metrics), on="country", how="left"
+        )
+        listed[metrics] = listed[metrics].fillna(0).astype("int64")
+        whole = totals.loc[totals["range"] == name, metrics].sum()
+        rest = (whole - listed[metrics].sum()).clip(lower=0)
+        listed = top_n(listed, "users", len(listed))
+        rest_row = pd.DataFrame(
+            {"country": [REST_OF_WORLD], **{m: [int(rest[m])] for m in metrics}}
+        )
+        return pd.concat([listed, rest_row.astype(listed.dtypes.to_dict())], ignore_index=True)
+
+    others = {s: period(s) for s in suffixes}
+    return add_comparisons(period(CURRENT), others, ["country"], metrics)
+
+
+def traffic_source_table(sources: pd.DataFrame, suffixes: Sequence[str]) -> pd.DataFrame:
+    frame = sources.assign(source_medium=sources["source"] + " / " + sources["medium"])
+    return compared(
+        frame, ["source_medium"], ["pageviews", "users"], suffixes, select=_top("users", N_TRAFFIC)
+    )
+
+
+def device_table(devices: pd.DataFrame, suffixes: Sequence[str]) -> pd.DataFrame:
+    return compared(devices, ["device_category"], ["users"], suffixes, select=_top("users"))
+
+
+def article_table(articles: pd.DataFrame, suffixes: Sequence[str]) -> pd.DataFrame:
+    """Top articles of the selection keyed by site + path; host and title the most viewed."""
+    articles = articles[articles["path"] != OTHER]
+    table = compared(
+        articles, ["site", "path"], ["pageviews"], suffixes, select=_top("pageviews", N_ARTICLES)
+    )
+    keys = ["site", "path"]
+    table = table.merge(_best(articles, keys, "host", "pageviews"), on=keys, how="left")
+    table = _titled(table, articles, keys, "pageviews")
+    metric_columns = [c for c in table.columns if c.startswith("pageviews")]
+    return table[["site", "host", "path", "title", *metric_columns]]
+
+
+def is_excluded(source: str, exclude: Sequence[str]) -> bool:
+    """`source` equals an excluded entry or is a subdomain of one (ignoring case)."""
+    s = source.lower()
+    return any(s == e.lower() or s.endswith("." + e.lower()) for e in exclude)
+
+
+def referral_sources(sources: pd.DataFrame, exclude: Sequence[str]) -> pd.DataFrame:
+    keep = [not is_excluded(s, exclude) for s in sources["source"]]
+    return sources[keep]
+
+
+def social_sources(sources: pd.DataFrame) -> pd.DataFrame:
+    social = sources[sources["channel_group"].isin(SOCIAL_GROUPS)]
+    return social.rename(columns={"source": "social_network"})
+
+
+def top_keys(frame: pd.DataFrame, key: str, n: int) -> list[str]:
+    """The `key` values of the n rows with most current users (the rows a table reports)."""
+    current = rollup(frame[frame["range"] == CURRENT], [key], ["users"])
+    return top_n(current, "users", n)[key].tolist()
+
+
+def source_table(
+    frame: pd.DataFrame,
+    key: str,
+    metrics: Sequence[str],
+    n: int,
+    suffixes: Sequence[str],
+    articles: pd.DataFrame | None = None,
+    n_articles: int = 0,
+) -> pd.DataFrame:
+    """Top n `key` values by users; with articles, one row per (source, article)."""
+    table = compared(frame, [key], metrics, suffixes, select=_top("users", n))
+    if articles is None or n_articles <= 0:
+        return table
+    articles = articles[articles["path"] != OTHER].rename(
+        columns={"source": key, "pageviews": "article_pageviews"}
+    )
+    keys = [key, "site", "path"]
+
+    def select(current: pd.DataFrame) -> pd.DataFrame:
+        ranked = current.sort_values(
+            [key, "article_pageviews", "site", "path"],
+            ascending=[True, False, True, True],
+            kind="stable",
+        )
+        return ranked.groupby(key, sort=False).head(n_articles)
+
+    top = compared(articles, keys, ["article_pageviews"], suffixes, select=select)
+    top = _titled(top, articles, keys, "article_pageviews")
+    article_columns = [c for c in top.columns if c.startswith("article_pageviews")]
+    top = top[[key, "path", "title", *article_columns]]
+    joined = table.assign(_rank=range(len(table))).merge(top, on=key, how="left")
+    joined = joined.sort_values(
+        ["_rank", "article_pageviews"], ascending=[True, False], kind="stable"
+    )
+    return joined.drop(columns="_rank").reset_index(drop=True)

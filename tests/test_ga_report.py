@@ -1,0 +1,279 @@
+"""The web report as a whole against the emulator: HTTP calls per property, partial failure,
+data availability, the tables beyond the CSV contract, and the CLI export. Expected
+numbers come from the network's raw facts with plain pandas."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections import Counter
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from statsdash.cli import main
+from statsdash.config import CacheConfig, load_config
+from statsdash.emulator import DEMO_CONFIG
+from statsdash.errors import AuthError
+from statsdash.ga.aggregate_data import AnalyticsData
+from statsdash.ga.analytics import Analytics
+from statsdash.periods import Period
+from statsdash.utilities import comparison_columns
+
+TODAY = date(2026, 11, 20)
+OCT = Period("October", date(2026, 10, 1), date(2026, 10, 31))
+RECENT = Period("recent", date(2026, 11, 10), date(2026, 11, 19))
+PIXELPOST = "pixelpost.net (property 311204581)"
+GA_CALLS = ("ga.runReport", "ga.batchRunReports")
+
+
+@pytest.fixture(scope="module")
+def config(emulator):
+    config = load_config(DEMO_CONFIG, check_files=False).with_endpoint(emulator.url)
+    return dataclasses.replace(config, cache=CacheConfig(enabled=False))
+
+
+@pytest.fixture
+def make_data(config):
+    """AnalyticsData on the emulator's day, retrying without waiting."""
+
+    def make(sites=(), period=OCT, comparisons=("previous", "yoy"), **kwargs):
+        analytics = Analytics(config, today=TODAY, sleep=lambda seconds: None)
+        return AnalyticsData(
+            config, sites, period, comparisons, analytics=analytics, today=TODAY, **kwargs
+        )
+
+    return make
+
+
+def whole_web_report(data: AnalyticsData) -> None:
+    data.summary_table()
+    data.site_summary_table()
+    data.article_table()
+    data.country_table()
+    data.traffic_source_table()
+    data.referring_sites_table(5)
+    data.social_network_table(5)
+    data.device_table()
+
+
+def calls_per_property(emulator) -> Counter:
+    log = emulator.requests()["log"]
+    return Counter(e["key"] for e in log if e["endpoint"] in GA_CALLS)
+
+
+def facts(network, property_ids, period: Period) -> pd.DataFrame:
+    return pd.concat(network.ga_facts(p, period.start, period.end) for p in property_ids)
+
+
+SELECTIONS = {
+    "one site": ("fablefield.net",),
+    "two multi-ID sites": ("pixelpost.net", "gearhaven.co.uk"),
+    "every site": (),
+}
+COMPARISON_SETS = ((), ("previous",), ("previous", "yoy"), ("previous", "yoy", "week_ago"))
+
+
+@pytest.mark.parametrize("period", [OCT, RECENT], ids=["past month", "recent days"])
+@pytest.mark.parametrize("sites", SELECTIONS.values(), ids=list(SELECTIONS))
+def test_whole_web_report_costs_at_most_3_calls_per_property(
+    make_data, clean_emulator, network, sites, period
+):
+    properties = {p for s in (sites or network.sites) for p in network.sites[s]}
+    totals = []
+    for comparisons in COMPARISON_SETS:
+        clean_emulator.reset()
+        data = make_data(sites, period, comparisons)
+        whole_web_report(data)
+        per_property = calls_per_property(clean_emulator)
+        assert set(per_property) == properties
+        assert max(per_property.values()) <= 3
+        totals.append(sum(per_property.values()))
+        assert data.failures == {}
+    whole_web_report(data)  # every table reads the reports fetched once
+    assert sum(calls_per_property(clean_emulator).values()) == totals[-1]
+    assert len(set(totals)) == 1, f"calls grew with the comparisons: {totals}"
+
+
+def test_a_contract_table_alone_is_one_call_per_property(make_data, clean_emulator, network):
+    make_data(("pixelpost.net",)).site_summary_table()
+    assert calls_per_property(clean_emulator) == Counter(
+        {p: 1 for p in network.sites["pixelpost.net"]}
+    )
+    assert clean_emulator.requests()["by_endpoint"]["ga.batchRunReports"] == 2
+
+
+def test_a_failing_property_is_named_and_the_rest_reported(make_data, clean_emulator, network):
+    clean_emulator.add_fault("503", endpoint="ga.batchRunReports", times=5, match="311204581")
+    data = make_data()
+    summary = data.summary_table()
+    whole_web_report(data)
+    assert data.failures == {
+        PIXELPOST: "HTTP 503 after 5 tries: The service is currently unavailable."
+    }
+    others = [p for p in network.ga_properties if p != "311204581"]
+    assert summary["pageviews"].iloc[0] == facts(network, others, OCT)["screenPageViews"].sum()
+    sites = data.site_summary_table().set_index("site")
+    assert (
+        sites.loc["pixelpost.net", "pageviews"]
+        == facts(network, ["311204582"], OCT)["screenPageViews"].sum()
+    )
+
+
+def test_an_exhausted_quota_is_recorded_per_property(make_data, clean_emulator):
+    clean_emulator.add_fault("quota_day", endpoint="ga.batchRunReports", times=1, match="311204581")
+    data = make_data(("pixelpost.net",))
+    data.summary_table()
+    assert list(data.failures) == [PIXELPOST]
+    assert data.failures[PIXELPOST].startswith("quota exhausted: Exhausted property tokens per day")
+    assert clean_emulator.requests()["by_endpoint"]["ga.batchRunReports"] == 2  # no retry
+
+
+def test_refused_credentials_fail_one_property_or_raise_for_all(make_data, clean_emulator):
+    clean_emulator.add_fault("401", endpoint="ga.batchRunReports", times=1, match="311204581")
+    data = make_data(("pixelpost.net",))
+    data.summary_table()
+    assert data.failures[PIXELPOST].startswith("Google refused the credentials")
+    clean_emulator.add_fault("401", endpoint="ga.batchRunReports", times=2)
+    with pytest.raises(AuthError, match="refused the credentials"):
+        make_data(("pixelpost.net",)).summary_table()
+
+
+def test_availability_of_recent_days_names_waiting_properties(make_data, network, clean_emulator):
+    data = make_data(period=RECENT)
+    table = data.check_available_data()
+    assert list(table.columns) == [
+        "site", "property", "time_zone", "wait_for_data", "complete_through", "complete",
+    ]  # fmt: skip
+    assert table["property"].tolist() == [p for s in network.sites for p in network.sites[s]]
+    for row in table.itertuples():
+        assert row.complete_through == network.ga_available_through(row.property)
+        assert row.time_zone == network.ga_properties[row.property].time_zone
+        assert row.complete is False
+    assert table.set_index("property").loc["298451008", "wait_for_data"] == False  # noqa: E712
+    data.summary_table()
+    [note] = [n for n in data.notes if "complete only through" in n]
+    assert note.startswith("GA4 data is complete only through 2026-11-18 for pixelpost.net ")
+    assert "gearhaven.co.uk (properties 298451006, 298451007)" in note
+    assert "298451008" not in note  # it does not wait for data
+    assert "2026-11-19 is still being processed" in note
+    assert calls_per_property(clean_emulator).total() == len(network.ga_properties)
+
+
+def test_a_past_period_is_complete_without_asking(make_data, clean_emulator):
+    data = make_data(period=OCT)
+    table = data.check_available_data()
+    assert table["complete"].all()
+    assert (table["complete_through"] == OCT.end).all()
+    assert not any("complete only through" in n for n in data.notes)
+    bodies = clean_emulator.requests()["log"]
+    assert all(e["endpoint"] == "ga.batchRunReports" for e in bodies)
+
+
+def test_daily_series_per_site_per_day(make_data, network):
+    data = make_data(("pixelpost.net", "retrorig.com"), comparisons=("previous",))
+    daily = data.daily_series()
+    assert list(daily.columns) == ["date", "site", "pageviews", "users", "sessions"]
+    for site in ("pixelpost.net", "retrorig.com"):
+        f = facts(network, network.sites[site], OCT)
+        want = f.groupby(f["date"].dt.date)[["screenPageViews", "totalUsers", "sessions"]].sum()
+        got = daily[daily["site"] == site].set_index("date")
+        assert got["pageviews"].to_dict() == want["screenPageViews"].to_dict()
+        assert got["users"].to_dict() == want["totalUsers"].to_dict()
+    both = data.daily_series(include_comparisons=True)
+    assert list(both.columns) == ["date", "site", "pageviews", "users", "sessions", "period", "day"]
+    prev = both[(both["period"] == "prev") & (both["site"] == "retrorig.com")]
+    f = facts(network, ["327790114"], Period("p", date(2026, 8, 31), date(2026, 9, 30)))
+    assert prev["pageviews"].tolist() == f.groupby("date")["screenPageViews"].sum().tolist()
+    assert prev["day"].tolist() == list(range(31))
+
+
+def test_month_to_date_projects_the_month_in_a_straight_line(make_data, network):
+    period = Period("mtd", date(2026, 11, 1), date(2026, 11, 15))
+    table = make_data(("gearhaven.co.uk", "fablefield.net"), period, ()).month_to_date()
+    assert list(table.columns) == [
+        "site", "pageviews", "days_elapsed", "days_left", "projected_pageviews",
+        "last_month_pageviews",
+    ]  # fmt: skip
+    for row in table.itertuples():
+        ids = network.sites[row.site]
+        so_far = facts(network, ids, period)["screenPageViews"].sum()
+        assert row.pageviews == so_far
+        assert (row.days_elapsed, row.days_left) == (15, 15)
+        assert row.projected_pageviews == round(so_far * 30 / 15)
+        assert row.last_month_pageviews == facts(network, ids, OCT)["screenPageViews"].sum()
+
+
+def test_device_share_by_month_covers_twelve_months(make_data, network):
+    table = make_data(("tinkertrail.io",), OCT, ()).device_share_by_month()
+    assert list(table.columns) == ["month", "device_category", "users", "share_pct"]
+    f = facts(network, network.sites["tinkertrail.io"], Period("y", date(2025, 11, 1), OCT.end))
+    f["month"] = f["date"].dt.strftime("%Y-%m")
+    want = f.groupby(["month", "deviceCategory"])["totalUsers"].sum()
+    assert sorted(table["month"].unique()) == [m for m in want.index.levels[0]]
+    assert table["month"].nunique() == 12
+    for row in table.itertuples():
+        users = want[(row.month, row.device_category)]
+        assert row.users == users
+        assert row.share_pct == pytest.approx(100 * users / want[row.month].sum())
+
+
+# The CLI: python -m statsdash export ga-* writes the contract's columns.
+
+PAIRS = ("prev", "yoy")
+CONTRACT = {
+    "ga-summary": comparison_columns(
+        ["pageviews", "users", "sessions", "pages_per_session", "avg_session_seconds"], PAIRS
+    ),
+    "ga-sites": ["site", *comparison_columns(
+        ["pageviews", "users", "sessions", "pages_per_session", "avg_session_seconds"], PAIRS
+    )],
+    "ga-articles": ["site", "host", "path", "title", *comparison_columns(["pageviews"], PAIRS)],
+    "ga-countries": ["country", *comparison_columns(["pageviews", "users"], PAIRS)],
+    "ga-traffic": ["source_medium", *comparison_columns(["pageviews", "users"], PAIRS)],
+    "ga-referrals": [
+        "source", *comparison_columns(["pageviews", "users"], PAIRS), "path", "title",
+        *comparison_columns(["article_pageviews"], PAIRS),
+    ],
+    "ga-social": ["social_network", *comparison_columns(["pageviews", "users", "sessions"], PAIRS)],
+    "ga-devices": ["device_category", *comparison_columns(["users"], PAIRS)],
+}  # fmt: skip
+ROWS = {"ga-summary": 1, "ga-sites": 7, "ga-articles": 20, "ga-countries": 6, "ga-traffic": 10}
+
+
+@pytest.fixture
+def config_file(emulator, tmp_path):
+    text = DEMO_CONFIG.read_text().replace("http://127.0.0.1:8765", emulator.url)
+    path = tmp_path / "config.yaml"
+    path.write_text("cache: {enabled: false}\n" + text)
+    return path
+
+
+def export(config_file, report, *extra):
+    period = ["--start", "2026-10-01", "--end", "2026-10-31", "--compare", "previous,yoy"]
+    return main(["export", report, "--config", str(config_file), *period, *extra])
+
+
+@pytest.mark.parametrize("report", CONTRACT)
+def test_cli_export_writes_the_contract_columns(config_file, capsys, report):
+    assert export(config_file, report) == 0
+    out = capsys.readouterr().out
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns) == CONTRACT[report]
+    if report in ROWS:
+        assert len(table) == ROWS[report]
+    assert out.endswith("\r\n")
+
+
+def test_cli_export_exits_1_naming_the_failing_property(config_file, capsys, clean_emulator):
+    clean_emulator.add_fault("403", endpoint="ga.batchRunReports", times=1, match="311204581")
+    assert export(config_file, "ga-sites") == 1
+    captured = capsys.readouterr()
+    assert f"could not fetch {PIXELPOST}: HTTP 403" in captured.err
+    assert len(pd.read_csv(io.StringIO(captured.out))) == 7  # the other sites' numbers
+
+
+def test_cli_export_exits_2_on_an_unknown_site(config_file, capsys):
+    assert export(config_file, "ga-sites", "--sites", "nosuch.example") == 2
+    assert "unknown site 'nosuch.example'" in capsys.readouterr().err

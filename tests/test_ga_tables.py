@@ -1,0 +1,372 @@
+"""The web report's tables (AnalyticsData) against the emulator over HTTP. Every expected
+number is computed from the network's raw facts with plain pandas, never from the code
+under test, for a month, a 7-day range across a month end and a range whose year-ago
+period holds 29 February."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import math
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from statsdash.config import CacheConfig, load_config
+from statsdash.emulator import DEMO_CONFIG
+from statsdash.ga.aggregate_data import AnalyticsData
+from statsdash.ga.analytics import Analytics
+from statsdash.periods import COMPARISONS, Period, comparison
+from statsdash.utilities import comparison_columns
+
+TODAY = date(2026, 11, 20)
+SOCIAL = ("Organic Social", "Paid Social")
+CASES = {
+    "month": (Period("October", date(2026, 10, 1), date(2026, 10, 31)), ("previous", "yoy")),
+    "week across a month end": (
+        Period("week", date(2026, 9, 28), date(2026, 10, 4)),
+        ("previous", "yoy_weekday", "week_ago"),
+    ),
+    "year ago holds 29 February": (
+        Period("leap", date(2025, 2, 28), date(2025, 3, 6)),
+        ("yoy", "previous"),
+    ),
+}
+SELECTIONS = {
+    "all sites": (),
+    "two sites": ("gearhaven.co.uk", "quillandink.org"),
+}
+
+
+@pytest.fixture(scope="module")
+def config(emulator):
+    config = load_config(DEMO_CONFIG, check_files=False).with_endpoint(emulator.url)
+    return dataclasses.replace(config, cache=CacheConfig(enabled=False))
+
+
+@pytest.fixture(scope="module")
+def analytics(config):
+    return Analytics(config, today=TODAY)
+
+
+@pytest.fixture(scope="module", params=list(CASES), ids=list(CASES))
+def case(request, config, analytics, network):
+    """(AnalyticsData, {range name: raw facts of the selection}) per period, all sites."""
+    period, comparisons = CASES[request.param]
+    data = AnalyticsData(config, (), period, comparisons, analytics=analytics, today=TODAY)
+    return data, selection_facts(network, data)
+
+
+def selection_facts(network, data: AnalyticsData) -> dict[str, pd.DataFrame]:
+    periods = {"current": data.period} | {
+        COMPARISONS[k]: comparison(data.period, k) for k in data.comparisons
+    }
+    return {
+        name: pd.concat(
+            [
+                network.ga_facts(pid, p.start, p.end).assign(site=site, property=pid)
+                for site in data.sites
+                for pid in network.sites[site]
+            ],
+            ignore_index=True,
+        )
+        for name, p in periods.items()
+    }
+
+
+def check_comparisons(table, expected, keys, metrics, suffixes):
+    """Each row's metrics equal `expected["current"]` and its comparison columns follow
+    DESIGN.md: absent rows count 0, change = current - base, percent empty on a 0 base.
+    `expected` maps range names to frames indexed by `keys`."""
+    assert list(table.columns) == [*keys, *comparison_columns(metrics, suffixes)]
+    indexed = expected
+    for _, row in table.iterrows():
+        key = tuple(row[k] for k in keys) if len(keys) > 1 else (row[keys[0]] if keys else 0)
+        for m in metrics:
+            current = _value(indexed["current"], key, m)
+            assert row[m] == pytest.approx(current), (key, m)
+            for s in suffixes:
+                base = _value(indexed[s], key, m)
+                assert row[f"{m}_{s}"] == pytest.approx(base), (key, m, s)
+                assert row[f"{m}_{s}_change"] == pytest.approx(current - base), (key, m, s)
+                pct = row[f"{m}_{s}_pct"]
+                if base == 0:
+                    assert math.isnan(pct), (key, m, s)
+                else:
+                    assert pct == pytest.approx((current - base) / base * 100), (key, m, s)
+
+
+def _value(frame: pd.DataFrame, key, metric: str) -> float:
+    try:
+        value = frame.loc[key, metric]
+    except KeyError:
+        return 0
+    return 0 if pd.isna(value) else value
+
+
+def summary_parts(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    parts = ["screenPageViews", "totalUsers", "sessions", "sessionDuration"]
+    g = facts.groupby(keys)[parts].sum() if keys else facts[parts].sum().to_frame().T
+    return pd.DataFrame(
+        {
+            "pageviews": g["screenPageViews"],
+            "users": g["totalUsers"],
+            "sessions": g["sessions"],
+            "pages_per_session": g["screenPageViews"] / g["sessions"],
+            "avg_session_seconds": g["sessionDuration"] / g["sessions"],
+        }
+    )
+
+
+SUMMARY = ["pageviews", "users", "sessions", "pages_per_session", "avg_session_seconds"]
+
+
+def test_summary_rolls_up_properties_and_rebuilds_ratios(case):
+    data, facts = case
+    table = data.summary_table()
+    assert len(table) == 1
+    expected = {name: summary_parts(f, []) for name, f in facts.items()}
+    check_comparisons(table, expected, [], SUMMARY, data.suffixes)
+    assert list(table.columns) == comparison_columns(SUMMARY, data.suffixes)
+
+
+def test_site_summary_per_site_by_users(case):
+    data, facts = case
+    table = data.site_summary_table()
+    assert table["site"].tolist() == (
+        summary_parts(facts["current"], ["site"])
+        .sort_values("users", ascending=False)
+        .index.tolist()
+    )
+    expected = {name: summary_parts(f, ["site"]) for name, f in facts.items()}
+    check_comparisons(table, expected, ["site"], SUMMARY, data.suffixes)
+
+
+def excluded_path(path: pd.Series, prefixes) -> pd.Series:
+    lowered = path.str.lower()
+    hit = pd.Series(False, index=path.index)
+    for p in prefixes:
+        hit |= lowered.str.startswith(p.lower())
+    return hit
+
+
+def test_articles_top_20_keyed_by_site_and_path(case, config):
+    data, facts = case
+    exclude = config.google_analytics.article_exclude_paths
+
+    def articles(f):
+        f = f[~excluded_path(f["pagePath"], exclude) & (f["pagePath"] != "(other)")]
+        return f.groupby(["site", "pagePath"])["screenPageViews"].sum().rename("pageviews")
+
+    table = data.article_table()
+    current = facts["current"]
+    top = articles(current).sort_values(ascending=False)
+    assert len(table) == 20
+    assert table["pageviews"].tolist() == top.head(20).tolist()
+    expected = {name: articles(f).to_frame() for name, f in facts.items()}
+    table = table.rename(columns={"path": "pagePath"})
+    check_comparisons(
+        table.drop(columns=["host", "title"]), expected, ["site", "pagePath"], ["pageviews"],
+        data.suffixes,
+    )  # fmt: skip
+    for row in table.itertuples():
+        rows = current[(current["site"] == row.site) & (current["pagePath"] == row.pagePath)]
+        hosts = rows.groupby("hostName")["screenPageViews"].sum()
+        assert row.host == hosts.idxmax()
+        title = html.unescape(rows.groupby("pageTitle")["screenPageViews"].sum().idxmax())
+        assert row.title == (title + " (AMP)" if row.pagePath.startswith("/amp/") else title)
+        assert "&amp;" not in row.title and "&#39;" not in row.title
+    assert not excluded_path(table["pagePath"], exclude).any()
+    assert "(other)" not in set(table["pagePath"])
+    assert any(p.startswith("/amp/") for p in table["pagePath"])
+    assert not any("?" in p for p in table["pagePath"])
+
+
+def test_an_article_on_two_properties_of_a_site_is_one_row(config, analytics, network):
+    period = CASES["month"][0]
+    data = AnalyticsData(config, ("pixelpost.net",), period, (), analytics=analytics, today=TODAY)
+    table = data.article_table()
+    assert not table.duplicated(["site", "path"]).any()
+    amp_row = table[table["path"].str.startswith("/amp/")].iloc[0]
+    both = pd.concat(
+        network.ga_facts(p, period.start, period.end) for p in network.sites["pixelpost.net"]
+    )
+    on_path = both[both["pagePath"] == amp_row["path"]]
+    assert on_path["hostName"].nunique() == 2  # AMP pages are seen on both properties
+    assert amp_row["pageviews"] == on_path["screenPageViews"].sum()
+    assert amp_row["host"] == on_path.groupby("hostName")["screenPageViews"].sum().idxmax()
+
+
+def test_countries_listed_by_users_then_rest_of_world_from_totals(case, config):
+    data, facts = case
+    listed = list(config.google_analytics.countries)
+
+    def countries(f):
+        g = f.groupby("country")[["screenPageViews", "totalUsers"]].sum()
+        g.columns = ["pageviews", "users"]
+        out = g.reindex(listed).fillna(0)
+        out.loc["Rest of world"] = g.sum() - out.sum()
+        return out
+
+    table = data.country_table()
+    expected = {name: countries(f) for name, f in facts.items()}
+    by_users = expected["current"].drop("Rest of world").sort_values("users", ascending=False)
+    assert table["country"].tolist() == [*by_users.index, "Rest of world"]
+    check_comparisons(table, expected, ["country"], ["pageviews", "users"], data.suffixes)
+
+
+def test_traffic_sources_top_10_by_users(case):
+    data, facts = case
+
+    def sources(f):
+        key = f["sessionSource"] + " / " + f["sessionMedium"]
+        g = f.assign(source_medium=key).groupby("source_medium")[["screenPageViews", "totalUsers"]]
+        return g.sum().rename(columns={"screenPageViews": "pageviews", "totalUsers": "users"})
+
+    table = data.traffic_source_table()
+    expected = {name: sources(f) for name, f in facts.items()}
+    assert table["users"].tolist() == expected["current"]["users"].nlargest(10).tolist()
+    check_comparisons(table, expected, ["source_medium"], ["pageviews", "users"], data.suffixes)
+
+
+def is_excluded(source: str, exclude) -> bool:
+    return any(
+        source.lower() == e.lower() or source.lower().endswith("." + e.lower()) for e in exclude
+    )
+
+
+def test_referring_sites_top_5_with_their_top_articles(case, config):
+    data, facts = case
+    ga = config.google_analytics
+    n = 3
+
+    def sources(f):
+        f = f[[not is_excluded(s, ga.referral_exclude_sources) for s in f["sessionSource"]]]
+        g = f.groupby("sessionSource")[["screenPageViews", "totalUsers"]].sum()
+        return g.rename(columns={"screenPageViews": "pageviews", "totalUsers": "users"})
+
+    def articles(f):
+        f = f[
+            ~excluded_path(f["pagePath"], ga.article_exclude_paths) & (f["pagePath"] != "(other)")
+        ]
+        g = f.groupby(["sessionSource", "site", "pagePath"])["screenPageViews"].sum()
+        return g.rename("article_pageviews").to_frame()
+
+    table = data.referring_sites_table(n)
+    expected = {name: sources(f) for name, f in facts.items()}
+    top = expected["current"]["users"].nlargest(5)
+    assert table["source"].drop_duplicates().tolist() == top.index.tolist()
+    assert not any(is_excluded(s, ga.referral_exclude_sources) for s in table["source"])
+    assert "newsletter" in set(expected["current"].index)  # every medium counts
+    source_columns = ["source", *comparison_columns(["pageviews", "users"], data.suffixes)]
+    check_comparisons(
+        table[source_columns].drop_duplicates(), expected, ["source"], ["pageviews", "users"],
+        data.suffixes,
+    )  # fmt: skip
+    wanted = {name: articles(f) for name, f in facts.items()}
+    per_article = table.drop(columns=source_columns[1:]).rename(
+        columns={"source": "sessionSource", "path": "pagePath"}
+    )
+    current = wanted["current"]["article_pageviews"]
+    for source in top.index:
+        rows = per_article[per_article["sessionSource"] == source]
+        assert rows["article_pageviews"].tolist() == current[source].nlargest(n).tolist()
+    # The contract has no site column: check each article against its site's facts.
+    sites = {
+        (r.sessionSource, r.pagePath, r.article_pageviews): r
+        for r in current.reset_index().itertuples()
+    }
+    with_site = per_article.assign(
+        site=[
+            sites[(s, p, v)].site
+            for s, p, v in per_article[
+                ["sessionSource", "pagePath", "article_pageviews"]
+            ].itertuples(index=False)
+        ]
+    )
+    keys = ["sessionSource", "site", "pagePath"]
+    check_comparisons(
+        with_site[[*keys, *comparison_columns(["article_pageviews"], data.suffixes)]],
+        wanted, keys, ["article_pageviews"], data.suffixes,
+    )  # fmt: skip
+    assert list(table.columns) == [
+        *source_columns,
+        "path",
+        "title",
+        *comparison_columns(["article_pageviews"], data.suffixes),
+    ]
+
+
+def test_social_networks_from_social_channel_groups(case):
+    data, facts = case
+
+    def social(f):
+        f = f[f["sessionDefaultChannelGroup"].isin(SOCIAL)]
+        g = f.groupby("sessionSource")[["screenPageViews", "totalUsers", "sessions"]].sum()
+        g.index.name = "social_network"
+        return g.rename(columns={"screenPageViews": "pageviews", "totalUsers": "users"})
+
+    table = data.social_network_table()
+    expected = {name: social(f) for name, f in facts.items()}
+    assert table["users"].tolist() == expected["current"]["users"].nlargest(15).tolist()
+    assert {"facebook", "facebook.com", "t.co"} <= set(table["social_network"])
+    metrics = ["pageviews", "users", "sessions"]
+    check_comparisons(table, expected, ["social_network"], metrics, data.suffixes)
+
+
+def test_social_networks_with_articles(case):
+    data, facts = case
+    table = data.social_network_table(2)
+    current = facts["current"]
+    social = current[current["sessionDefaultChannelGroup"].isin(SOCIAL)]
+    for network, rows in table.groupby("social_network", sort=False):
+        on = social[(social["sessionSource"] == network) & (social["pagePath"] != "(other)")]
+        top = on.groupby(["site", "pagePath"])["screenPageViews"].sum().nlargest(2)
+        assert rows["article_pageviews"].tolist() == top.tolist()
+
+
+def test_devices_by_users(case):
+    data, facts = case
+
+    def devices(f):
+        return (
+            f.groupby("deviceCategory")[["totalUsers"]]
+            .sum()
+            .rename(columns={"totalUsers": "users"})
+        )
+
+    table = data.device_table()
+    expected = {name: devices(f).rename_axis("device_category") for name, f in facts.items()}
+    assert table["users"].is_monotonic_decreasing
+    check_comparisons(table, expected, ["device_category"], ["users"], data.suffixes)
+
+
+@pytest.mark.parametrize("sites", SELECTIONS.values(), ids=list(SELECTIONS))
+def test_selection_restricts_every_table(config, analytics, network, sites):
+    period = CASES["month"][0]
+    data = AnalyticsData(config, sites, period, ("previous",), analytics=analytics, today=TODAY)
+    facts = selection_facts(network, data)["current"]
+    assert data.summary_table()["pageviews"].iloc[0] == facts["screenPageViews"].sum()
+    assert set(data.site_summary_table()["site"]) == set(data.sites)
+    assert set(data.article_table()["site"]) <= set(data.sites)
+    country = data.country_table()
+    assert country["users"].sum() == facts["totalUsers"].sum()
+    assert data.device_table()["users"].sum() == facts["totalUsers"].sum()
+
+
+def test_notes_name_thresholding_other_row_and_time_zones(case):
+    data, _ = case
+    data.summary_table()
+    notes = "\n".join(data.notes)
+    assert "retrorig.com (property 327790114): GA4 applied thresholding" in notes
+    assert 'quillandink.org (property 340017723): GA4 grouped rare pages into "(other)"' in notes
+    assert "America/New_York: coastlinechronicle.com" in notes
+    assert data.failures == {}
+
+
+def test_the_leap_case_compares_with_a_range_holding_29_february():
+    period, _ = CASES["year ago holds 29 February"]
+    year_ago = comparison(period, "yoy")
+    assert (year_ago.start, year_ago.end) == (date(2024, 2, 28), date(2024, 3, 6))
+    assert date(2024, 2, 29) in year_ago.dates()
