@@ -31,8 +31,9 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 # GA4 answers 429 RESOURCE_EXHAUSTED both for "too many at once" (worth a retry) and for
-# exhausted token buckets, where only the next hour or day helps.
-QUOTA_MESSAGES = ("tokens per day", "tokens per hour", "tokens per project per hour")
+# exhausted hourly or daily buckets (tokens, thresholded requests, server errors), where
+# only the next hour or day helps.
+QUOTA_MESSAGES = ("per day", "per hour")
 
 
 def build_service(name: str, version: str, endpoint: str | None) -> Any:
@@ -89,7 +90,7 @@ def _retry_after(error: HttpError) -> float | None:
         return None
 
 
-def classify(error: HttpError, source: str) -> tuple[bool, Exception]:
+def classify(error: HttpError, source: str, tries: int = MAX_TRIES) -> tuple[bool, Exception]:
     """(retry?, the exception to raise if not retried or out of tries) for an HttpError."""
     status = error.resp.status
     message, _, reason = error_details(error)
@@ -102,7 +103,7 @@ def classify(error: HttpError, source: str) -> tuple[bool, Exception]:
     if status == 403 and reason in RATE_REASONS:
         return True, FetchError(source, f"rate limited: {message}")
     if status in RETRY_STATUSES:
-        return True, FetchError(source, f"HTTP {status} after {MAX_TRIES} tries: {message}")
+        return True, FetchError(source, f"HTTP {status} after {tries} tries: {message}")
     return False, FetchError(source, f"HTTP {status}: {message}")
 
 
@@ -125,7 +126,7 @@ def execute(
                 raise json.JSONDecodeError("the answer is not JSON", response[:80], 0)
             return response
         except HttpError as error:
-            retry, failure = classify(error, source)
+            retry, failure = classify(error, source, max_tries)
             if not retry or last:
                 raise failure from error
             wait = _retry_after(error)

@@ -5,12 +5,15 @@ Expected numbers come from the network's raw facts with plain pandas."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from datetime import date
 
+import httplib2
 import pandas as pd
 import pytest
 import yaml
+from googleapiclient.errors import HttpError
 
 from statsdash.cache import FINAL_TTL, PROVISIONAL_TTL, ResponseCache
 from statsdash.config import CacheConfig, load_config
@@ -18,6 +21,7 @@ from statsdash.emulator import DEMO_CONFIG
 from statsdash.errors import AuthError, BadResponse, FetchError, QuotaExhausted
 from statsdash.ga.analytics import Analytics, discover_sites
 from statsdash.ga.query import ReportRequest, date_ranges
+from statsdash.google_api import classify
 from statsdash.periods import Period
 
 MAIN, AMP = "311204581", "311204582"  # pixelpost.net's two properties
@@ -187,6 +191,30 @@ def test_retry_policy(client, clean_emulator, sleeps, case):
         assert raised.value.source == f"property {MAIN}"
     assert calls(clean_emulator) == tries
     assert len(sleeps) == tries - 1
+
+
+GA_429_MESSAGES = {
+    "Exhausted concurrent requests quota.": True,
+    "Exhausted property tokens per day quota.": False,
+    "Exhausted property tokens per hour quota.": False,
+    "Exhausted potentially thresholded requests per hour quota.": False,
+}
+
+
+@pytest.mark.parametrize("message", GA_429_MESSAGES)
+def test_only_429s_for_an_hourly_or_daily_bucket_fail_fast(message):
+    body = {"error": {"code": 429, "message": message, "status": "RESOURCE_EXHAUSTED"}}
+    error = HttpError(httplib2.Response({"status": 429}), json.dumps(body).encode())
+    retry, failure = classify(error, "pixelpost.net (property 311204581)")
+    assert retry is GA_429_MESSAGES[message]
+    assert isinstance(failure, QuotaExhausted) is not retry
+
+
+def test_the_message_counts_the_tries_made(config, clean_emulator):
+    client = Analytics(config, today=TODAY, sleep=lambda seconds: None, max_tries=2)
+    clean_emulator.add_fault("500", endpoint="ga.runReport", times=2, match=MAIN)
+    with pytest.raises(FetchError, match="HTTP 500 after 2 tries"):
+        client.run_report(MAIN, OCT, ["sessions"])
 
 
 def test_backoff_grows_and_honours_retry_after(client, clean_emulator, sleeps):
