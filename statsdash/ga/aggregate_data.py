@@ -37,14 +37,15 @@ ROUND_OF = {
     "hours": "first",
     "referral": "second",
     "social": "second",
+    "daily": "extra",
+    "month": "extra",
+    "device_months": "extra",
 }
 # What the progress callback is told each round is fetching.
 ROUND_LABELS = {
     "first": "web reports",
     "second": "top articles of sources",
-    "daily": "daily series",
-    "month": "month to date",
-    "device_months": "devices by month",
+    "extra": "daily series, month to date and devices by month",
 }
 # Days before today that GA4 may still be processing (72 h), plus one for time zones.
 CHECK_DAYS = 4
@@ -180,14 +181,13 @@ class AnalyticsData:
                 )
         return requests
 
-    def _requests_daily(self, prop: Property) -> dict[str, ReportRequest]:
-        return {"daily": series.daily_request(self.ranges)}
-
-    def _requests_month(self, prop: Property) -> dict[str, ReportRequest]:
-        return {"month": series.month_request(self.period)}
-
-    def _requests_device_months(self, prop: Property) -> dict[str, ReportRequest]:
-        return {"device_months": series.device_months_request(self.period)}
+    def _requests_extra(self, prop: Property) -> dict[str, ReportRequest]:
+        """The tables beyond the contract travel together: one more call per property."""
+        return {
+            "daily": series.daily_request(self.ranges),
+            "month": series.month_request(self.period),
+            "device_months": series.device_months_request(self.period),
+        }
 
     def _recent_days(self) -> Period | None:
         """The days of the period GA4 may still be processing, or None."""
@@ -241,7 +241,7 @@ class AnalyticsData:
         """Report `name` of every fetched property stacked, with site/property/range columns."""
         key = f"{name}:totals" if totals else name
         if key not in self._frames:
-            fetched = self._fetched(self._round(ROUND_OF.get(name, name)))
+            fetched = self._fetched(self._round(ROUND_OF[name]))
             parts = [
                 (r.totals if totals else r.frame).assign(site=site, property=prop.id)
                 for site, prop, reports in fetched
@@ -326,7 +326,7 @@ class AnalyticsData:
     def month_to_date(self) -> pd.DataFrame:
         """site, pageviews, days_elapsed, days_left, projected_pageviews, last_month_pageviews
         for the month of the period's end, through the period's end."""
-        return series.month_to_date(self.frame("month"), self._answered_sites("month"), self.period)
+        return series.month_to_date(self.frame("month"), self._answered_sites("extra"), self.period)
 
     @_memoised
     def device_share_by_month(self) -> pd.DataFrame:
