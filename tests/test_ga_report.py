@@ -19,6 +19,7 @@ from statsdash.errors import AuthError
 from statsdash.ga.aggregate_data import AnalyticsData
 from statsdash.ga.analytics import Analytics
 from statsdash.periods import Period
+from statsdash.reports import GA_REPORTS as REPORT_METHODS
 from statsdash.utilities import comparison_columns
 
 TODAY = date(2026, 11, 20)
@@ -277,3 +278,20 @@ def test_cli_export_exits_1_naming_the_failing_property(config_file, capsys, cle
 def test_cli_export_exits_2_on_an_unknown_site(config_file, capsys):
     assert export(config_file, "ga-sites", "--sites", "nosuch.example") == 2
     assert "unknown site 'nosuch.example'" in capsys.readouterr().err
+
+
+def test_when_every_property_fails_the_tables_are_empty_not_zero(make_data, clean_emulator):
+    clean_emulator.add_fault("503", endpoint="ga.batchRunReports", times=10)
+    data = make_data(("pixelpost.net",))
+    for name, columns in CONTRACT.items():
+        table = getattr(data, REPORT_METHODS[name])()
+        assert list(table.columns) == columns, name
+        assert table.empty, name
+    assert list(data.failures) == [PIXELPOST, "pixelpost.net (property 311204582)"]
+
+
+def test_cli_discover_prints_a_sites_snippet(config_file, capsys, network):
+    assert main(["discover", "ga", "--config", str(config_file)]) == 0
+    out = capsys.readouterr().out
+    for property_id in network.ga_properties:
+        assert f'- id: "{property_id}"' in out

@@ -13,10 +13,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from statsdash.config import CacheConfig, load_config
+from statsdash.config import CacheConfig, Property, load_config
 from statsdash.emulator import DEMO_CONFIG
 from statsdash.ga.aggregate_data import AnalyticsData
 from statsdash.ga.analytics import Analytics
+from statsdash.ga.query import Report, metadata
+from statsdash.ga.series import quality_notes
 from statsdash.periods import COMPARISONS, Period, comparison
 from statsdash.utilities import comparison_columns
 
@@ -370,3 +372,19 @@ def test_the_leap_case_compares_with_a_range_holding_29_february():
     year_ago = comparison(period, "yoy")
     assert (year_ago.start, year_ago.end) == (date(2024, 2, 28), date(2024, 3, 6))
     assert date(2024, 2, 29) in year_ago.dates()
+
+
+def test_a_sampled_answer_gets_a_note_with_the_share_read():
+    sampled = Report(
+        pd.DataFrame(),
+        pd.DataFrame(),
+        metadata({"timeZone": "Europe/London", "samplingMetadatas": [
+            {"samplesReadCount": "250000", "samplingSpaceSize": "1000000"}
+        ]}),
+    )  # fmt: skip
+    site, prop = "pixelpost.net", Property("311204581")
+    notes = quality_notes([(site, prop, {"articles": sampled})], AnalyticsData.label)
+    assert notes == [
+        "pixelpost.net (property 311204581): GA4 sampled this data "
+        "(250,000 of 1,000,000 events, 25.0%)"
+    ]

@@ -258,7 +258,8 @@ class AnalyticsData:
 
     @_memoised
     def summary_table(self) -> pd.DataFrame:
-        return t.summary_table(t.summary_parts(self.frame("countries", totals=True)), self.suffixes)
+        parts = t.summary_parts(self.frame("countries", totals=True))
+        return self._unless_nothing_fetched(t.summary_table(parts, self.suffixes))
 
     @_memoised
     def site_summary_table(self) -> pd.DataFrame:
@@ -271,12 +272,13 @@ class AnalyticsData:
 
     @_memoised
     def country_table(self) -> pd.DataFrame:
-        return t.country_table(
-            self.frame("countries"),
-            self.frame("countries", totals=True),
-            self.config.countries,
-            self.suffixes,
-        )
+        rows, totals = self.frame("countries"), self.frame("countries", totals=True)
+        table = t.country_table(rows, totals, self.config.countries, self.suffixes)
+        return self._unless_nothing_fetched(table)
+
+    def _unless_nothing_fetched(self, table: pd.DataFrame) -> pd.DataFrame:
+        """No rows rather than zeros when no property answered (see `failures`)."""
+        return table if self.first_round() else table.iloc[:0]
 
     @_memoised
     def traffic_source_table(self) -> pd.DataFrame:

@@ -258,8 +258,8 @@ def is_excluded(source: str, exclude: Sequence[str]) -> bool:
 
 
 def referral_sources(sources: pd.DataFrame, exclude: Sequence[str]) -> pd.DataFrame:
-    keep = [not is_excluded(s, exclude) for s in sources["source"]]
-    return sources[keep]
+    excluded = sources["source"].map(lambda s: is_excluded(s, exclude)).astype(bool)
+    return sources[~excluded]
 
 
 def social_sources(sources: pd.DataFrame) -> pd.DataFrame:
