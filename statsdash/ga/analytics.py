@@ -83,7 +83,6 @@ class Analytics:
             raise StatsdashError(f"{config.source} has no google_analytics section")
         if cache is None and isinstance(config, Config):
             cache = ResponseCache(config.cache.path, enabled=config.cache.enabled)
-        self.config = ga
         self.endpoint = ga.endpoint
         self.cache = cache or ResponseCache(None, enabled=False)
         self.today = today
