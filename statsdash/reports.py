@@ -11,6 +11,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -33,6 +34,7 @@ class Selection:
     sites: tuple[str, ...] = ()  # empty = every configured site
     channels: tuple[str, ...] = ()  # empty = every configured channel group
     refresh: bool = False
+    today: date | None = None  # the services' today (the app's pinned day); None = real today
 
     def site_names(self) -> tuple[str, ...]:
         ga = self.config.google_analytics
@@ -130,7 +132,14 @@ _memo_lock = threading.Lock()
 def service_data(service: str, selection: Selection):
     """The service's table builder (AnalyticsData or YoutubeData) for the selection, memoised."""
     names = selection.site_names() if service == "ga" else selection.channel_names()
-    key = (service, id(selection.config), selection.period, selection.comparisons, names)
+    key = (
+        service,
+        id(selection.config),
+        selection.period,
+        selection.comparisons,
+        names,
+        selection.today,
+    )
     now = time.monotonic()
     with _memo_lock:
         hit = _data_memo.get(key)
@@ -147,6 +156,22 @@ def service_data(service: str, selection: Selection):
     return data
 
 
+# Where the services report fetch progress. Per thread: each Streamlit session runs its
+# script in its own thread and the services call back on the thread that asked for a table.
+_progress = threading.local()
+
+
+def set_progress(callback: Callable[[int, int, str], None] | None) -> None:
+    """Send this thread's fetch progress, (done, total, what), to `callback` (None: nowhere)."""
+    _progress.callback = callback
+
+
+def report_progress(done: int, total: int, what: str = "") -> None:
+    callback = getattr(_progress, "callback", None)
+    if callback is not None:
+        callback(done, total, what)
+
+
 def _new_service_data(service: str, selection: Selection, names: tuple[str, ...]):
     if service == "ga":
         from statsdash.ga.aggregate_data import AnalyticsData
@@ -157,6 +182,8 @@ def _new_service_data(service: str, selection: Selection, names: tuple[str, ...]
             selection.period,
             selection.comparisons,
             refresh=selection.refresh,
+            today=selection.today,
+            progress=report_progress,
         )
     from statsdash.youtube.aggregate_data import YoutubeData
 
@@ -166,6 +193,8 @@ def _new_service_data(service: str, selection: Selection, names: tuple[str, ...]
         selection.period,
         selection.comparisons,
         refresh=selection.refresh,
+        today=selection.today,
+        progress=report_progress,
     )
 
 
