@@ -3,6 +3,7 @@
 import streamlit as st
 
 from statsdash.config import ConfigError
+from statsdash.ui.data import refresh
 from statsdash.ui.session import load_app_config, today
 from statsdash.ui.sidebar import render_sidebar
 
@@ -23,12 +24,31 @@ if app.demo:
         icon=":material/science:",
     )
 
+
+def page(path: str, title: str, icon: str, **kwargs) -> st.Page:
+    return st.Page(path, title=title, icon=f":material/{icon}:", **kwargs)
+
+
 pages = {
-    "": [st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True)],
+    "": [page("pages/overview.py", "Overview", "dashboard", default=True)],
+    "Web": [
+        page("pages/web_summary.py", "Summary", "language"),
+        page("pages/web_content.py", "Content", "article"),
+        page("pages/web_acquisition.py", "Acquisition", "travel_explore"),
+        page("pages/web_audience.py", "Audience", "groups"),
+    ],
+    "YouTube": [
+        page("pages/youtube_channels.py", "Channels", "smart_display"),
+        page("pages/youtube_videos.py", "Videos", "video_library"),
+        page("pages/youtube_audience.py", "Audience", "public"),
+    ],
+    # A blank-looking second heading: Data status closes the list, under no section.
+    " ": [page("pages/data_status.py", "Data status", "monitor_heart")],
 }
 nav = st.navigation(pages)
 chosen = render_sidebar(app.config, today())
 if chosen is None:
     st.stop()
-st.session_state["selection"], st.session_state["granularity"] = chosen
+selection, st.session_state["granularity"] = chosen
+st.session_state["selection"] = refresh(selection) if selection.refresh else selection
 nav.run()

@@ -1,34 +1,136 @@
-"""Overview: the network at a glance."""
+"""Overview: web and YouTube side by side, the brands table and countries on both platforms."""
 
+import pandas as pd
 import streamlit as st
 
-from statsdash.ui.session import load_app_config
+from statsdash.ui import charts
+from statsdash.ui.countries import country_name
+from statsdash.ui.data import load_reports
+from statsdash.ui.format import USERS_SUM, duration
+from statsdash.ui.render import (
+    render_freshness,
+    render_header,
+    render_kpis,
+    render_problems,
+    render_table,
+)
+from statsdash.ui.tables import changes, to_country_shares, to_lines, to_network_row
 
-app = load_app_config()
-config = app.config
 selection = st.session_state["selection"]
+grain = st.session_state["granularity"]
+has_web = bool(selection.site_names())
+has_youtube = bool(selection.channel_names())
 
-st.title(config.network_name)
-st.caption(selection.period.label)
+render_header(selection.config.network_name, selection)
+names = ["brands", "daily"]
+names += ["ga-summary", "ga-countries"] if has_web else []
+names += ["yt-channels", "yt-countries"] if has_youtube else []
+results = load_reports(names, selection)
+render_problems(results.values())
+freshness = render_freshness(selection)
+suffixes = list(selection.comparison_periods())
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Sites")
-    if config.google_analytics:
-        st.dataframe(
-            [
-                {"site": s.name, "GA4 properties": ", ".join(p.id for p in s.properties)}
-                for s in config.google_analytics.sites.values()
-            ],
-            hide_index=True,
-        )
-with right:
-    st.subheader("Channel groups")
-    if config.youtube:
-        st.dataframe(
-            [
-                {"channel group": g.name, "channels": len(g.ids)}
-                for g in config.youtube.channels.values()
-            ],
-            hide_index=True,
-        )
+if has_web:
+    st.markdown("##### :material/language: Web")
+    web = results["ga-summary"]
+    row = web.table.iloc[0] if len(web.table) else None
+    render_kpis(
+        row,
+        {
+            "pageviews": "Pageviews",
+            "users": USERS_SUM,
+            "sessions": "Sessions",
+            "avg_session_seconds": "Avg. session",
+        },
+        selection,
+        incomplete=list(web.failures),
+        formats={"avg_session_seconds": duration},
+    )
+if has_youtube:
+    st.markdown("##### :material/smart_display: YouTube")
+    channels = results["yt-channels"]
+    metrics = ["views", "watch_minutes", "subscriber_change", "subscribers"]
+    total = to_network_row(channels.table, metrics, suffixes) if len(channels.table) else None
+    render_kpis(
+        total,
+        {
+            "views": "Views",
+            "watch_minutes": "Watch minutes",
+            "subscriber_change": "Net subscribers",
+            "subscribers": "Subscribers at period end",
+        },
+        selection,
+        incomplete=list(channels.failures),
+    )
+
+daily = results["daily"].table
+st.subheader("Web pageviews and YouTube views")
+mode = st.segmented_control(
+    "Scale",
+    ["indexed", "dual"],
+    format_func={"indexed": "Indexed to 100", "dual": "Two axes"}.get,
+    default="indexed",
+    key="overview_scale",
+    label_visibility="collapsed",
+)
+lines = [
+    to_lines(daily, "ga", "pageviews", label="Web pageviews", complete_through=freshness.web),
+    to_lines(daily, "youtube", "views", label="YouTube views", complete_through=freshness.youtube),
+]
+st.altair_chart(charts.web_vs_youtube(pd.concat(lines), grain, mode or "indexed"))
+if (mode or "indexed") == "indexed":
+    st.caption(
+        f"Each line is divided by its own first complete {grain} and multiplied by 100, so "
+        "both platforms' growth reads on one scale; hover for actual numbers."
+    )
+
+brands = results["brands"]
+render_table(
+    "Brands",
+    brands,
+    "brands",
+    selection,
+    columns=[
+        "brand",
+        *changes(brands.table, "web_pageviews"),
+        "web_pageviews_share_pct",
+        *changes(brands.table, "yt_views"),
+        "yt_views_share_pct",
+        "web_users",
+        "yt_watch_minutes",
+    ],
+    caption="Each site beside its channel group; shares are of the selection's totals. "
+    "The download has every comparison.",
+)
+
+if has_web or has_youtube:
+    st.subheader("Countries on both platforms")
+    youtube_total = total["views"] if has_youtube and total is not None else 0
+    shares = to_country_shares(
+        results["ga-countries"].table if has_web else None,
+        results["yt-countries"].table if has_youtube else None,
+        youtube_total,
+    )
+    st.altair_chart(charts.platform_shares(shares))
+    left, right = st.columns(2)
+    with left:
+        if has_web:
+            web_countries = results["ga-countries"]
+            render_table(
+                "Web",
+                web_countries,
+                "ga-countries",
+                selection,
+                columns=["country", *changes(web_countries.table, "pageviews")],
+            )
+    with right:
+        if has_youtube:
+            yt_countries = results["yt-countries"]
+            render_table(
+                "YouTube (top 20)",
+                yt_countries,
+                "yt-countries",
+                selection,
+                columns=["country", *changes(yt_countries.table, "views")],
+                display={"country": country_name},
+            )

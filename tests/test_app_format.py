@@ -51,7 +51,8 @@ def test_signed_pct_keeps_empty_empty(value, text):
 def test_users_are_labelled_as_a_sum():
     assert label("users") == USERS_SUM == "Users (sum of properties)"
     assert label("web_users") == "Web users (sum of properties)"
-    assert label("users_prev_pct") == "Users vs previous"
+    assert label("users_prev_pct") == "vs prev."
+    assert label("users_prev") == "Users (previous)"
     assert "counts twice" in column_labels(["users"])["users"][1]
 
 

@@ -13,19 +13,28 @@ import pandas as pd
 
 WEB_COLOR = "#1f6feb"  # the app's primary colour: web
 YT_COLOR = "#d1242f"  # YouTube red
+# Sites, channel groups, devices...: colours that do not suggest web blue or YouTube red.
 PALETTE = [
-    "#1f6feb",
-    "#d1242f",
-    "#1a7f37",
-    "#bf8700",
-    "#8250df",
-    "#0a7c86",
-    "#cf5f00",
-    "#6e7781",
-    "#bc4c00",
-    "#4d2d8c",
+    "#4c78a8",
+    "#f58518",
+    "#54a24b",
+    "#b279a2",
+    "#eeca3b",
+    "#72b7b2",
+    "#9d755d",
+    "#ff9da6",
+    "#bab0ac",
+    "#e45756",
 ]
 HEIGHT = 300
+ROW = 26  # pixels per row of a horizontal bar chart
+
+
+def _per_row(step: int = ROW) -> alt.Step:
+    """Height by rows: Streamlit ignores a fixed height on charts with a discrete y axis."""
+    return alt.Step(step, **{"for": "position"})
+
+
 GRAINS = {"day": "D", "week": "W-MON", "month": "MS"}
 DATE_FORMATS = {"day": "%a %d %b", "week": "w/c %d %b", "month": "%b %Y"}
 COMPLETE, PROVISIONAL = "complete", "provisional or partial"
@@ -104,20 +113,22 @@ def _x(grain: str, title: str | None = None) -> alt.X:
     )
 
 
-def _dash() -> alt.StrokeDash:
+def _dash(legend: bool) -> alt.StrokeDash:
+    """Dashed for provisional stretches; the legend entry only when there are some."""
     return alt.StrokeDash(
         "segment:N",
         title=None,
         scale=alt.Scale(domain=[COMPLETE, PROVISIONAL], range=[[1, 0], [5, 4]]),
-        legend=alt.Legend(orient="top"),
+        legend=alt.Legend(orient="top") if legend else None,
     )
 
 
 def _lines(frame: pd.DataFrame, grain: str, y: alt.Y, color: alt.Color, tooltip: list):
     """Solid lines with dashed provisional stretches and a point per bucket for tooltips."""
     base = alt.Chart(_segments(frame))
+    dashed = bool(frame["provisional"].any()) if len(frame) else False
     line = base.mark_line(strokeWidth=2.5).encode(
-        _x(grain), y, color, _dash(), detail="run:N", tooltip=tooltip
+        _x(grain), y, color, _dash(dashed), detail="run:N", tooltip=tooltip
     )
     points = base.mark_point(filled=True, size=30).encode(_x(grain), y, color, tooltip=tooltip)
     return line + points
@@ -227,8 +238,7 @@ def share_bars(frame: pd.DataFrame, category: str, share: str, category_title: s
     labels = base.mark_text(align="left", dx=3, fontSize=11).encode(
         text=alt.Text(f"{share}:Q", format=".1f")
     )
-    height = max(120, 24 * frame[category].nunique())
-    return _style((bars + labels).properties(height=height))
+    return _style((bars + labels).properties(height=_per_row(), width="container"))
 
 
 def platform_shares(frame: pd.DataFrame) -> alt.Chart:
@@ -257,4 +267,59 @@ def platform_shares(frame: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
-    return _style(chart.properties(height=max(160, 34 * len(order))))
+    return _style(chart.properties(height=_per_row(34), width="container"))
+
+
+def ranked_bars(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    category_title: str,
+    value_title: str,
+    color_by: str | None = None,
+) -> alt.Chart:
+    """Horizontal bars, largest first (top-N lists such as articles and videos)."""
+    color = (
+        alt.Color(f"{color_by}:N", title=None, legend=alt.Legend(orient="top"))
+        if color_by
+        else alt.value(WEB_COLOR)
+    )
+    tooltip = [
+        alt.Tooltip(f"{category}:N", title=category_title),
+        alt.Tooltip(f"{value}:Q", title=value_title, format=",.0f"),
+    ]
+    if color_by:
+        tooltip.append(alt.Tooltip(f"{color_by}:N"))
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+            alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format="~s")),
+            color,
+            tooltip=tooltip,
+        )
+    )
+    return _style(chart.properties(height=_per_row(), width="container"))
+
+
+def stacked_bars(
+    frame: pd.DataFrame, row: str, category: str, share: str, category_title: str
+) -> alt.Chart:
+    """One horizontal bar per `row`, split by `category` into its percent `share`."""
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            alt.Y(f"{row}:N", title=None, axis=alt.Axis(labelLimit=220)),
+            alt.X(f"{share}:Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
+            alt.Color(f"{category}:N", title=category_title, sort="-x"),
+            alt.Order(f"{share}:Q", sort="descending"),
+            tooltip=[
+                alt.Tooltip(f"{row}:N"),
+                alt.Tooltip(f"{category}:N", title=category_title),
+                alt.Tooltip(f"{share}:Q", title="Share (%)", format=".1f"),
+            ],
+        )
+    )
+    return _style(chart.properties(height=_per_row(36), width="container"))

@@ -17,6 +17,8 @@ GREEN, RED = "#1a7f37", "#cf222e"
 # Comparison column suffix -> how a reader names the period compared with.
 SUFFIX_LABELS = {"prev": "vs previous", "yoy": "vs year ago", "wow": "vs week ago"}
 SUFFIXES = tuple(SUFFIX_LABELS)
+# Table headings for percent changes: short, as they sit right after their metric.
+SUFFIX_SHORT = {"prev": "vs prev.", "yoy": "vs yr ago", "wow": "vs wk ago"}
 
 USERS_SUM = "Users (sum of properties)"
 
@@ -61,6 +63,17 @@ LABELS = {
     "yt_watch_minutes": "YouTube watch minutes",
     "web_pageviews_share_pct": "Share of web pageviews",
     "yt_views_share_pct": "Share of YouTube views",
+    "property": "GA4 property",
+    "time_zone": "Time zone",
+    "wait_for_data": "Waits for full days",
+    "complete_through": "Complete through",
+    "complete": "Period complete",
+    "group": "Channel group",
+    "days_elapsed": "Days so far",
+    "days_left": "Days left",
+    "projected_pageviews": "Projected pageviews",
+    "last_month_pageviews": "Last month's pageviews",
+    "month": "Month",
     "date": "Date",
     "service": "Service",
     "entity": "Site / channel group",
@@ -89,7 +102,7 @@ def label(column: str) -> str:
         base = "Users"
     when = SUFFIX_LABELS[suffix]
     if part == "pct":
-        return f"{base} {when}"
+        return SUFFIX_SHORT[suffix]
     if part == "change":
         return f"{base} change {when}"
     return f"{base} ({when.removeprefix('vs ')})"
@@ -208,12 +221,46 @@ def column_labels(columns: Sequence[str], periods: dict[str, str] | None = None)
         metric, suffix, part = split_column(column)
         help_text = None
         if suffix is not None and periods and suffix in periods:
-            help_text = f"Compared with {periods[suffix]}"
+            name = LABELS.get(metric, metric)
+            help_text = f"{name} compared with {periods[suffix]}"
             if part == "pct":
-                help_text += "; empty when that period had none"
+                help_text = f"{name}: percent change from {periods[suffix]}; empty when that was 0"
         if metric == "users" and suffix is None:
             help_text = (
                 "GA4 total users summed over properties: a person who visits two sites counts twice"
             )
         out[column] = (label(column), help_text)
     return out
+
+
+# YouTube's insightTrafficSourceType values, named as YouTube Studio names them.
+SOURCE_TYPES = {
+    "ADVERTISING": "Advertising",
+    "ANNOTATION": "Annotations",
+    "BROWSE": "Browse features",
+    "CAMPAIGN_CARD": "Campaign cards",
+    "END_SCREEN": "End screens",
+    "EXT_URL": "External",
+    "HASHTAGS": "Hashtag pages",
+    "LIVE_REDIRECT": "Live redirect",
+    "NO_LINK_EMBEDDED": "Embedded players",
+    "NO_LINK_OTHER": "Direct or unknown",
+    "NOTIFICATION": "Notifications",
+    "PLAYLIST": "Playlists",
+    "PRODUCT_PAGE": "Product pages",
+    "PROMOTED": "Promoted",
+    "RELATED_VIDEO": "Suggested videos",
+    "SHORTS": "Shorts feed",
+    "SOUND_PAGE": "Sound pages",
+    "SUBSCRIBER": "Subscriptions feed",
+    "SUGGESTED": "Suggested videos",
+    "YT_CHANNEL": "Channel pages",
+    "YT_OTHER_PAGE": "Other YouTube features",
+    "YT_PLAYLIST_PAGE": "Playlist pages",
+    "YT_SEARCH": "YouTube search",
+}
+
+
+def source_type_name(value: str) -> str:
+    """ "YT_SEARCH" -> "YouTube search"; an unknown type (the list is open) reads as words."""
+    return SOURCE_TYPES.get(value, str(value).replace("_", " ").capitalize())

@@ -111,6 +111,7 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
         state.sites,
         state.channels,
         refresh=st.session_state.pop("sd_refresh", False),
+        today=today,
     )
     return selection, grain
 

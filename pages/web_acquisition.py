@@ -1,0 +1,52 @@
+"""Web acquisition: traffic sources, referring sites with their articles, social networks."""
+
+import streamlit as st
+
+from statsdash.ui import charts
+from statsdash.ui.data import load_reports
+from statsdash.ui.render import render_grouped, render_header, render_problems, render_table
+from statsdash.ui.tables import changes, with_share
+
+selection = st.session_state["selection"]
+render_header("Acquisition", selection)
+if not selection.site_names():
+    st.info("No Google Analytics sites are configured.")
+    st.stop()
+
+results = load_reports(["ga-traffic", "ga-referrals", "ga-social"], selection)
+render_problems(results.values())
+
+traffic = results["ga-traffic"]
+st.subheader("Traffic sources")
+left, right = st.columns([3, 2])
+with left:
+    render_table(None, traffic, "ga-traffic", selection, caption="Top 10 by users.")
+with right:
+    if len(traffic.table):
+        shares = with_share(traffic.table, "users")
+        st.altair_chart(charts.share_bars(shares, "source_medium", "share", "Source / medium"))
+        st.caption("Share of the top 10 sources' users.")
+
+st.subheader("Referring sites and their articles")
+st.caption(
+    "The top 5 referring sources (configured exclusions removed), each with the articles it "
+    "sent readers to."
+)
+referrals = results["ga-referrals"]
+render_grouped(
+    referrals,
+    "ga-referrals",
+    selection,
+    group="source",
+    headline="pageviews",
+    items=["title", "path", *changes(referrals.table, "article_pageviews")],
+)
+
+social = results["ga-social"]
+st.subheader("Social networks")
+render_table(None, social, "ga-social", selection, caption="Organic social, by source.")
+if len(social.table):
+    chart, _ = st.columns([3, 2])
+    shares = with_share(social.table, "users")
+    chart.altair_chart(charts.share_bars(shares, "social_network", "share", "Social network"))
+    chart.caption("Share of social users.")

@@ -1,0 +1,38 @@
+"""Web audience: devices (with twelve months of device share) and countries."""
+
+import streamlit as st
+
+from statsdash.ui import charts
+from statsdash.ui.data import load_reports, safe_service_table
+from statsdash.ui.render import render_header, render_problems, render_table
+from statsdash.ui.tables import with_share
+
+selection = st.session_state["selection"]
+render_header("Audience", selection)
+if not selection.site_names():
+    st.info("No Google Analytics sites are configured.")
+    st.stop()
+
+results = load_reports(["ga-devices", "ga-countries"], selection)
+render_problems(results.values())
+
+st.subheader("Devices")
+left, right = st.columns([2, 3])
+with left:
+    render_table(None, results["ga-devices"], "ga-devices", selection)
+with right:
+    months, error = safe_service_table("ga", "device_share_by_month", selection)
+    if error:
+        st.warning(f"Device share by month could not be loaded: {error}")
+    elif months is not None and len(months):
+        st.altair_chart(charts.stacked_share(months, "month", "device_category", "users", "Device"))
+        st.caption("Share of users by device, for the twelve months up to the period's end.")
+
+countries = results["ga-countries"]
+st.subheader("Countries")
+render_table(None, countries, "ga-countries", selection)
+if len(countries.table):
+    chart, _ = st.columns([3, 2])
+    shares = with_share(countries.table, "pageviews")
+    chart.altair_chart(charts.share_bars(shares, "country", "share", "Country"))
+    chart.caption("Share of pageviews.")

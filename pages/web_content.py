@@ -1,0 +1,35 @@
+"""Web content: the selection's top articles across all its sites."""
+
+import streamlit as st
+
+from statsdash.ui import charts
+from statsdash.ui.data import load_reports
+from statsdash.ui.render import render_header, render_problems, render_table
+
+selection = st.session_state["selection"]
+render_header("Top articles", selection)
+if not selection.site_names():
+    st.info("No Google Analytics sites are configured.")
+    st.stop()
+
+results = load_reports(["ga-articles"], selection)
+render_problems(results.values())
+articles = results["ga-articles"]
+
+render_table(
+    None,
+    articles,
+    "ga-articles",
+    selection,
+    columns=["title", "site", "pageviews"]
+    + [c for c in articles.table.columns if c.startswith("pageviews_") and c.endswith("_pct")]
+    + ["path"],
+    caption="The 20 most viewed articles across the selected sites; query strings removed, "
+    "AMP pages marked (AMP).",
+    height=35 * 21 + 3,
+)
+if len(articles.table):
+    top = articles.table.head(10)
+    st.altair_chart(
+        charts.ranked_bars(top, "title", "pageviews", "Article", "Pageviews", color_by="site")
+    )

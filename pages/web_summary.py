@@ -1,0 +1,69 @@
+"""Web summary: the network's totals, each site, the daily trend and month to date."""
+
+import streamlit as st
+
+from statsdash.ui import charts
+from statsdash.ui.data import load_reports, safe_service_table
+from statsdash.ui.format import LABELS, USERS_SUM, duration
+from statsdash.ui.render import (
+    render_download,
+    render_freshness,
+    render_header,
+    render_kpis,
+    render_problems,
+    render_service_table,
+    render_table,
+)
+from statsdash.ui.tables import to_lines
+
+selection = st.session_state["selection"]
+grain = st.session_state["granularity"]
+render_header("Web summary", selection)
+if not selection.site_names():
+    st.info("No Google Analytics sites are configured.")
+    st.stop()
+
+results = load_reports(["ga-summary", "ga-sites", "daily"], selection)
+render_problems(results.values())
+freshness = render_freshness(selection)
+
+summary = results["ga-summary"]
+render_kpis(
+    summary.table.iloc[0] if len(summary.table) else None,
+    {
+        "pageviews": "Pageviews",
+        "users": USERS_SUM,
+        "sessions": "Sessions",
+        "pages_per_session": "Pages / session",
+        "avg_session_seconds": "Avg. session",
+    },
+    selection,
+    incomplete=list(summary.failures),
+    formats={"avg_session_seconds": duration, "pages_per_session": lambda v: f"{v:,.2f}"},
+)
+render_download(summary, "ga-summary", selection)
+
+st.subheader("By site over time")
+metric = st.segmented_control(
+    "Metric",
+    ["pageviews", "users", "sessions"],
+    format_func=LABELS.get,
+    default="pageviews",
+    key="web_summary_metric",
+    label_visibility="collapsed",
+)
+metric = metric or "pageviews"
+lines = to_lines(results["daily"].table, "ga", metric, complete_through=freshness.web)
+st.altair_chart(charts.time_series(lines, grain, LABELS[metric]))
+
+render_table("Sites", results["ga-sites"], "ga-sites", selection)
+
+st.subheader("Month to date")
+mtd, error = safe_service_table("ga", "month_to_date", selection)
+render_service_table(
+    mtd,
+    error,
+    "ga-month-to-date",
+    selection,
+    caption="The period's last month so far, and where it ends at the same daily pace.",
+)

@@ -1,0 +1,53 @@
+"""YouTube audience: countries, and traffic sources per channel group."""
+
+import streamlit as st
+
+from statsdash.ui import charts
+from statsdash.ui.countries import country_name
+from statsdash.ui.data import load_reports
+from statsdash.ui.format import source_type_name
+from statsdash.ui.render import render_header, render_problems, render_table
+from statsdash.ui.tables import with_share
+
+selection = st.session_state["selection"]
+render_header("YouTube audience", selection)
+if not selection.channel_names():
+    st.info("No YouTube channel groups are configured.")
+    st.stop()
+
+results = load_reports(["yt-countries", "yt-traffic"], selection)
+render_problems(results.values())
+
+countries = results["yt-countries"]
+st.subheader("Countries")
+render_table(
+    None,
+    countries,
+    "yt-countries",
+    selection,
+    caption="Top 20 by watch minutes.",
+    display={"country": country_name},
+)
+if len(countries.table):
+    named = countries.table.assign(country=countries.table["country"].map(country_name))
+    chart, _ = st.columns([3, 2])
+    chart.altair_chart(
+        charts.share_bars(with_share(named, "watch_minutes"), "country", "share", "Country")
+    )
+    chart.caption("Share of the top 20 countries' watch minutes.")
+
+traffic = results["yt-traffic"]
+st.subheader("Traffic sources per channel group")
+if len(traffic.table):
+    readable = traffic.table.assign(source_type=traffic.table["source_type"].map(source_type_name))
+    st.altair_chart(
+        charts.stacked_bars(readable, "channel", "source_type", "share_pct", "Traffic source")
+    )
+render_table(
+    None,
+    traffic,
+    "yt-traffic",
+    selection,
+    caption="Share is of the channel group's watch minutes.",
+    display={"source_type": source_type_name},
+)

@@ -1,0 +1,63 @@
+"""YouTube channels: network totals, each channel group, engagement and the daily trend."""
+
+import streamlit as st
+
+from statsdash.ui import charts
+from statsdash.ui.data import load_reports
+from statsdash.ui.format import LABELS
+from statsdash.ui.render import (
+    render_freshness,
+    render_header,
+    render_kpis,
+    render_problems,
+    render_table,
+)
+from statsdash.ui.tables import to_lines, to_network_row
+
+selection = st.session_state["selection"]
+grain = st.session_state["granularity"]
+render_header("YouTube channels", selection)
+if not selection.channel_names():
+    st.info("No YouTube channel groups are configured.")
+    st.stop()
+
+results = load_reports(["yt-channels", "yt-stats", "daily"], selection)
+render_problems(results.values())
+freshness = render_freshness(selection)
+
+channels = results["yt-channels"]
+metrics = ["views", "watch_minutes", "subscriber_change", "subscribers"]
+suffixes = list(selection.comparison_periods())
+render_kpis(
+    to_network_row(channels.table, metrics, suffixes) if len(channels.table) else None,
+    {
+        "views": "Views",
+        "watch_minutes": "Watch minutes",
+        "subscriber_change": "Net subscribers",
+        "subscribers": "Subscribers at period end",
+    },
+    selection,
+    incomplete=list(channels.failures),
+)
+
+st.subheader("By channel group over time")
+metric = st.segmented_control(
+    "Metric",
+    ["views", "watch_minutes", "subscriber_change"],
+    format_func=LABELS.get,
+    default="views",
+    key="yt_channels_metric",
+    label_visibility="collapsed",
+)
+metric = metric or "views"
+lines = to_lines(results["daily"].table, "youtube", metric, complete_through=freshness.youtube)
+st.altair_chart(charts.time_series(lines, grain, LABELS[metric]))
+
+render_table("Channel groups", channels, "yt-channels", selection)
+render_table(
+    "Engagement",
+    results["yt-stats"],
+    "yt-stats",
+    selection,
+    caption="Rates are per 1,000 views; like ratio is likes as a percent of likes and dislikes.",
+)

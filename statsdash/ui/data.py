@@ -1,0 +1,268 @@
+"""Cached loaders: the pages' only way to data, keyed on plain values, never holding widgets.
+
+Each loader rebuilds the Selection from hashable parts (report name, site and channel
+tuples, dates, comparisons) with the process's config, then calls `statsdash.reports`.
+Cached values are returned as copies by `st.cache_data`, so pages may not mutate them anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from statsdash.errors import StatsdashError
+from statsdash.periods import Period
+from statsdash.reports import (
+    ReportResult,
+    Selection,
+    build_report,
+    service_data,
+    set_progress,
+)
+from statsdash.ui.session import load_app_config
+
+TTL = 15 * 60  # seconds; the response cache below keeps final days much longer
+MAX_ENTRIES = 256
+
+Key = tuple[tuple[str, ...], tuple[str, ...], str, date, date, tuple[str, ...], date | None]
+
+
+def selection_key(selection: Selection) -> Key:
+    """The plain, hashable values a Selection is rebuilt from."""
+    p = selection.period
+    return (
+        selection.sites,
+        selection.channels,
+        p.name,
+        p.start,
+        p.end,
+        selection.comparisons,
+        selection.today,
+    )
+
+
+def from_key(key: Key) -> Selection:
+    sites, channels, name, start, end, comparisons, today = key
+    period = Period(name, start, end)
+    config = load_app_config().config
+    return Selection(config, period, comparisons, sites, channels, today=today)
+
+
+class _Incomplete(Exception):
+    """Carries a result with failed sources out of the cache, so it is not kept there."""
+
+    def __init__(self, result: ReportResult) -> None:
+        super().__init__(result.failures)
+        self.result = result
+
+
+# Wall-clock time each service's tables were last built (not served from st.cache_data).
+LAST_BUILT: dict[str, datetime] = {}
+
+
+def _services_of(name: str) -> tuple[str, ...]:
+    if name.startswith("ga-"):
+        return ("ga",)
+    if name.startswith("yt-"):
+        return ("youtube",)
+    return ("ga", "youtube")
+
+
+# (report, key) -> when `_report` last built it here. Without a recent build the cached
+# loader would fetch, and a fetch inside st.cache_data cannot update a progress bar drawn
+# outside it (the cache records and replays elements), so the fetch is done before, visibly.
+_built: dict[tuple[str, Key], float] = {}
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _report(name: str, key: Key) -> ReportResult:
+    result = build_report(name, from_key(key))
+    now = time.monotonic()
+    for stale in [k for k, at in _built.items() if now - at > TTL]:
+        _built.pop(stale, None)
+    _built[(name, key)] = now
+    for service in _services_of(name):
+        LAST_BUILT[service] = datetime.now()
+    if result.failures:
+        raise _Incomplete(result)
+    return result
+
+
+def _cached_report(name: str, key: Key) -> ReportResult:
+    try:
+        return _report(name, key)
+    except _Incomplete as incomplete:  # not kept: the next look tries the failed sources again
+        return incomplete.result
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _service_table(service: str, method: str, key: Key):
+    data = service_data(service, from_key(key))
+    LAST_BUILT[service] = datetime.now()
+    return getattr(data, method)()
+
+
+def load_report(
+    name: str, selection: Selection, progress: Callable[[int, int, str], None] | None = None
+) -> ReportResult:
+    """A report for the selection; a source that fails is in `failures`, not an exception.
+
+    `progress(done, total, what)` hears about each property or query fetched, if any is.
+    """
+    key = selection_key(selection)
+    built = _built.get((name, key))
+    if progress is None or (built is not None and time.monotonic() - built < TTL):
+        return _cached_report(name, key)
+    set_progress(progress)
+    try:
+        result = build_report(name, from_key(key))  # fills the shared service data
+    finally:
+        set_progress(None)
+    if result.failures:
+        return result  # never cached, so not built twice now
+    return _cached_report(name, key)  # rebuilt from the fetched data, and kept
+
+
+def load_service_table(service: str, method: str, selection: Selection):
+    """An extra table of a service (`daily_series`, `month_to_date`, ...), cached like reports."""
+    return _service_table(service, method, selection_key(selection))
+
+
+def refresh(selection: Selection) -> Selection:
+    """Drop cached tables and refetch once, bypassing the response cache; the selection to use.
+
+    The fresh AnalyticsData / YoutubeData replace the memoised ones, so every table of the
+    page then comes from the one refetch instead of each table refetching by itself.
+    """
+    st.cache_data.clear()
+    config = selection.config
+    for service, section in (("ga", config.google_analytics), ("youtube", config.youtube)):
+        if section is not None:
+            service_data(service, selection)
+    return replace(selection, refresh=False)
+
+
+LABELS = {
+    "ga-summary": "network summary",
+    "ga-sites": "sites",
+    "ga-articles": "top articles",
+    "ga-countries": "countries",
+    "ga-traffic": "traffic sources",
+    "ga-referrals": "referring sites",
+    "ga-social": "social networks",
+    "ga-devices": "devices",
+    "yt-channels": "channel groups",
+    "yt-stats": "engagement",
+    "yt-countries": "countries",
+    "yt-videos": "top videos",
+    "yt-traffic": "traffic sources",
+    "brands": "brands",
+    "daily": "daily series",
+}
+
+
+def load_reports(names: Iterable[str], selection: Selection) -> dict[str, ReportResult]:
+    """Several reports, with a progress box while they load (gone again once all are in).
+
+    The box names the table being built and, while the services fetch, each property or
+    query as it arrives. A report that cannot be built at all (no such section, a bad
+    selection) raises; a property or channel that fails is named in `failures` instead.
+    """
+    names = list(names)
+    box = st.empty()
+    started = time.monotonic()
+    results: dict[str, ReportResult] = {}
+    with box.status(f"Loading {len(names)} tables…", expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def fetched(done: int, total: int, what: str = "") -> None:
+            bar.progress(done / total, text=f"Fetched {what or 'a query'} ({done} of {total})")
+
+        for i, name in enumerate(names):
+            status.update(label=f"Loading {LABELS.get(name, name)} ({i + 1} of {len(names)})…")
+            results[name] = load_report(name, selection, fetched)
+            bar.progress((i + 1) / len(names), text=f"{i + 1} of {len(names)} tables")
+        status.update(label=f"Loaded in {time.monotonic() - started:.1f} s", state="complete")
+    box.empty()
+    return results
+
+
+def emulator_requests(url: str) -> dict | None:
+    """The demo emulator's request counter, or None when it cannot be read."""
+    try:
+        with urllib.request.urlopen(f"{url}/_emulator/requests", timeout=5) as response:
+            return json.loads(response.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def safe_service_table(service: str, method: str, selection: Selection):
+    """(table, error message): an extra table that failed as a whole must not stop the page."""
+    try:
+        return load_service_table(service, method, selection), None
+    except StatsdashError as error:
+        return None, str(error)
+
+
+def empty(table) -> bool:
+    return table is None or (isinstance(table, pd.DataFrame) and table.empty)
+
+
+@dataclass
+class ServiceStatus:
+    """What the Data status page tells about one service for the selection."""
+
+    availability: pd.DataFrame | None
+    error: str | None
+    failures: dict[str, str]
+    notes: list[str]
+    cache: dict[str, int] | None  # hits, misses, entries; None when the cache is off
+    last_built: datetime | None
+
+    def fetch_lines(self) -> str:
+        built = f"{self.last_built:%H:%M:%S}" if self.last_built else "not yet in this server"
+        lines = [f"Tables last built: {built}"]
+        if self.cache is None:
+            lines.append("Response cache: off")
+        else:
+            lines.append(
+                f"Response cache: {self.cache['hits']:,} hits, {self.cache['misses']:,} misses, "
+                f"{self.cache['entries']:,} stored"
+            )
+        lines.append("Quota left: not reported by the API for these requests")
+        if self.failures:
+            lines.append(f":orange[Failing: {', '.join(self.failures)}]")
+        return "  \n".join(lines)
+
+
+def load_status(selection: Selection) -> dict[str, ServiceStatus]:
+    """Per configured service of the selection: availability, failures, notes, cache use.
+
+    Not cached: it reads the live state of the services' memoised data objects.
+    """
+    out = {}
+    for service, names in (("ga", selection.site_names()), ("youtube", selection.channel_names())):
+        if not names:
+            continue
+        data = service_data(service, selection)
+        try:
+            availability, error = data.check_available_data(), None
+        except StatsdashError as problem:
+            availability, error = None, str(problem)
+        cache = data.analytics.cache
+        out[service] = ServiceStatus(
+            availability=availability,
+            error=error,
+            failures=dict(data.failures),
+            notes=list(dict.fromkeys(data.notes)),
+            cache=cache.stats() if cache.enabled else None,
+            last_built=LAST_BUILT.get(service),
+        )
+    return out

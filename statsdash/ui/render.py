@@ -1,0 +1,309 @@
+"""Rendering shared by every page: the header, problems, KPI cards and tables with downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from statsdash.periods import COMPARISON_LABELS, COMPARISONS, comparison
+from statsdash.reports import ReportResult, Selection
+from statsdash.ui.data import safe_service_table
+from statsdash.ui.format import (
+    SUFFIX_LABELS,
+    SUFFIX_SHORT,
+    column_labels,
+    number,
+    signed_pct,
+    to_styler,
+    visible_columns,
+)
+from statsdash.utilities import to_csv
+
+
+def scope_label(selection: Selection) -> str:
+    """ "All of Demo Network" or the chosen sites and channel groups."""
+    if selection.all_selected:
+        return f"All of {selection.config.network_name}"
+    parts = []
+    if selection.sites:
+        parts.append(", ".join(selection.sites))
+    if selection.channels:
+        parts.append(", ".join(selection.channels))
+    return " · ".join(parts)
+
+
+def compared_periods(selection: Selection) -> dict[str, str]:
+    """Column suffix -> "Previous period (01 Sep – 30 Sep 2026)" for help texts."""
+    return {
+        COMPARISONS[
+            key
+        ]: f"{COMPARISON_LABELS[key].lower()}, {comparison(selection.period, key).label}"
+        for key in selection.comparisons
+    }
+
+
+def render_header(title: str, selection: Selection) -> None:
+    st.title(title)
+    compared = " · ".join(
+        f"vs {comparison(selection.period, key).label}" for key in selection.comparisons
+    )
+    st.caption(
+        f"**{scope_label(selection)}** · {selection.period.label} ({selection.period.days} days)"
+        + (f" · {compared}" if compared else "")
+    )
+
+
+def merged_failures(results: Iterable[ReportResult]) -> dict[str, str]:
+    failures: dict[str, str] = {}
+    for result in results:
+        failures.update(result.failures)
+    return failures
+
+
+def render_problems(results: Iterable[ReportResult]) -> None:
+    """One warning naming every failed property or channel, and each data note once."""
+    results = list(results)
+    failures = merged_failures(results)
+    if failures:
+        named = "\n".join(f"- **{source}**: {message}" for source, message in failures.items())
+        st.warning(
+            "**Incomplete data.** These could not be fetched; the rest is shown, and totals "
+            f"that miss them are marked *incomplete*:\n{named}",
+            icon=":material/warning:",
+        )
+    notes = list(dict.fromkeys(note for result in results for note in result.notes))
+    if notes:
+        with st.expander(f"Data notes ({len(notes)})", icon=":material/info:"):
+            for note in notes:
+                st.markdown(f"- {note}")
+
+
+def download_name(report: str, selection: Selection) -> str:
+    p = selection.period
+    return f"{report}_{p.start.isoformat()}_{p.end.isoformat()}.csv"
+
+
+def render_download(result: ReportResult, report: str, selection: Selection) -> None:
+    """The raw table as CSV: byte-equal to `python -m statsdash export` for the selection."""
+    st.download_button(
+        "Download CSV",
+        to_csv(result.table),
+        file_name=download_name(report, selection),
+        mime="text/csv",
+        key=f"download-{report}",
+        icon=":material/download:",
+        on_click="ignore",
+        help=f"python -m statsdash export {report} (raw numbers, every comparison column)",
+    )
+
+
+def render_table(
+    title: str | None,
+    result: ReportResult,
+    report: str,
+    selection: Selection,
+    *,
+    columns: Sequence[str] | None = None,
+    height: int | str = "auto",
+    caption: str | None = None,
+    display: Mapping[str, Callable[[object], object]] | None = None,
+    column_config: Mapping[str, object] | None = None,
+) -> None:
+    """A formatted table (raw numbers stay in the download), its state, and its CSV.
+
+    `display` maps a column to a function for its on-screen values only (ISO code -> name);
+    `column_config` replaces the default heading of a column (e.g. a LinkColumn).
+    """
+    if title:
+        st.subheader(title)
+    table = result.table
+    if caption:
+        st.caption(caption)
+    if result.failures:
+        st.caption(f":orange[Incomplete: misses {', '.join(result.failures)}.]")
+    if table.empty:
+        st.info("No rows for this selection and period.", icon=":material/info:")
+    else:
+        shown = list(columns) if columns is not None else visible_columns(table)
+        if display:
+            table = table.assign(**{c: table[c].map(f) for c, f in display.items()})
+        labels = column_labels(table.columns, compared_periods(selection))
+        st.dataframe(
+            to_styler(table),
+            column_order=shown,
+            column_config={
+                **{
+                    c: st.column_config.Column(text, help=help_text)
+                    for c, (text, help_text) in labels.items()
+                },
+                **(column_config or {}),
+            },
+            hide_index=True,
+            height=height,
+            placeholder="",  # an unknown percent stays empty, never "None" or 0
+        )
+    render_download(result, report, selection)
+
+
+def change_line(pct: object, when: str, incomplete: bool) -> str:
+    """A KPI's change as coloured Markdown, e.g. ":green[▲ +4.2%] vs year ago"."""
+    text = signed_pct(pct)
+    if not text:
+        return f":gray[— {when} (no data then)]"
+    if incomplete:
+        return f":gray[{text} {when}, incomplete]"
+    colour = "green" if text.startswith("▲") else "red" if text.startswith("▼") else "gray"
+    return f":{colour}[{text}] {when}"
+
+
+def render_kpis(
+    row: pd.Series | None,
+    metrics: Mapping[str, str],
+    selection: Selection,
+    *,
+    incomplete: Sequence[str] = (),
+    formats: Mapping[str, Callable[[object], str]] | None = None,
+) -> None:
+    """One bordered card per metric: value, then its change against each comparison."""
+    formats = formats or {}
+    suffixes = list(selection.comparison_periods())
+    for column, (metric, title) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
+        with column.container(border=True):
+            if row is None:
+                st.metric(title, "–")
+                continue
+            value = formats.get(metric, number)(row[metric])
+            help_text = None
+            if incomplete:
+                title = f"{title} (incomplete)"
+                help_text = f"Misses {', '.join(incomplete)}: not a real drop."
+            st.metric(title, value, help=help_text)
+            lines = [
+                change_line(row.get(f"{metric}_{s}_pct"), SUFFIX_LABELS[s], bool(incomplete))
+                for s in suffixes
+                if f"{metric}_{s}_pct" in row
+            ]
+            if lines:
+                st.markdown("  \n".join(lines))
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The last complete day of the selection on each platform (None: unknown)."""
+
+    web: date | None = None
+    youtube: date | None = None
+
+
+def _last_complete(table: pd.DataFrame | None) -> date | None:
+    """The earliest complete-through day over the sources that gate completeness."""
+    if table is None or table.empty or "complete_through" not in table:
+        return None
+    rows = table[table["wait_for_data"]] if "wait_for_data" in table else table
+    days = pd.to_datetime(rows["complete_through"]).dropna()
+    return days.min().date() if len(days) else None
+
+
+def render_freshness(selection: Selection) -> Freshness:
+    """Say which recent days are provisional (web) or not in yet (YouTube); return the dates."""
+    web = youtube = None
+    end = selection.period.end
+    if selection.site_names():
+        web = _last_complete(safe_service_table("ga", "check_available_data", selection)[0])
+    if selection.channel_names():
+        youtube = _last_complete(
+            safe_service_table("youtube", "check_available_data", selection)[0]
+        )
+    lines = []
+    if web is not None and web < end:
+        lines.append(
+            f"Web data is complete through **{web:%a %d %b}**; later days are provisional "
+            "(still arriving) and drawn dashed."
+        )
+    if youtube is not None and youtube < end:
+        lines.append(
+            f"YouTube reports data through **{youtube:%a %d %b}**; later days have none yet, "
+            "so period totals miss them."
+        )
+    if lines:
+        st.caption(":material/schedule: " + "  \n".join(lines))
+    return Freshness(web, youtube)
+
+
+def render_service_table(
+    table: pd.DataFrame | None,
+    error: str | None,
+    name: str,
+    selection: Selection,
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+) -> None:
+    """A service's extra table (not a CLI report), shown and downloadable like the others."""
+    if error:
+        st.warning(f"Could not load this table: {error}", icon=":material/warning:")
+        return
+    if table is None:
+        return
+    render_table(title, ReportResult(table), name, selection, caption=caption)
+
+
+def render_status_table(info, name: str, selection: Selection) -> None:
+    """A service's availability table with its failures and notes (Data status page)."""
+    if info is None:
+        return
+    if info.error:
+        st.warning(f"Could not check availability: {info.error}", icon=":material/warning:")
+    for source, message in info.failures.items():
+        st.warning(f"**{source}** could not be fetched: {message}", icon=":material/warning:")
+    if info.availability is not None:
+        day = {"complete_through": lambda v: "" if pd.isna(v) else f"{pd.Timestamp(v):%a %d %b %Y}"}
+        render_table(None, ReportResult(info.availability), name, selection, display=day)
+    for note in info.notes:
+        st.caption(f":material/info: {note}")
+
+
+def render_grouped(
+    result: ReportResult,
+    report: str,
+    selection: Selection,
+    *,
+    group: str,
+    headline: str,
+    items: Sequence[str],
+) -> None:
+    """A long report (one row per group x item) as one expander per group, then its CSV.
+
+    The expander names the group with its `headline` metric and changes; inside, the
+    `items` columns (in that order).
+    """
+    table = result.table
+    if result.failures:
+        st.caption(f":orange[Incomplete: misses {', '.join(result.failures)}.]")
+    if table.empty:
+        st.info("No rows for this selection and period.", icon=":material/info:")
+    suffixes = list(selection.comparison_periods())
+    for i, (name, rows) in enumerate(table.groupby(group, sort=False)):
+        first = rows.iloc[0]
+        changes = " · ".join(
+            f"{signed_pct(first[f'{headline}_{s}_pct']) or '–'} {SUFFIX_SHORT[s]}" for s in suffixes
+        )
+        label = f"**{name}** · {number(first[headline])} {headline}"
+        with st.expander(f"{label} · {changes}" if changes else label, expanded=i == 0):
+            render_rows(rows[list(items)], selection)
+    render_download(result, report, selection)
+
+
+def render_rows(table: pd.DataFrame, selection: Selection) -> None:
+    """A formatted table without title, state or download (part of a bigger report)."""
+    labels = column_labels(table.columns, compared_periods(selection))
+    st.dataframe(
+        to_styler(table.reset_index(drop=True)),
+        column_config={c: st.column_config.Column(t, help=h) for c, (t, h) in labels.items()},
+        hide_index=True,
+        placeholder="",
+    )
