@@ -8,6 +8,7 @@ from statsdash.ui.countries import country_name
 from statsdash.ui.data import load_reports
 from statsdash.ui.format import USERS_SUM, duration
 from statsdash.ui.render import (
+    render_download,
     render_freshness,
     render_header,
     render_kpis,
@@ -81,8 +82,10 @@ st.altair_chart(charts.web_vs_youtube(pd.concat(lines), grain, mode or "indexed"
 if (mode or "indexed") == "indexed":
     st.caption(
         f"Each line is divided by its own first complete {grain} and multiplied by 100, so "
-        "both platforms' growth reads on one scale; hover for actual numbers."
+        "both platforms' growth reads on one scale; hover for actual numbers. The download "
+        "has every site's and channel group's daily figures."
     )
+render_download(results["daily"], "daily", selection)
 
 brands = results["brands"]
 render_table(

@@ -13,6 +13,7 @@ from statsdash.config import Config, load_config
 from statsdash.periods import parse_date
 
 CONFIG_ENV = "STATSDASH_CONFIG"
+DEMO_ENV = "STATSDASH_DEMO"  # "1": demo mode even where a config.yaml exists (tests, demos)
 TODAY_ENV = "STATSDASH_TODAY"  # pins "today" for demos and tests; real today otherwise
 
 
@@ -29,7 +30,13 @@ def today() -> date:
 
 
 def config_path() -> Path | None:
-    """The config file to use: $STATSDASH_CONFIG, else ./config.yaml, else None (demo mode)."""
+    """The config file to use: $STATSDASH_CONFIG, else ./config.yaml, else None (demo mode).
+
+    STATSDASH_DEMO=1 forces demo mode, so a developer's own config.yaml cannot leak into
+    tests or a demo.
+    """
+    if os.environ.get(DEMO_ENV) == "1":
+        return None
     named = os.environ.get(CONFIG_ENV)
     if named:
         return Path(named)

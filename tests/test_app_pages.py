@@ -1,0 +1,259 @@
+"""Every page in demo mode through AppTest: no exception, headline numbers equal to the
+emulator's raw facts summed with plain pandas, and every download byte-equal to the report
+export for the same selection (built independently, against the session's own emulator)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+import urllib.request
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+from statsdash.config import CacheConfig, load_config
+from statsdash.demo import DEMO_CONFIG
+from statsdash.periods import Period
+from statsdash.reports import REPORT_NAMES, Selection, build_report
+from statsdash.ui.format import signed_pct
+from statsdash.utilities import to_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+TODAY = date(2026, 11, 20)  # the app's pinned day; the session emulator's too (conftest)
+START, END = date(2026, 10, 1), date(2026, 10, 31)
+PREV_START, PREV_END = date(2026, 8, 31), date(2026, 9, 30)
+QUERY = {"period": "custom", "start": START.isoformat(), "end": END.isoformat()}
+
+# Each page and the report downloads it must offer.
+PAGES = {
+    "pages/overview.py": {"daily", "brands", "ga-countries", "yt-countries"},
+    "pages/web_summary.py": {"ga-summary", "ga-sites"},
+    "pages/web_content.py": {"ga-articles"},
+    "pages/web_acquisition.py": {"ga-traffic", "ga-referrals", "ga-social"},
+    "pages/web_audience.py": {"ga-devices", "ga-countries"},
+    "pages/youtube_channels.py": {"yt-channels", "yt-stats"},
+    "pages/youtube_videos.py": {"yt-videos"},
+    "pages/youtube_audience.py": {"yt-countries", "yt-traffic"},
+    "pages/data_status.py": set(),
+}
+
+
+@pytest.fixture(scope="module")
+def downloads():
+    """File name -> text of every download button the last run drew."""
+    captured: dict[str, str] = {}
+
+    class Recording(MemoryMediaFileStorage):
+        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+            if filename:
+                data = path_or_data
+                captured[filename] = data.decode() if isinstance(data, bytes) else data
+            return super().load_and_get_id(path_or_data, mimetype, kind, filename)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+        patch.setenv("STATSDASH_DEMO", "1")  # a developer's config.yaml must not leak in
+        patch.setenv("STATSDASH_TODAY", TODAY.isoformat())
+        yield captured
+
+
+def open_page(page: str, downloads: dict, query: dict | None = None) -> AppTest:
+    downloads.clear()
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update(query if query is not None else QUERY)
+    at.run()  # through app.py first: st.navigation registers the pages
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def demo_config():
+    return load_config(DEMO_CONFIG, check_files=False)
+
+
+@pytest.fixture(scope="module")
+def facts(network, demo_config):
+    """Raw GA and YouTube facts of the whole demo configuration for a period."""
+    assert network.today == TODAY
+    sites = demo_config.google_analytics.sites.values()
+    site_of = {p.id: s.name for s in sites for p in s.properties}
+    yt_ids = [c for g in demo_config.youtube.channels.values() for c in g.ids]
+    group_of = {c: g.name for g in demo_config.youtube.channels.values() for c in g.ids}
+
+    def web(start: date, end: date) -> pd.DataFrame:
+        parts = [network.ga_facts(pid, start, end).assign(site=site_of[pid]) for pid in site_of]
+        return pd.concat(parts, ignore_index=True)
+
+    def youtube(start: date, end: date) -> pd.DataFrame:
+        frame = network.yt_facts(yt_ids, start, end)
+        return frame.assign(group=frame["channel"].map(group_of))
+
+    return web, youtube
+
+
+@pytest.fixture(scope="module")
+def expected_csv(emulator, demo_config):
+    """Report name -> the CSV `python -m statsdash export` writes, built against the session
+    emulator (not the app's), for the app's selection."""
+    config = dataclasses.replace(
+        demo_config.with_endpoint(emulator.url), cache=CacheConfig(enabled=False)
+    )
+    selection = Selection(config, Period("Custom", START, END), ("previous", "yoy"), today=TODAY)
+    built: dict[str, str] = {}
+
+    def get(name: str) -> str:
+        if name not in built:
+            built[name] = to_csv(build_report(name, selection).table)
+        return built[name]
+
+    return get
+
+
+def metric(at: AppTest, label: str) -> int:
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no KPI {label!r}; have {[m.label for m in at.metric]}"
+    return int(found[0].replace(",", ""))
+
+
+def check_downloads(page: str, downloads: dict, expected_csv) -> None:
+    reports = {name.split("_")[0]: name for name in downloads}
+    assert PAGES[page] <= set(reports), f"{page} lacks downloads {PAGES[page] - set(reports)}"
+    for report, file_name in reports.items():
+        if report not in REPORT_NAMES:
+            continue  # a service's extra table (month to date, availability): no CLI twin
+        assert file_name == f"{report}_{START}_{END}.csv"
+        assert downloads[file_name] == expected_csv(report), f"{page}: {report} differs"
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_renders_and_downloads_equal_the_export(page, downloads, expected_csv):
+    at = open_page(page, downloads)
+    if page == "pages/overview.py":  # October is final: nothing drawn dashed
+        dashes = [d for c in at.get("vega_lite_chart") for d in stroke_dashes(c.proto.spec)]
+        assert dashes and not any(d.get("legend") for d in dashes)
+    assert not at.error, [e.value for e in at.error]
+    assert not at.warning, [w.value for w in at.warning]  # nothing failed in the demo
+    check_downloads(page, downloads, expected_csv)
+
+
+def test_overview_headlines_equal_the_raw_facts(downloads, facts):
+    web, youtube = facts
+    at = open_page("pages/overview.py", downloads)
+    now, before = web(START, END), web(PREV_START, PREV_END)
+    assert metric(at, "Pageviews") == now["screenPageViews"].sum()
+    assert metric(at, "Users (sum of properties)") == now["totalUsers"].sum()
+    assert metric(at, "Sessions") == now["sessions"].sum()
+    tube = youtube(START, END)
+    assert metric(at, "Views") == tube["views"].sum()
+    assert metric(at, "Watch minutes") == tube["estimatedMinutesWatched"].sum()
+    net = tube["subscribersGained"].sum() - tube["subscribersLost"].sum()
+    assert metric(at, "Net subscribers") == net
+    # The first card's change line: pageviews against the previous 31 days.
+    change = 100 * (now["screenPageViews"].sum() / before["screenPageViews"].sum() - 1)
+    lines = [m.value for m in at.markdown if "vs previous" in m.value]
+    assert signed_pct(change) in lines[0]
+
+
+def test_web_summary_sites_equal_the_raw_facts(downloads, facts):
+    web, _ = facts
+    at = open_page("pages/web_summary.py", downloads)
+    now = web(START, END)
+    assert metric(at, "Pageviews") == now["screenPageViews"].sum()
+    sites = next(d.value for d in at.dataframe if "site" in d.value.columns)
+    by_site = now.groupby("site")["screenPageViews"].sum()
+    assert sites.set_index("site")["pageviews"].to_dict() == by_site.to_dict()
+
+
+def test_youtube_channels_equal_the_raw_facts(downloads, facts):
+    _, youtube = facts
+    at = open_page("pages/youtube_channels.py", downloads)
+    tube = youtube(START, END)
+    assert metric(at, "Views") == tube["views"].sum()
+    groups = next(d.value for d in at.dataframe if "subscribers" in d.value.columns)
+    by_group = tube.groupby("group")["estimatedMinutesWatched"].sum()
+    assert groups.set_index("channel")["watch_minutes"].to_dict() == by_group.to_dict()
+
+
+def test_cli_export_is_the_same_bytes_as_the_download(downloads):
+    """One report through the real CLI (its own emulator, real today: October is final)."""
+    open_page("pages/web_summary.py", downloads)
+    result = subprocess.run(
+        [sys.executable, "-m", "statsdash", "export", "ga-sites", "--demo"]
+        + ["--start", START.isoformat(), "--end", END.isoformat(), "--compare", "previous,yoy"],
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode("utf-8") == downloads[f"ga-sites_{START}_{END}.csv"]
+
+
+def _app_emulator_url() -> str:
+    from statsdash.ui.session import load_app_config
+
+    return load_app_config().emulator_url
+
+
+def test_a_failing_property_is_named_and_totals_are_marked_incomplete(downloads):
+    open_page("pages/overview.py", downloads)  # the app's emulator is running now
+    url = _app_emulator_url()
+    fault = {"kind": "quota_day", "endpoint": "*", "match": "properties/298451007", "times": 50}
+    request = urllib.request.Request(
+        f"{url}/_emulator/faults",
+        data=json.dumps({"faults": [fault]}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    urllib.request.urlopen(request, timeout=10).close()
+    try:
+        september = {"period": "custom", "start": "2026-09-01", "end": "2026-09-30"}
+        at = open_page("pages/overview.py", downloads, september)
+    finally:
+        reset = urllib.request.Request(f"{url}/_emulator/reset", data=b"", method="POST")
+        urllib.request.urlopen(reset, timeout=10).close()
+    warnings = " ".join(w.value for w in at.warning)
+    assert "gearhaven.co.uk (property 298451007)" in warnings
+    labels = [m.label for m in at.metric]
+    assert "Pageviews (incomplete)" in labels
+    assert "Views" in labels  # YouTube was not hit, so its totals stay plain
+    lines = " ".join(m.value for m in at.markdown if "vs previous" in m.value)
+    assert "incomplete" in lines  # the change is greyed, never a plain drop
+
+
+def test_recent_days_are_marked_provisional(downloads):
+    """Last 7 days on the pinned today: GA4 is complete through today - 2, YouTube - 3."""
+    at = open_page("pages/overview.py", downloads, {})
+    text = " ".join(c.value for c in at.caption)
+    web_through = TODAY - timedelta(days=2)
+    yt_through = TODAY - timedelta(days=3)
+    assert f"Web data is complete through **{web_through:%a %d %b}**" in text
+    assert f"YouTube reports data through **{yt_through:%a %d %b}**" in text
+    dashes = [d for chart in at.get("vega_lite_chart") for d in stroke_dashes(chart.proto.spec)]
+    assert any(d.get("legend") for d in dashes)  # the legend names dashed days only when shown
+
+
+def stroke_dashes(spec: str) -> list[dict]:
+    """Every strokeDash encoding in a Vega-Lite spec."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("strokeDash"), dict):
+                found.append(node["strokeDash"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(spec))
+    return found
