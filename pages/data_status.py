@@ -20,7 +20,12 @@ if selection.site_names():
     render_status_table(status.get("ga"), "ga-status", selection)
 if selection.channel_names():
     st.subheader("YouTube channels")
-    render_status_table(status.get("youtube"), "yt-status", selection)
+    render_status_table(
+        status.get("youtube"),
+        "yt-status",
+        selection,
+        column_config={"channel": st.column_config.TextColumn("Channel ID")},
+    )
 
 st.subheader("Fetching")
 cols = st.columns(3)

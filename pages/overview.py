@@ -45,6 +45,7 @@ if has_web:
         },
         selection,
         incomplete=list(web.failures),
+        provisional=freshness.web_note,
         formats={"avg_session_seconds": duration},
     )
 if has_youtube:
@@ -62,6 +63,7 @@ if has_youtube:
         },
         selection,
         incomplete=list(channels.failures),
+        provisional=freshness.youtube_note,
     )
 
 daily = results["daily"].table

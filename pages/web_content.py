@@ -26,7 +26,6 @@ render_table(
     + ["path"],
     caption="The 20 most viewed articles across the selected sites; query strings removed, "
     "AMP pages marked (AMP).",
-    height=35 * 21 + 3,
 )
 if len(articles.table):
     top = articles.table.head(10)

@@ -14,7 +14,7 @@ from statsdash.ui.render import (
     render_service_table,
     render_table,
 )
-from statsdash.ui.tables import to_lines
+from statsdash.ui.tables import changes, to_lines
 
 selection = st.session_state["selection"]
 grain = st.session_state["granularity"]
@@ -39,6 +39,7 @@ render_kpis(
     },
     selection,
     incomplete=list(summary.failures),
+    provisional=freshness.web_note,
     formats={"avg_session_seconds": duration, "pages_per_session": lambda v: f"{v:,.2f}"},
 )
 render_download(summary, "ga-summary", selection)
@@ -56,7 +57,23 @@ metric = metric or "pageviews"
 lines = to_lines(results["daily"].table, "ga", metric, complete_through=freshness.web)
 st.altair_chart(charts.time_series(lines, grain, LABELS[metric]))
 
-render_table("Sites", results["ga-sites"], "ga-sites", selection)
+sites = results["ga-sites"]
+render_table(
+    "Sites",
+    sites,
+    "ga-sites",
+    selection,
+    columns=[
+        "site",
+        *changes(sites.table, "pageviews"),
+        *changes(sites.table, "users"),
+        *changes(sites.table, "sessions"),
+        "pages_per_session",
+        "avg_session_seconds",
+    ],
+    caption="Pages per session and session length are rebuilt from the sites' totals; the "
+    "download has their comparisons too.",
+)
 
 st.subheader("Month to date")
 mtd, error = safe_service_table("ga", "month_to_date", selection)

@@ -38,6 +38,7 @@ render_kpis(
     },
     selection,
     incomplete=list(channels.failures),
+    provisional=freshness.youtube_note,
 )
 
 st.subheader("By channel group over time")

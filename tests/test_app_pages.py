@@ -125,6 +125,12 @@ def metric(at: AppTest, label: str) -> int:
     return int(found[0].replace(",", ""))
 
 
+def kpi_cards(at: AppTest) -> dict[str, str]:
+    """KPI label -> the Markdown under it (change lines and badge)."""
+    texts = [m.value for m in at.markdown if "vs previous" in m.value]
+    return {m.label: text for m, text in zip(at.metric, texts, strict=False)}
+
+
 def check_downloads(page: str, downloads: dict, expected_csv) -> None:
     reports = {name.split("_")[0]: name for name in downloads}
     assert PAGES[page] <= set(reports), f"{page} lacks downloads {PAGES[page] - set(reports)}"
@@ -222,11 +228,10 @@ def test_a_failing_property_is_named_and_totals_are_marked_incomplete(downloads)
         urllib.request.urlopen(reset, timeout=10).close()
     warnings = " ".join(w.value for w in at.warning)
     assert "gearhaven.co.uk (property 298451007)" in warnings
-    labels = [m.label for m in at.metric]
-    assert "Pageviews (incomplete)" in labels
-    assert "Views" in labels  # YouTube was not hit, so its totals stay plain
-    lines = " ".join(m.value for m in at.markdown if "vs previous" in m.value)
-    assert "incomplete" in lines  # the change is greyed, never a plain drop
+    cards = kpi_cards(at)
+    assert "Incomplete" in cards["Pageviews"]
+    assert ":gray[" in cards["Pageviews"]  # the change is greyed, never a plain drop
+    assert "Incomplete" not in cards["Views"]  # YouTube was not hit: its totals stay plain
 
 
 def test_recent_days_are_marked_provisional(downloads):
@@ -239,6 +244,8 @@ def test_recent_days_are_marked_provisional(downloads):
     assert f"YouTube reports data through **{yt_through:%a %d %b}**" in text
     dashes = [d for chart in at.get("vega_lite_chart") for d in stroke_dashes(chart.proto.spec)]
     assert any(d.get("legend") for d in dashes)  # the legend names dashed days only when shown
+    cards = kpi_cards(at)
+    assert "Provisional" in cards["Pageviews"] and "Provisional" in cards["Views"]
 
 
 def stroke_dashes(spec: str) -> list[dict]:

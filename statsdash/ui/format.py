@@ -17,6 +17,13 @@ GREEN, RED = "#1a7f37", "#cf222e"
 # Comparison column suffix -> how a reader names the period compared with.
 SUFFIX_LABELS = {"prev": "vs previous", "yoy": "vs year ago", "wow": "vs week ago"}
 SUFFIXES = tuple(SUFFIX_LABELS)
+# A KPI card's change lines, by comparison key (both year-ago kinds fill the `yoy` columns).
+KPI_COMPARISONS = {
+    "previous": "vs previous",
+    "yoy": "vs year ago",
+    "yoy_weekday": "vs same weekday last year",
+    "week_ago": "vs week ago",
+}
 # Table headings for percent changes: short, as they sit right after their metric.
 SUFFIX_SHORT = {"prev": "vs prev.", "yoy": "vs yr ago", "wow": "vs wk ago"}
 

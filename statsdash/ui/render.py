@@ -13,7 +13,7 @@ from statsdash.periods import COMPARISON_LABELS, COMPARISONS, comparison
 from statsdash.reports import ReportResult, Selection
 from statsdash.ui.data import safe_service_table
 from statsdash.ui.format import (
-    SUFFIX_LABELS,
+    KPI_COMPARISONS,
     SUFFIX_SHORT,
     column_labels,
     number,
@@ -101,6 +101,10 @@ def render_download(result: ReportResult, report: str, selection: Selection) -> 
     )
 
 
+FULL_ROWS = 25  # tables up to this long are shown whole; longer ones scroll
+ROW_PX = 35
+
+
 def render_table(
     title: str | None,
     result: ReportResult,
@@ -129,6 +133,8 @@ def render_table(
         st.info("No rows for this selection and period.", icon=":material/info:")
     else:
         shown = list(columns) if columns is not None else visible_columns(table)
+        if height == "auto" and len(table) <= FULL_ROWS:
+            height = ROW_PX * (len(table) + 1) + 3  # every row, no scrolling inside
         if display:
             table = table.assign(**{c: table[c].map(f) for c, f in display.items()})
         labels = column_labels(table.columns, compared_periods(selection))
@@ -149,15 +155,25 @@ def render_table(
     render_download(result, report, selection)
 
 
-def change_line(pct: object, when: str, incomplete: bool) -> str:
-    """A KPI's change as coloured Markdown, e.g. ":green[▲ +4.2%] vs year ago"."""
+def change_line(pct: object, when: str, state: str | None = None) -> str:
+    """A KPI's change as coloured Markdown, e.g. ":green[▲ +4.2%] vs year ago".
+
+    With a `state` ("incomplete", "provisional") it is grey: not a real change (the card's
+    badge says why).
+    """
     text = signed_pct(pct)
     if not text:
         return f":gray[— {when} (no data then)]"
-    if incomplete:
-        return f":gray[{text} {when}, incomplete]"
+    if state:
+        return f":gray[{text} {when}]"
     colour = "green" if text.startswith("▲") else "red" if text.startswith("▼") else "gray"
     return f":{colour}[{text}] {when}"
+
+
+BADGES = {
+    "incomplete": ":orange-badge[:material/warning: Incomplete]",
+    "provisional": ":blue-badge[:material/schedule: Provisional]",
+}
 
 
 def render_kpis(
@@ -166,37 +182,67 @@ def render_kpis(
     selection: Selection,
     *,
     incomplete: Sequence[str] = (),
+    provisional: str | None = None,
     formats: Mapping[str, Callable[[object], str]] | None = None,
 ) -> None:
-    """One bordered card per metric: value, then its change against each comparison."""
+    """One bordered card per metric: value, then its change against each comparison.
+
+    Totals missing a failed source (`incomplete`) or recent days still arriving
+    (`provisional`, the reason) say so in their title, and their changes turn grey.
+    """
     formats = formats or {}
-    suffixes = list(selection.comparison_periods())
+    compared = {COMPARISONS[key]: KPI_COMPARISONS[key] for key in selection.comparisons}
     for column, (metric, title) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
         with column.container(border=True):
             if row is None:
                 st.metric(title, "–")
                 continue
             value = formats.get(metric, number)(row[metric])
-            help_text = None
+            state = help_text = None
             if incomplete:
-                title = f"{title} (incomplete)"
-                help_text = f"Misses {', '.join(incomplete)}: not a real drop."
-            st.metric(title, value, help=help_text)
+                state, help_text = "incomplete", f"Misses {', '.join(incomplete)}: not a real drop."
+            elif provisional:
+                state, help_text = "provisional", provisional
+            st.metric(title, value)
             lines = [
-                change_line(row.get(f"{metric}_{s}_pct"), SUFFIX_LABELS[s], bool(incomplete))
-                for s in suffixes
+                change_line(row.get(f"{metric}_{s}_pct"), when, state)
+                for s, when in compared.items()
                 if f"{metric}_{s}_pct" in row
             ]
+            if state:
+                lines.append(BADGES[state])
             if lines:
-                st.markdown("  \n".join(lines))
+                st.markdown("  \n".join(lines), help=help_text if state else None)
 
 
 @dataclass(frozen=True)
 class Freshness:
     """The last complete day of the selection on each platform (None: unknown)."""
 
+    end: date
     web: date | None = None
     youtube: date | None = None
+
+    @property
+    def web_note(self) -> str | None:
+        """Why web totals are provisional, or None when every day is complete."""
+        if self.web is None or self.web >= self.end:
+            return None
+        return (
+            f"GA4 data is complete through {self.web:%a %d %b}; later days are still "
+            "arriving, so totals and changes will rise."
+        )
+
+    @property
+    def youtube_note(self) -> str | None:
+        """Why YouTube totals are provisional, or None when every day is in."""
+        if self.youtube is None or self.youtube >= self.end:
+            return None
+        missing = (self.end - self.youtube).days
+        return (
+            f"YouTube has data through {self.youtube:%a %d %b}; the last {missing} "
+            f"day{'s' if missing > 1 else ''} of the period are not in yet."
+        )
 
 
 def _last_complete(table: pd.DataFrame | None) -> date | None:
@@ -231,7 +277,7 @@ def render_freshness(selection: Selection) -> Freshness:
         )
     if lines:
         st.caption(":material/schedule: " + "  \n".join(lines))
-    return Freshness(web, youtube)
+    return Freshness(end, web, youtube)
 
 
 def render_service_table(
@@ -252,7 +298,7 @@ def render_service_table(
     render_table(title, ReportResult(table), name, selection, caption=caption)
 
 
-def render_status_table(info, name: str, selection: Selection) -> None:
+def render_status_table(info, name: str, selection: Selection, **kwargs) -> None:
     """A service's availability table with its failures and notes (Data status page)."""
     if info is None:
         return
@@ -262,7 +308,7 @@ def render_status_table(info, name: str, selection: Selection) -> None:
         st.warning(f"**{source}** could not be fetched: {message}", icon=":material/warning:")
     if info.availability is not None:
         day = {"complete_through": lambda v: "" if pd.isna(v) else f"{pd.Timestamp(v):%a %d %b %Y}"}
-        render_table(None, ReportResult(info.availability), name, selection, display=day)
+        render_table(None, ReportResult(info.availability), name, selection, display=day, **kwargs)
     for note in info.notes:
         st.caption(f":material/info: {note}")
 

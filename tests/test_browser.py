@@ -1,0 +1,192 @@
+"""The app in a real browser: `streamlit run app.py` on a free loopback port in demo mode,
+driven by Playwright with Debian's Chromium. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+TODAY = "2026-11-20"  # pinned: "Last month" is October 2026
+CHROMIUM = next(
+    (p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).exists()), None
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium)",
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """The app served by `streamlit run`, in demo mode whatever config.yaml exists."""
+    port = free_port()
+    env = os.environ | {"STATSDASH_DEMO": "1", "STATSDASH_TODAY": TODAY}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py"]
+        + ["--server.port", str(port), "--server.address", "127.0.0.1"]
+        + ["--server.headless", "true", "--server.fileWatcherType", "none"]
+        + ["--browser.gatherUsageStats", "false"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start: {server.stderr.read().decode()[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            viewport={"width": 1440, "height": 1000}, accept_downloads=True
+        )
+        tab = context.new_page()
+        tab.set_default_timeout(60_000)
+        yield tab
+        browser.close()
+
+
+def settle(page) -> None:
+    """Wait until the script run has finished: Streamlit shows its "running" indicator after
+    a short delay, so wait for it to come (if it does) and then to go."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    running = "[data-testid='stStatusWidget']"
+    with contextlib.suppress(PlaywrightTimeout):  # a quick run may end before it shows
+        page.wait_for_selector(running, state="attached", timeout=2_000)
+    page.wait_for_selector(running, state="detached", timeout=90_000)
+    page.wait_for_timeout(500)  # charts draw after the run
+
+
+def shot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its own container, so grow the window."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": 3400})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"))
+    page.set_viewport_size(size)
+
+
+def query(page) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def choose(page, widget_label: str, option: str) -> None:
+    """Pick `option` in the sidebar select box or multiselect labelled `widget_label`."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("combobox", name=widget_label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    settle(page)
+
+
+def test_overview_dates_comparison_navigation_and_download(page, app_url):
+    page.goto(app_url)
+    page.get_by_role("heading", name="Demo Network").wait_for()
+    settle(page)
+    page.get_by_test_id("stMetric").first.wait_for()
+    shot(page, "01-overview")
+
+    choose(page, "Dates", "Last month")
+    assert query(page)["period"] == "last_month"
+    page.get_by_text("01 Oct 2026 – 31 Oct 2026").first.wait_for()
+
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("button", name="Remove Year ago (same dates)").click()
+    settle(page)
+    choose(page, "Compare with", "Same weekday last year")
+    assert query(page)["compare"] == "previous,yoy_weekday"
+    page.get_by_text("vs 02 Oct 2025 – 01 Nov 2025").first.wait_for()
+    page.get_by_text("vs same weekday last year").first.wait_for()
+    shot(page, "02-overview-last-month-same-weekday")
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Summary").click()
+    page.get_by_role("heading", name="Web summary").wait_for()
+    settle(page)
+    assert urlsplit(page.url).path == "/web_summary"
+    assert query(page) == {"period": "last_month", "compare": "previous,yoy_weekday"}
+    shot(page, "03-web-summary")
+
+    sites_download = page.get_by_test_id("stDownloadButton").nth(1)  # after the KPI download
+    with page.expect_download() as waiting:
+        sites_download.click()
+    download = waiting.value
+    assert download.suggested_filename == "ga-sites_2026-10-01_2026-10-31.csv"
+    target = ARTIFACTS / download.suggested_filename
+    download.save_as(target)
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
+    assert rows[0][:5] == [
+        "site",
+        "pageviews",
+        "pageviews_prev",
+        "pageviews_prev_change",
+        "pageviews_prev_pct",
+    ]
+    assert "pageviews_yoy_pct" in rows[0]
+    assert len(rows) == 1 + 7  # the seven demo sites
+    assert all(int(row[1]) > 0 for row in rows[1:])
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Channels").click()
+    page.get_by_role("heading", name="YouTube channels").wait_for()
+    settle(page)
+    shot(page, "04-youtube-channels")
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Data status").click()
+    page.get_by_role("heading", name="Data status").wait_for()
+    settle(page)
+    shot(page, "05-data-status")
