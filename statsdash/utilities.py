@@ -56,7 +56,8 @@ def add_comparisons(
 
     `comparisons` maps a column suffix (`prev`, `yoy`) to that period's table with the same
     keys and metrics. Rows of `current` missing there get 0 (so change = their own value and
-    percent is empty); rows only in a comparison period are not reported.
+    percent is empty); a value that is there but empty (a ratio over 0 sessions) stays empty;
+    rows only in a comparison period are not reported.
     """
     out = current.reset_index(drop=True)
     for suffix, other in comparisons.items():
@@ -65,14 +66,16 @@ def add_comparisons(
         )
         if keys:
             renamed = renamed.drop_duplicates(subset=list(keys))
-            out = out.merge(renamed, on=list(keys), how="left", sort=False)
+            out = out.merge(renamed, on=list(keys), how="left", sort=False, indicator=True)
+            absent = (out.pop("_merge") == "left_only").to_numpy()
         else:
             out = pd.concat([out, renamed.reset_index(drop=True).iloc[:1]], axis=1)
+            absent = np.full(len(out), renamed.empty)
         for m in metrics:
             col = f"{m}_{suffix}"
-            filled = out[col].fillna(0)
+            filled = out[col].mask(absent, 0)
             if pd.api.types.is_integer_dtype(current[m]):
-                filled = filled.astype(current[m].dtype)
+                filled = filled.astype(current[m].dtype if filled.notna().all() else "Int64")
             out[col] = filled
             out[f"{col}_change"] = out[m] - out[col]
             out[f"{col}_pct"] = pct_change(out[m], out[col])

@@ -90,9 +90,13 @@ def check_comparisons(table, expected, keys, metrics, suffixes):
             assert row[m] == pytest.approx(current), (key, m)
             for s in suffixes:
                 base = _value(indexed[s], key, m)
+                pct = row[f"{m}_{s}_pct"]
+                if pd.isna(base):  # a ratio over no sessions: empty, never 0
+                    assert pd.isna(row[f"{m}_{s}"]), (key, m, s)
+                    assert pd.isna(row[f"{m}_{s}_change"]) and pd.isna(pct), (key, m, s)
+                    continue
                 assert row[f"{m}_{s}"] == pytest.approx(base), (key, m, s)
                 assert row[f"{m}_{s}_change"] == pytest.approx(current - base), (key, m, s)
-                pct = row[f"{m}_{s}_pct"]
                 if base == 0:
                     assert math.isnan(pct), (key, m, s)
                 else:
@@ -100,11 +104,11 @@ def check_comparisons(table, expected, keys, metrics, suffixes):
 
 
 def _value(frame: pd.DataFrame, key, metric: str) -> float:
+    """The expected value; a key absent from the period counts 0 (its ratios: empty)."""
     try:
-        value = frame.loc[key, metric]
+        return frame.loc[key, metric]
     except KeyError:
-        return 0
-    return 0 if pd.isna(value) else value
+        return math.nan if metric in RATIOS else 0
 
 
 def summary_parts(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -122,6 +126,7 @@ def summary_parts(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 SUMMARY = ["pageviews", "users", "sessions", "pages_per_session", "avg_session_seconds"]
+RATIOS = {"pages_per_session", "avg_session_seconds"}
 
 
 def test_summary_rolls_up_properties_and_rebuilds_ratios(case):
@@ -143,6 +148,21 @@ def test_site_summary_per_site_by_users(case):
     )
     expected = {name: summary_parts(f, ["site"]) for name, f in facts.items()}
     check_comparisons(table, expected, ["site"], SUMMARY, data.suffixes)
+
+
+def test_ratios_of_a_period_without_sessions_are_empty_not_zero(config, analytics, network):
+    # The year before the network's first day (2023-01-01) has no sessions at all.
+    period = Period("January", date(2023, 1, 1), date(2023, 1, 31))
+    sites = ("pixelpost.net", "fablefield.net")
+    data = AnalyticsData(config, sites, period, ("yoy",), analytics=analytics, today=TODAY)
+    facts = selection_facts(network, data)
+    assert facts["yoy"].empty and not facts["current"].empty
+    summary = data.summary_table()
+    check_comparisons(summary, {n: summary_parts(f, []) for n, f in facts.items()}, [], SUMMARY,
+                      ["yoy"])  # fmt: skip
+    assert summary[["pages_per_session_yoy", "avg_session_seconds_yoy"]].isna().all(axis=None)
+    by_site = {n: summary_parts(f, ["site"]) for n, f in facts.items()}
+    check_comparisons(data.site_summary_table(), by_site, ["site"], SUMMARY, ["yoy"])
 
 
 def excluded_path(path: pd.Series, prefixes) -> pd.Series:

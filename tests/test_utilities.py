@@ -4,6 +4,7 @@ import io
 import math
 
 import pandas as pd
+import pytest
 
 from statsdash.utilities import (
     add_comparisons,
@@ -55,6 +56,21 @@ def test_percent_with_zero_or_missing_base_is_empty_never_zero():
     assert b["pv_prev"] == 0 and b["pv_prev_change"] == 50 and math.isnan(b["pv_prev_pct"])
     assert c["pv_prev_change"] == -40 and c["pv_prev_pct"] == -100.0
     assert out["pv_prev"].dtype == current["pv"].dtype
+
+
+def test_an_empty_ratio_in_a_comparison_period_stays_empty():
+    # "b" had no sessions in the previous period: its pages per session there is unknown.
+    current = pd.DataFrame({"site": ["a", "b", "c"], "pps": [2.0, 1.5, 3.0]})
+    prev = pd.DataFrame({"site": ["a", "b"], "pps": [1.6, float("nan")]})
+    a, b, c = add_comparisons(current, {"prev": prev}, ["site"], ["pps"]).to_dict("records")
+    assert a["pps_prev"] == 1.6 and a["pps_prev_pct"] == pytest.approx(25.0)
+    assert math.isnan(b["pps_prev"]) and math.isnan(b["pps_prev_change"])
+    assert math.isnan(b["pps_prev_pct"])
+    assert c["pps_prev"] == 0 and c["pps_prev_change"] == 3.0  # absent: 0 there
+    keyless = add_comparisons(
+        pd.DataFrame({"pps": [2.0]}), {"yoy": pd.DataFrame({"pps": [float("nan")]})}, [], ["pps"]
+    )
+    assert keyless.iloc[0, 1:].isna().all()
 
 
 def test_comparison_columns_follow_each_metric_in_contract_order():

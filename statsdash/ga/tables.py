@@ -132,15 +132,24 @@ def compared(
     """Sum `metrics` by `keys` per range, `finish` each (derived columns), `select` the
     current rows to report (top N, order), then add the comparison columns."""
 
-    def period(name: str) -> pd.DataFrame:
+    def period(name: str, reported_rows: pd.DataFrame | None = None) -> pd.DataFrame:
         part = rollup(frame[frame["range"] == name], keys, metrics)
+        if reported_rows is not None and keys:
+            # A reported row absent from this period has 0 parts there, so a ratio rebuilt
+            # from them is empty (0 / 0), not 0.
+            seen = reported_rows[list(keys)].merge(part[list(keys)], how="left", indicator=True)
+            zeros = seen.loc[seen["_merge"] == "left_only", list(keys)].assign(
+                **dict.fromkeys(metrics, 0)
+            )
+            part = pd.concat([part, zeros.astype(part.dtypes.to_dict())], ignore_index=True)
         return finish(part) if finish else part
 
     current = period(CURRENT)
     if select:
         current = select(current).reset_index(drop=True)
     reported = [c for c in current.columns if c not in keys]
-    return add_comparisons(current, {s: period(s) for s in suffixes}, keys, reported)
+    others = {s: period(s, current) for s in suffixes}
+    return add_comparisons(current, others, keys, reported)
 
 
 def _top(by: str, n: int | None = None) -> Callable[[pd.DataFrame], pd.DataFrame]:
