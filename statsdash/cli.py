@@ -122,7 +122,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             emulator.stop()
     text = to_csv(result.table)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8", newline="")
+        except OSError as error:
+            print(f"statsdash: -o {args.output}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
     else:
         sys.stdout.write(text)
     for note in result.notes:

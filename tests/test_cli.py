@@ -3,10 +3,11 @@
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from statsdash.cli import main
-from statsdash.reports import REPORT_NAMES
+from statsdash.reports import REPORT_NAMES, ReportResult
 
 
 @pytest.fixture
@@ -98,3 +99,16 @@ def test_every_report_is_documented_in_the_readme():
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     for name in REPORT_NAMES:
         assert f"`{name}`" in readme, f"{name} is offered by the CLI but not in the README"
+
+
+@pytest.mark.parametrize("where", ["no/such/dir/out.csv", "."], ids=["missing folder", "a folder"])
+def test_an_unwritable_output_exits_2_with_one_line(tmp_path, capsys, monkeypatch, where):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("statsdash.cli.build_report", lambda name, selection: ReportResult(
+        pd.DataFrame({"pageviews": [1]})
+    ))  # fmt: skip
+    code = main(["export", "ga-summary", "--demo", "-o", where])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"statsdash: -o {where}: ")
