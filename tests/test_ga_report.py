@@ -295,3 +295,22 @@ def test_cli_discover_prints_a_sites_snippet(config_file, capsys, network):
     out = capsys.readouterr().out
     for property_id in network.ga_properties:
         assert f'- id: "{property_id}"' in out
+
+
+def test_cli_export_neutralises_formula_like_titles(config, config_file, capsys, network):
+    # pixelpost.net's fourth most read article is titled "=SUM(A1:A9) of Pixel prices".
+    f = facts(network, network.sites["pixelpost.net"], OCT)
+    f = f[~f["pagePath"].str.startswith(tuple(config.google_analytics.article_exclude_paths))]
+    top = f.groupby("pagePath")["screenPageViews"].sum().nlargest(20).index
+    titles = f.drop_duplicates("pagePath").set_index("pagePath")["pageTitle"]
+    formulas = {
+        titles[p] + (" (AMP)" if p.startswith("/amp/") else "")
+        for p in top
+        if titles[p].startswith(("=", "+", "-", "@"))
+    }
+    assert formulas, "the emulator no longer puts a formula-like title in this top 20"
+    assert export(config_file, "ga-articles", "--sites", "pixelpost.net") == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False)
+    assert {"'" + t for t in formulas} <= set(table["title"])
+    text = table.select_dtypes(exclude="number")
+    assert not text.map(lambda v: v.startswith(("=", "+", "-", "@"))).any(axis=None)
