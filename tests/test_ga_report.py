@@ -162,6 +162,22 @@ def test_availability_of_recent_days_names_waiting_properties(make_data, network
     assert calls_per_property(clean_emulator).total() == len(network.ga_properties)
 
 
+def test_a_period_after_today_is_named_incomplete_not_shown_as_zero(make_data, network):
+    ahead = Period("December", date(2026, 12, 1), date(2026, 12, 7))
+    data = make_data(period=ahead, comparisons=())
+    table = data.check_available_data().set_index("property")
+    assert not table["complete"].any()
+    for pid, row in table.iterrows():
+        assert row["complete_through"] == network.ga_available_through(pid)
+    assert data.summary_table()["pageviews"].iloc[0] == 0
+    waiting = [p for p in network.ga_properties if p != "298451008"]
+    [through] = {network.ga_available_through(p) for p in waiting}
+    [note] = [n for n in data.notes if "complete only through" in n]
+    assert note.startswith(f"GA4 data is complete only through {through.isoformat()} for ")
+    assert "2026-12-01 to 2026-12-07 are still being processed" in note
+    assert all(p in note for p in waiting) and "298451008" not in note
+
+
 def test_a_past_period_is_complete_without_asking(make_data, clean_emulator):
     data = make_data(period=OCT)
     table = data.check_available_data()

@@ -190,9 +190,13 @@ class AnalyticsData:
         }
 
     def _recent_days(self) -> Period | None:
-        """The days of the period GA4 may still be processing, or None."""
+        """The days of the period GA4 may still be processing, or None. For a period wholly
+        after today, the last few days before it: none of its own days has data yet, and
+        they tell through which day the data is complete."""
         start = max(self.period.start, self.today - timedelta(days=CHECK_DAYS))
         end = min(self.period.end, self.today)
+        if self.period.start > self.today:
+            start = self.today - timedelta(days=CHECK_DAYS)
         return Period("recent", start, end) if start <= end else None
 
     def _round(self, name: str) -> dict[str, dict[str, Report]]:
