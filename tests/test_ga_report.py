@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import threading
 from collections import Counter
 from datetime import date
 
@@ -103,6 +104,26 @@ def test_a_contract_table_alone_is_one_call_per_property(make_data, clean_emulat
         {p: 1 for p in network.sites["pixelpost.net"]}
     )
     assert clean_emulator.requests()["by_endpoint"]["ga.batchRunReports"] == 2
+
+
+def test_tables_asked_from_two_threads_at_once_fetch_and_note_once(make_data, clean_emulator):
+    # The app shares one AnalyticsData between sessions that show the same selection.
+    data = make_data()
+    both = threading.Barrier(2)
+
+    def table(method: str) -> None:
+        both.wait()
+        getattr(data, method)()
+
+    threads = [
+        threading.Thread(target=table, args=(m,)) for m in ("summary_table", "country_table")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert data.notes and len(data.notes) == len(set(data.notes))
+    assert max(calls_per_property(clean_emulator).values()) == 1
 
 
 def test_a_failing_property_is_named_and_the_rest_reported(make_data, clean_emulator, network):

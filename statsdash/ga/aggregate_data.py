@@ -14,6 +14,7 @@ then it is raised, as nothing can be shown and the fix (renew the credentials) i
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, timedelta
@@ -106,6 +107,7 @@ class AnalyticsData:
         self._frames: dict[str, pd.DataFrame] = {}
         self._tables: dict[tuple, pd.DataFrame] = {}
         self._top_sources: dict[str, list[str]] | None = None
+        self._lock = threading.RLock()
         # A request of each report name, for the columns of a report nobody answered.
         self._shapes: dict[str, ReportRequest] = {
             "referral": t.source_articles_request(self.ranges, [], (), social=False),
@@ -200,7 +202,14 @@ class AnalyticsData:
         return Period("recent", start, end) if start <= end else None
 
     def _round(self, name: str) -> dict[str, dict[str, Report]]:
-        """Property id -> report name -> Report for one round of requests (memoised)."""
+        """Property id -> report name -> Report for one round of requests (memoised).
+
+        Under a lock: the app shares one AnalyticsData between sessions showing the same
+        selection, and two pages asking at once must not fetch twice or note twice."""
+        with self._lock:
+            return self._round_locked(name)
+
+    def _round_locked(self, name: str) -> dict[str, dict[str, Report]]:
         if name not in self._rounds:
             make = getattr(self, f"_requests_{name}")
             # The second round only asks properties that answered the first.
