@@ -42,8 +42,11 @@ def share_pct(part: pd.Series, whole: pd.Series | float) -> pd.Series:
 
 
 def pct_change(current: pd.Series, base: pd.Series) -> pd.Series:
-    """Percent change from base; empty (NaN), never 0, when the base is 0 or missing."""
-    return ratio(current - base, base, scale=100.0)
+    """Percent change from base; empty (NaN), never 0, when the base is 0 or missing.
+
+    Divided by the base's size, so the sign is the change's even when the base is negative
+    (a net subscriber change from -10 to 5 is +150 %, not -150 %)."""
+    return ratio(current - base, pd.to_numeric(base, errors="coerce").abs(), scale=100.0)
 
 
 def add_comparisons(

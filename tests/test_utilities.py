@@ -73,6 +73,14 @@ def test_an_empty_ratio_in_a_comparison_period_stays_empty():
     assert keyless.iloc[0, 1:].isna().all()
 
 
+def test_percent_change_from_a_negative_base_has_the_sign_of_the_change():
+    current = pd.DataFrame({"country": ["GB", "US"], "net": [5, -20]})
+    prev = pd.DataFrame({"country": ["GB", "US"], "net": [-10, -10]})
+    gb, us = add_comparisons(current, {"prev": prev}, ["country"], ["net"]).to_dict("records")
+    assert gb["net_prev_change"] == 15 and gb["net_prev_pct"] == 150.0
+    assert us["net_prev_change"] == -10 and us["net_prev_pct"] == -100.0
+
+
 def test_comparison_columns_follow_each_metric_in_contract_order():
     current = pd.DataFrame({"site": ["a"], "pv": [120], "users": [60]})
     prev = pd.DataFrame({"site": ["a"], "pv": [100], "users": [80]})

@@ -286,3 +286,23 @@ def test_a_channel_youtube_refuses_fails_alone(make_data, config, network, clean
     assert f"channel {ghost}" in data.failures
     expected = group_totals(network, *OCTOBER)
     assert by_channel(table)["views"].to_dict() == expected["views"].to_dict()
+
+
+def test_country_change_from_a_net_loss_has_the_sign_of_the_change(make_data, network):
+    # A day on which some country's net subscribers went from negative to higher.
+    rows = facts(network, network.channel_groups, date(2026, 9, 30), date(2026, 10, 31))
+    net = (
+        (rows["subscribersGained"] - rows["subscribersLost"])
+        .groupby([rows["date"], rows["country"]])
+        .sum()
+        .unstack(fill_value=0)
+    )
+    before, after = net.shift(1).iloc[1:], net.iloc[1:]
+    rises = (before < 0) & (after > before)
+    day, country = rises.stack()[lambda s: s].index[0]
+    base, now = before.loc[day, country], after.loc[day, country]
+    table = make_data(day.date(), day.date(), ("previous",)).country_table()
+    row = table.set_index("country").loc[country]
+    assert (row["subscriber_change"], row["subscriber_change_prev"]) == (now, base)
+    assert row["subscriber_change_prev_pct"] == pytest.approx(100 * (now - base) / -base)
+    assert row["subscriber_change_prev_pct"] > 0
