@@ -4,6 +4,7 @@ import streamlit as st
 
 from statsdash.config import ConfigError
 from statsdash.ui.data import refresh
+from statsdash.ui.frame import run_page
 from statsdash.ui.session import load_app_config, today
 from statsdash.ui.sidebar import render_sidebar
 
@@ -49,6 +50,5 @@ nav = st.navigation(pages)
 chosen = render_sidebar(app.config, today())
 if chosen is None:
     st.stop()
-selection, st.session_state["granularity"] = chosen
-st.session_state["selection"] = refresh(selection) if selection.refresh else selection
-nav.run()
+selection, granularity = chosen
+run_page(nav, refresh(selection) if selection.refresh else selection, granularity)

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from statsdash.ui.data import emulator_requests, load_status
+from statsdash.ui.frame import page_selection
 from statsdash.ui.render import render_header, render_status_table
 from statsdash.ui.session import load_app_config
 
-selection = st.session_state["selection"]
+selection, _ = page_selection(__file__)
 app = load_app_config()
 render_header("Data status", selection)
 st.caption(

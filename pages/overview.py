@@ -7,6 +7,7 @@ from statsdash.ui import charts
 from statsdash.ui.countries import country_name
 from statsdash.ui.data import load_reports
 from statsdash.ui.format import USERS_SUM, duration
+from statsdash.ui.frame import page_selection
 from statsdash.ui.render import (
     render_download,
     render_freshness,
@@ -17,8 +18,7 @@ from statsdash.ui.render import (
 )
 from statsdash.ui.tables import changes, to_country_shares, to_lines, to_network_row
 
-selection = st.session_state["selection"]
-grain = st.session_state["granularity"]
+selection, grain = page_selection(__file__)
 has_web = bool(selection.site_names())
 has_youtube = bool(selection.channel_names())
 

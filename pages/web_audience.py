@@ -4,10 +4,11 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_reports, safe_service_table
+from statsdash.ui.frame import page_selection
 from statsdash.ui.render import render_header, render_problems, render_table
 from statsdash.ui.tables import with_share
 
-selection = st.session_state["selection"]
+selection, _ = page_selection(__file__)
 render_header("Audience", selection)
 if not selection.site_names():
     st.info("No Google Analytics sites are configured.")

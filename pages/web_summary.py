@@ -5,6 +5,7 @@ import streamlit as st
 from statsdash.ui import charts
 from statsdash.ui.data import load_reports, safe_service_table
 from statsdash.ui.format import LABELS, USERS_SUM, duration
+from statsdash.ui.frame import page_selection
 from statsdash.ui.render import (
     render_download,
     render_freshness,
@@ -16,8 +17,7 @@ from statsdash.ui.render import (
 )
 from statsdash.ui.tables import changes, to_lines
 
-selection = st.session_state["selection"]
-grain = st.session_state["granularity"]
+selection, grain = page_selection(__file__)
 render_header("Web summary", selection)
 if not selection.site_names():
     st.info("No Google Analytics sites are configured.")
@@ -25,7 +25,7 @@ if not selection.site_names():
 
 results = load_reports(["ga-summary", "ga-sites", "daily"], selection)
 render_problems(results.values())
-freshness = render_freshness(selection)
+freshness = render_freshness(selection, web_only=True)
 
 summary = results["ga-summary"]
 render_kpis(

@@ -6,10 +6,11 @@ from statsdash.ui import charts
 from statsdash.ui.countries import country_name
 from statsdash.ui.data import load_reports
 from statsdash.ui.format import source_type_name
+from statsdash.ui.frame import page_selection
 from statsdash.ui.render import render_header, render_problems, render_table
 from statsdash.ui.tables import with_share
 
-selection = st.session_state["selection"]
+selection, _ = page_selection(__file__)
 render_header("YouTube audience", selection)
 if not selection.channel_names():
     st.info("No YouTube channel groups are configured.")

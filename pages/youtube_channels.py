@@ -5,6 +5,7 @@ import streamlit as st
 from statsdash.ui import charts
 from statsdash.ui.data import load_reports
 from statsdash.ui.format import LABELS
+from statsdash.ui.frame import page_selection
 from statsdash.ui.render import (
     render_freshness,
     render_header,
@@ -12,10 +13,9 @@ from statsdash.ui.render import (
     render_problems,
     render_table,
 )
-from statsdash.ui.tables import to_lines, to_network_row
+from statsdash.ui.tables import changes, to_lines, to_network_row
 
-selection = st.session_state["selection"]
-grain = st.session_state["granularity"]
+selection, grain = page_selection(__file__)
 render_header("YouTube channels", selection)
 if not selection.channel_names():
     st.info("No YouTube channel groups are configured.")
@@ -23,7 +23,7 @@ if not selection.channel_names():
 
 results = load_reports(["yt-channels", "yt-stats", "daily"], selection)
 render_problems(results.values())
-freshness = render_freshness(selection)
+freshness = render_freshness(selection, youtube_only=True)
 
 channels = results["yt-channels"]
 metrics = ["views", "watch_minutes", "subscriber_change", "subscribers"]
@@ -54,11 +54,36 @@ metric = metric or "views"
 lines = to_lines(results["daily"].table, "youtube", metric, complete_through=freshness.youtube)
 st.altair_chart(charts.time_series(lines, grain, LABELS[metric]))
 
-render_table("Channel groups", channels, "yt-channels", selection)
+table = channels.table
+render_table(
+    "Channel groups",
+    channels,
+    "yt-channels",
+    selection,
+    columns=[
+        "channel",
+        "subscribers",
+        *changes(table, "subscriber_change"),
+        *changes(table, "watch_minutes"),
+        *changes(table, "views"),
+    ],
+    caption="Subscribers at the period's end; the download has their comparisons too.",
+)
+stats = results["yt-stats"]
 render_table(
     "Engagement",
-    results["yt-stats"],
+    stats,
     "yt-stats",
     selection,
-    caption="Rates are per 1,000 views; like ratio is likes as a percent of likes and dislikes.",
+    columns=[
+        "channel",
+        "views",
+        *changes(stats.table, "like_rate"),
+        *changes(stats.table, "comment_rate"),
+        *changes(stats.table, "share_rate"),
+        *changes(stats.table, "subs_rate"),
+        "like_ratio",
+    ],
+    caption="Rates are per 1,000 views; like ratio is likes per dislike (empty without "
+    "dislikes). The download has the counts behind them.",
 )

@@ -4,10 +4,11 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_reports
+from statsdash.ui.frame import page_selection
 from statsdash.ui.render import render_header, render_problems, render_table
 from statsdash.ui.tables import changes
 
-selection = st.session_state["selection"]
+selection, _ = page_selection(__file__)
 render_header("Top videos", selection)
 if not selection.channel_names():
     st.info("No YouTube channel groups are configured.")

@@ -264,3 +264,38 @@ def stroke_dashes(spec: str) -> list[dict]:
 
     walk(json.loads(spec))
     return found
+
+
+def emulator_requests() -> int:
+    with urllib.request.urlopen(f"{_app_emulator_url()}/_emulator/requests", timeout=10) as r:
+        return json.loads(r.read())["total"]
+
+
+def test_refresh_fetches_again_and_a_rerun_does_not(downloads):
+    at = open_page("pages/overview.py", downloads)
+    before = emulator_requests()
+    at.run()
+    assert emulator_requests() == before  # tables come from the caches
+    # What the sidebar's Refresh button sets. (AppTest reruns a page script by itself, which
+    # hands over to app.py, and a button's click does not survive that hand-over; the
+    # browser test clicks the real button.)
+    at.session_state["sd_refresh"] = True
+    at.run()
+    assert not at.exception
+    assert emulator_requests() > before
+
+
+@pytest.mark.parametrize("grain", ["week", "month"])
+def test_chart_granularity_from_the_link(downloads, grain):
+    at = open_page("pages/overview.py", downloads, QUERY | {"grain": grain})
+    assert at.session_state["granularity"] == grain
+
+
+def test_a_chosen_site_restricts_the_totals(downloads, facts):
+    web, _ = facts
+    at = open_page("pages/overview.py", downloads, QUERY | {"sites": "pixelpost.net"})
+    now = web(START, END)
+    assert (
+        metric(at, "Pageviews") == now.loc[now["site"] == "pixelpost.net", "screenPageViews"].sum()
+    )
+    assert "pixelpost.net" in at.caption[0].value

@@ -135,6 +135,17 @@ def choose(page, widget_label: str, option: str) -> None:
     settle(page)
 
 
+def test_a_shared_link_opens_its_page_on_a_fresh_server(page, app_url):
+    """The first request the server sees is a link to a page, not to the app's root."""
+    page.goto(f"{app_url}/web_content?period=last_month&compare=yoy")
+    page.get_by_role("heading", name="Top articles").wait_for()
+    settle(page)
+    assert urlsplit(page.url).path == "/web_content"
+    assert query(page) == {"period": "last_month", "compare": "yoy"}
+    page.get_by_text("01 Oct 2026 – 31 Oct 2026").first.wait_for()
+    shot(page, "00-shared-link-web-content")
+
+
 def test_overview_dates_comparison_navigation_and_download(page, app_url):
     page.goto(app_url)
     page.get_by_role("heading", name="Demo Network").wait_for()
@@ -190,3 +201,9 @@ def test_overview_dates_comparison_navigation_and_download(page, app_url):
     page.get_by_role("heading", name="Data status").wait_for()
     settle(page)
     shot(page, "05-data-status")
+    served = page.get_by_test_id("stMetric").filter(has_text="Requests served")
+    before = int(served.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
+    page.get_by_role("button", name="Refresh data").click()
+    settle(page)
+    after = int(served.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
+    assert after > before  # refresh bypassed every cache and asked the API again

@@ -114,3 +114,11 @@ def test_stacked_share_normalises():
     )
     spec = charts.stacked_share(frame, "month", "device_category", "users", "Device").to_dict()
     assert spec["encoding"]["y"]["stack"] == "normalize"
+
+
+@pytest.mark.parametrize(("days", "ticks"), [(5, 5), (31, 8), (90, 10)])
+def test_date_ticks_sit_on_buckets_and_stay_few(days, ticks):
+    spec = charts.time_series(daily(days, provisional_last=0), "day", "Views").to_dict()
+    values = spec["layer"][0]["encoding"]["x"]["axis"]["values"]
+    assert len(values) == ticks
+    assert values[0] == {"year": 2026, "month": 10, "date": 5}

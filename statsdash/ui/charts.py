@@ -105,11 +105,18 @@ def _segments(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _x(grain: str, title: str | None = None) -> alt.X:
+MAX_TICKS = 10
+
+
+def _x(grain: str, dates: pd.Series) -> alt.X:
+    """Dates on the buckets themselves (a tick between two days would repeat a label)."""
+    days = sorted(pd.to_datetime(dates).unique())
+    step = max(1, -(-len(days) // MAX_TICKS))
+    ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in days[::step]]
     return alt.X(
         "date:T",
-        title=title,
-        axis=alt.Axis(format=DATE_FORMATS[grain], labelAngle=0, tickCount=8),
+        title=None,
+        axis=alt.Axis(format=DATE_FORMATS[grain], labelAngle=0, values=ticks or alt.Undefined),
     )
 
 
@@ -127,10 +134,11 @@ def _lines(frame: pd.DataFrame, grain: str, y: alt.Y, color: alt.Color, tooltip:
     """Solid lines with dashed provisional stretches and a point per bucket for tooltips."""
     base = alt.Chart(_segments(frame))
     dashed = bool(frame["provisional"].any()) if len(frame) else False
+    x = _x(grain, frame["date"])
     line = base.mark_line(strokeWidth=2.5).encode(
-        _x(grain), y, color, _dash(dashed), detail="run:N", tooltip=tooltip
+        x, y, color, _dash(dashed), detail="run:N", tooltip=tooltip
     )
-    points = base.mark_point(filled=True, size=30).encode(_x(grain), y, color, tooltip=tooltip)
+    points = base.mark_point(filled=True, size=30).encode(x, y, color, tooltip=tooltip)
     return line + points
 
 

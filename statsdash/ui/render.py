@@ -254,13 +254,13 @@ def _last_complete(table: pd.DataFrame | None) -> date | None:
     return days.min().date() if len(days) else None
 
 
-def render_freshness(selection: Selection) -> Freshness:
+def render_freshness(selection: Selection, *, web_only=False, youtube_only=False) -> Freshness:
     """Say which recent days are provisional (web) or not in yet (YouTube); return the dates."""
     web = youtube = None
     end = selection.period.end
-    if selection.site_names():
+    if selection.site_names() and not youtube_only:
         web = _last_complete(safe_service_table("ga", "check_available_data", selection)[0])
-    if selection.channel_names():
+    if selection.channel_names() and not web_only:
         youtube = _last_complete(
             safe_service_table("youtube", "check_available_data", selection)[0]
         )

@@ -86,8 +86,7 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
         return None
     grain = sb.segmented_control("Chart by", GRANULARITIES, key="sd_grain") or "day"
     if sb.button("Refresh data", help="Fetch again from Google, bypassing every cache"):
-        st.cache_data.clear()
-        st.session_state["sd_refresh"] = True
+        st.session_state["sd_refresh"] = True  # app.py clears the caches and refetches
     state = UiState(
         tuple(st.session_state.sd_sites),
         tuple(st.session_state.sd_channels),

@@ -1,0 +1,35 @@
+"""The hand-off between app.py (the frame) and a page: the selection, and deep links.
+
+Streamlit runs a `pages/` script by itself, without app.py, when a link to it is the first
+request a fresh server sees (its legacy pages-folder mode, until st.navigation has run once).
+Such a page hands over to app.py, which opens it again inside the frame.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from statsdash.reports import Selection
+
+FRAMED = "sd_framed"  # set by app.py right before it runs the page, taken by the page
+GOTO = "sd_goto"  # the page a deep link asked for, while app.py is brought in
+
+
+def run_page(nav, selection: Selection, granularity: str) -> None:
+    """app.py: hand the page its selection, open a pending deep link, run the page."""
+    goto = st.session_state.pop(GOTO, None)
+    if goto is not None:
+        st.switch_page(goto, query_params=st.query_params.to_dict())
+    st.session_state.update(selection=selection, granularity=granularity)
+    st.session_state[FRAMED] = True
+    nav.run()
+
+
+def page_selection(page_file: str) -> tuple[Selection, str]:
+    """A page: (selection, chart granularity) from the frame, bringing the frame in if needed."""
+    if not st.session_state.pop(FRAMED, False):
+        st.session_state[GOTO] = f"pages/{Path(page_file).name}"
+        st.switch_page("app.py", query_params=st.query_params.to_dict())
+    return st.session_state["selection"], st.session_state["granularity"]
