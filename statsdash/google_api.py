@@ -141,5 +141,6 @@ def execute(
                 raise FetchError(source, f"network error: {error}") from error
             wait = None
         backoff = min(MAX_DELAY, BASE_DELAY * 2**attempt) * (0.5 + random.random() / 2)
-        sleep(max(wait or 0.0, backoff))
+        # A Retry-After longer than MAX_DELAY would stall a page; the next try will tell.
+        sleep(min(MAX_DELAY, max(wait or 0.0, backoff)))
         attempt += 1
