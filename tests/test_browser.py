@@ -163,7 +163,7 @@ def test_overview_dates_comparison_navigation_and_download(page, app_url):
     choose(page, "Compare with", "Same weekday last year")
     assert query(page)["compare"] == "previous,yoy_weekday"
     page.get_by_text("vs 02 Oct 2025 – 01 Nov 2025").first.wait_for()
-    page.get_by_text("vs same weekday last year").first.wait_for()
+    page.get_by_text("vs 52 weeks ago").first.wait_for()
     shot(page, "02-overview-last-month-same-weekday")
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Summary").click()

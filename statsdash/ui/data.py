@@ -169,27 +169,25 @@ LABELS = {
 
 
 def load_reports(names: Iterable[str], selection: Selection) -> dict[str, ReportResult]:
-    """Several reports, with a progress box while they load (gone again once all are in).
+    """Several reports, with a progress bar while they load (gone again once all are in).
 
-    The box names the table being built and, while the services fetch, each property or
+    The bar names the table being built and, while the services fetch, each property or
     query as it arrives. A report that cannot be built at all (no such section, a bad
     selection) raises; a property or channel that fails is named in `failures` instead.
     """
     names = list(names)
     box = st.empty()
-    started = time.monotonic()
+    bar = box.progress(0.0, text=f"Loading {len(names)} tables…")
     results: dict[str, ReportResult] = {}
-    with box.status(f"Loading {len(names)} tables…", expanded=True) as status:
-        bar = st.progress(0.0)
+    for i, name in enumerate(names):
+        step = f"Loading {LABELS.get(name, name)} ({i + 1} of {len(names)})"
 
-        def fetched(done: int, total: int, what: str = "") -> None:
-            bar.progress(done / total, text=f"Fetched {what or 'a query'} ({done} of {total})")
+        def fetched(done: int, total: int, what: str = "", i=i, step=step) -> None:
+            text = f"{step} · fetched {done} of {total}" + (f", last {what}" if what else "")
+            bar.progress((i + done / total) / len(names), text=text)
 
-        for i, name in enumerate(names):
-            status.update(label=f"Loading {LABELS.get(name, name)} ({i + 1} of {len(names)})…")
-            results[name] = load_report(name, selection, fetched)
-            bar.progress((i + 1) / len(names), text=f"{i + 1} of {len(names)} tables")
-        status.update(label=f"Loaded in {time.monotonic() - started:.1f} s", state="complete")
+        bar.progress(i / len(names), text=f"{step}…")
+        results[name] = load_report(name, selection, fetched)
     box.empty()
     return results
 

@@ -21,7 +21,7 @@ SUFFIXES = tuple(SUFFIX_LABELS)
 KPI_COMPARISONS = {
     "previous": "vs previous",
     "yoy": "vs year ago",
-    "yoy_weekday": "vs same weekday last year",
+    "yoy_weekday": "vs 52 weeks ago",
     "week_ago": "vs week ago",
 }
 # Table headings for percent changes: short, as they sit right after their metric.
@@ -211,12 +211,13 @@ def _is_base(column: str) -> bool:
     return suffix is not None and part == ""
 
 
-def to_styler(table: pd.DataFrame):
-    """A pandas Styler that shows `table` readably: formats per column, coloured changes."""
+def to_styler(table: pd.DataFrame, colour: bool = True):
+    """A pandas Styler that shows `table` readably: formats per column, coloured changes
+    (grey when `colour` is off: an incomplete table's changes are not real ones)."""
     formats = {c: f for c in table.columns if (f := cell_formatter(c, table[c].dtype)) is not None}
     styler = table.style.format(formats, na_rep="")
     changes = [c for c in table.columns if split_column(c)[2] in ("pct", "change")]
-    if changes:
+    if changes and colour:
         styler = styler.map(change_colour, subset=changes)
     return styler
 

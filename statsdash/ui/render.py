@@ -128,7 +128,10 @@ def render_table(
     if caption:
         st.caption(caption)
     if result.failures:
-        st.caption(f":orange[Incomplete: misses {', '.join(result.failures)}.]")
+        st.caption(
+            f":orange[Incomplete: misses {', '.join(result.failures)}; changes are not real "
+            "ones, so they are not coloured.]"
+        )
     if table.empty:
         st.info("No rows for this selection and period.", icon=":material/info:")
     else:
@@ -139,7 +142,7 @@ def render_table(
             table = table.assign(**{c: table[c].map(f) for c, f in display.items()})
         labels = column_labels(table.columns, compared_periods(selection))
         st.dataframe(
-            to_styler(table),
+            to_styler(table, colour=not result.failures),
             column_order=shown,
             column_config={
                 **{
@@ -340,15 +343,15 @@ def render_grouped(
         )
         label = f"**{name}** · {number(first[headline])} {headline}"
         with st.expander(f"{label} · {changes}" if changes else label, expanded=i == 0):
-            render_rows(rows[list(items)], selection)
+            render_rows(rows[list(items)], selection, colour=not result.failures)
     render_download(result, report, selection)
 
 
-def render_rows(table: pd.DataFrame, selection: Selection) -> None:
+def render_rows(table: pd.DataFrame, selection: Selection, *, colour: bool = True) -> None:
     """A formatted table without title, state or download (part of a bigger report)."""
     labels = column_labels(table.columns, compared_periods(selection))
     st.dataframe(
-        to_styler(table.reset_index(drop=True)),
+        to_styler(table.reset_index(drop=True), colour=colour),
         column_config={c: st.column_config.Column(t, help=h) for c, (t, h) in labels.items()},
         hide_index=True,
         placeholder="",
