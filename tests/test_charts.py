@@ -122,3 +122,9 @@ def test_date_ticks_sit_on_buckets_and_stay_few(days, ticks):
     values = spec["layer"][0]["encoding"]["x"]["axis"]["values"]
     assert len(values) == ticks
     assert values[0] == {"year": 2026, "month": 10, "date": 5}
+
+
+@pytest.mark.parametrize("mode", ["indexed", "dual"])
+def test_web_vs_youtube_without_data_is_an_empty_chart(mode):
+    empty = pd.DataFrame(columns=["date", "series", "value", "provisional"])
+    assert charts.web_vs_youtube(empty, "day", mode).to_dict()["layer"]

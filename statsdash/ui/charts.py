@@ -167,6 +167,8 @@ def indexed(frame: pd.DataFrame) -> pd.DataFrame:
     """Each series as an index of its first complete bucket (= 100); `actual` keeps values."""
     out = frame.sort_values("date").copy()
     out["actual"] = out["value"]
+    if out.empty:
+        return out
 
     def base(rows: pd.DataFrame) -> float:
         complete = rows.loc[~rows["provisional"], "value"]
