@@ -157,7 +157,7 @@ def time_series(
     """One line per series over time, bucketed by `grain`."""
     frame = to_buckets(daily, grain)
     scale = alt.Scale(domain=list(colors), range=list(colors.values())) if colors else alt.Undefined
-    color = alt.Color("series:N", title=None, scale=scale)
+    color = alt.Color("series:N", title=None, scale=scale, legend=alt.Legend(orient="right"))
     y = alt.Y("value:Q", title=value_title, axis=alt.Axis(format="~s"))
     chart = _lines(frame, grain, y, color, _tooltip(grain, value_title))
     return _style(chart.properties(height=HEIGHT))
