@@ -67,7 +67,8 @@ def _per_brand(
         names = groups[which]
         rows = table[table[key].isin(names)] if table is not None and names else None
         out[brand] = {
-            target: _sum_known(rows[f"{source}{suffix}"]) if rows is not None else 0.0
+            # A brand with no selected site (or channel group) has no figure there, not 0.
+            target: _sum_known(rows[f"{source}{suffix}"]) if rows is not None else np.nan
             for source, target in metrics.items()
         }
     return out

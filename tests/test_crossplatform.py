@@ -162,3 +162,14 @@ def test_daily_is_long_and_sorted(monkeypatch):
         ["2026-10-02", "ga", "a.example", "users", 2],
     ]
     assert to_csv(table).splitlines()[1] == "2026-10-01,ga,a.example,pageviews,10"
+
+
+def test_a_brand_without_a_selected_site_has_no_web_figures_not_zero(services):
+    table = crossplatform.brands_report(selection(sites=("b.example",))).table.set_index("brand")
+    assert table.index.tolist() == ["Alpha brand", "b.example", "Beta"]
+    # Alpha brand is listed for its channel group; its site is not in the selection.
+    assert pd.isna(table.loc["Alpha brand", "web_pageviews"])
+    assert pd.isna(table.loc["Alpha brand", "web_pageviews_share_pct"])
+    assert table.loc["Alpha brand", "yt_views"] == 900
+    assert pd.isna(table.loc["b.example", "yt_views"])
+    assert "\r\nAlpha brand,,,,," in to_csv(table.reset_index())

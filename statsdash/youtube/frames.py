@@ -96,7 +96,7 @@ def availability_notes(
     end = pd.Timestamp(period.end)
     through = table["complete_through"]
     behind = table[through.isna() | (through < end)].assign(
-        through=through.fillna(pd.Timestamp.min)
+        through=through.astype("datetime64[ns]").fillna(pd.Timestamp.min)
     )
     labels: dict[pd.Timestamp, list[str]] = {}
     for (group, day), rows in behind.groupby(["group", "through"], sort=False):
