@@ -47,8 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--end", help="last day, YYYY-MM-DD")
     export.add_argument(
         "--preset",
-        default="last_7_days",
-        help="period when --start/--end are not given (default last_7_days)",
+        default="last_week",
+        help="period when --start/--end are not given (default last_week, Mon-Sun)",
     )
     export.add_argument("--compare", help="comma list of previous, yoy, yoy_weekday, week_ago")
     export.add_argument("--sites", help="comma list of site names (default: all)")

@@ -236,7 +236,7 @@ def test_a_failing_property_is_named_and_totals_are_marked_incomplete(downloads)
 
 def test_recent_days_are_marked_provisional(downloads):
     """Last 7 days on the pinned today: GA4 is complete through today - 2, YouTube - 3."""
-    at = open_page("pages/overview.py", downloads, {})
+    at = open_page("pages/overview.py", downloads, {"period": "last_7_days"})
     text = " ".join(c.value for c in at.caption)
     web_through = TODAY - timedelta(days=2)
     yt_through = TODAY - timedelta(days=3)

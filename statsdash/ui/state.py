@@ -12,7 +12,7 @@ from datetime import date
 from statsdash.periods import COMPARISONS, PRESETS, Period, preset
 
 GRANULARITIES = ("day", "week", "month")
-DEFAULT_PRESET = "last_7_days"
+DEFAULT_PRESET = "last_week"  # the question Statsdash answers first: how did last week go?
 DEFAULT_COMPARISONS = ("previous", "yoy")
 
 
