@@ -136,6 +136,7 @@ if has_web or has_youtube:
                 yt_countries,
                 "yt-countries",
                 selection,
-                columns=["country", *changes(yt_countries.table, "views")],
+                # Ranked by watch minutes (the report's order), so that column leads.
+                columns=["country", "watch_minutes", *changes(yt_countries.table, "views")],
                 display={"country": country_name},
             )
