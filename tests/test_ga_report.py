@@ -13,6 +13,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from statsdash.cache import ResponseCache
 from statsdash.cli import main
 from statsdash.config import CacheConfig, load_config
 from statsdash.emulator import DEMO_CONFIG
@@ -257,6 +258,120 @@ def test_device_share_by_month_covers_twelve_months(make_data, network):
         assert row.share_pct == pytest.approx(100 * users / want[row.month].sum())
 
 
+# Quota left, as the emulator reports it. Its rule (statsdash/emulator/ga.py run_report):
+# each report costs 1 token, plus 1 per date range beyond the first, plus 1 per 10,000 fact
+# rows read, charged to the property's day, hour and project-hour counters alike. The
+# limits are GA4's for a standard property.
+DAY, HOUR, PROJECT_HOUR = 200_000, 40_000, 14_000
+WEEK = (date(2026, 10, 5), date(2026, 10, 11))
+WEEK_PREV = (date(2026, 9, 28), date(2026, 10, 4))
+WEEK_YOY = (date(2025, 10, 5), date(2025, 10, 11))
+# The first round: countries, sources, devices and articles over the week and both
+# comparisons (a past week: no hours report).
+FIRST_ROUND = [[WEEK, WEEK_PREV, WEEK_YOY]] * 4
+# The extra round: daily series (the three ranges), month to date (this month so far and
+# the last), devices by month (12 months through the week's end).
+EXTRA_ROUND = [
+    [WEEK, WEEK_PREV, WEEK_YOY],
+    [(date(2026, 10, 1), WEEK[1]), (date(2026, 9, 1), date(2026, 9, 30))],
+    [(date(2025, 11, 1), WEEK[1])],
+]
+
+
+def tokens(network, property_id: str, reports: list[list[tuple[date, date]]]) -> int:
+    """Tokens the emulator charges the property for these reports (each a list of ranges)."""
+    total = 0
+    for ranges in reports:
+        rows = sum(len(network.ga_facts(property_id, start, end)) for start, end in ranges)
+        total += 1 + rows // 10_000 + len(ranges) - 1
+    return total
+
+
+def assert_quota_left(table: pd.DataFrame, used: dict[str, int]) -> None:
+    left = table.set_index("property")
+    assert sorted(left.index) == sorted(used)
+    for pid, spent in used.items():
+        row = left.loc[pid]
+        assert row["tokens_per_day_remaining"] == DAY - spent, pid
+        assert row["tokens_per_hour_remaining"] == HOUR - spent, pid
+        assert row["tokens_per_project_per_hour_remaining"] == PROJECT_HOUR - spent, pid
+
+
+def test_quota_left_rides_on_the_first_round(make_data, clean_emulator, network):
+    week = Period("week", *WEEK)
+    data = make_data(("pixelpost.net",), week, ("previous", "yoy"))
+    data.check_available_data()
+    table = data.quota_table()
+    assert list(table.columns) == [
+        "site", "property", "tokens_per_day_remaining", "tokens_per_hour_remaining",
+        "tokens_per_project_per_hour_remaining", "concurrent_requests_remaining",
+        "server_errors_per_project_per_hour_remaining",
+        "potentially_thresholded_requests_per_hour_remaining", "as_of", "from_cache",
+    ]  # fmt: skip
+    ids = network.sites["pixelpost.net"]
+    for pid in ids:  # few rows: the 10,000-row term is 0, so the articles filter cannot matter
+        assert sum(len(network.ga_facts(pid, *r)) for r in FIRST_ROUND[0]) < 10_000
+    first = {pid: tokens(network, pid, FIRST_ROUND) for pid in ids}
+    assert first == dict.fromkeys(ids, 12)  # 4 reports x 3 date ranges
+    assert_quota_left(table, first)
+    assert (table["site"] == "pixelpost.net").all()
+    assert not table["from_cache"].any() and table["as_of"].notna().all()
+    assert (table["concurrent_requests_remaining"] == 10).all()
+    assert calls_per_property(clean_emulator) == Counter(dict.fromkeys(ids, 1))  # no extra call
+    # The counters are the API's, not this object's: a second look spends as much again.
+    again = make_data(("pixelpost.net",), week, ("previous", "yoy"))
+    assert_quota_left(again.quota_table(), {pid: 2 * n for pid, n in first.items()})
+
+
+def test_a_later_round_reports_the_quota_left_after_it(make_data, clean_emulator, network):
+    data = make_data(("gearhaven.co.uk",), Period("week", *WEEK), ("previous", "yoy"))
+    before = data.quota_table()
+    data.daily_series()  # the extra round: one more call per property
+    ids = network.sites["gearhaven.co.uk"]
+    used = {pid: tokens(network, pid, FIRST_ROUND + EXTRA_ROUND) for pid in ids}
+    assert_quota_left(data.quota_table(), used)
+    assert (data.quota_table()["as_of"] > before["as_of"]).all()
+    assert calls_per_property(clean_emulator) == Counter(dict.fromkeys(ids, 2))
+
+
+def test_a_cached_answer_quota_is_marked_and_keeps_its_time(
+    config, clean_emulator, network, tmp_path
+):
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    week = Period("week", *WEEK)
+
+    def look(refresh: bool = False) -> pd.DataFrame:
+        analytics = Analytics(config, cache=cache, today=TODAY, sleep=lambda seconds: None)
+        data = AnalyticsData(
+            config, ("retrorig.com",), week, ("previous", "yoy"),
+            analytics=analytics, today=TODAY, refresh=refresh,
+        )  # fmt: skip
+        return data.quota_table()
+
+    spent = tokens(network, "327790114", FIRST_ROUND)
+    live = look()
+    assert_quota_left(live, {"327790114": spent})
+    assert not live["from_cache"].any()
+    cached = look()
+    assert calls_per_property(clean_emulator).total() == 1  # the second look asked nobody
+    assert_quota_left(cached, {"327790114": spent})  # as it was then...
+    assert cached["from_cache"].all()  # ...and marked so
+    assert cached["as_of"].tolist() == live["as_of"].tolist()
+    fresh = look(refresh=True)
+    assert_quota_left(fresh, {"327790114": 2 * spent})
+    assert not fresh["from_cache"].any()
+    assert fresh["as_of"].iloc[0] > live["as_of"].iloc[0]
+    cache.close()
+
+
+def test_a_failing_property_has_no_quota_row(make_data, clean_emulator, network):
+    clean_emulator.add_fault("503", endpoint="ga.batchRunReports", times=5, match="311204581")
+    data = make_data(("pixelpost.net",), Period("week", *WEEK), ("previous", "yoy"))
+    table = data.quota_table()
+    assert list(data.failures) == [PIXELPOST]
+    assert_quota_left(table, {"311204582": tokens(network, "311204582", FIRST_ROUND)})
+
+
 # The CLI: python -m statsdash export ga-* writes the contract's columns.
 
 PAIRS = ("prev", "yoy")
@@ -337,7 +452,9 @@ def test_cli_discover_prints_a_sites_snippet(config_file, capsys, network):
 def test_cli_export_neutralises_formula_like_titles(config, config_file, capsys, network):
     # pixelpost.net's fourth most read article is titled "=SUM(A1:A9) of Pixel prices".
     f = facts(network, network.sites["pixelpost.net"], OCT)
-    f = f[~f["pagePath"].str.startswith(tuple(config.google_analytics.article_exclude_paths))]
+    excluded = config.google_analytics.article_exclude_paths
+    home = (f["pagePath"] == "/") & ("/" in excluded)  # "/" alone is the home page, not a prefix
+    f = f[~f["pagePath"].str.startswith(tuple(p for p in excluded if p != "/")) & ~home]
     top = f.groupby("pagePath")["screenPageViews"].sum().nlargest(20).index
     titles = f.drop_duplicates("pagePath").set_index("pagePath")["pageTitle"]
     formulas = {

@@ -169,7 +169,7 @@ def excluded_path(path: pd.Series, prefixes) -> pd.Series:
     lowered = path.str.lower()
     hit = pd.Series(False, index=path.index)
     for p in prefixes:
-        hit |= lowered.str.startswith(p.lower())
+        hit |= (lowered == "/") if p == "/" else lowered.str.startswith(p.lower())
     return hit
 
 
@@ -344,6 +344,7 @@ def test_social_networks_with_articles(case):
     social = current[current["sessionDefaultChannelGroup"].isin(SOCIAL)]
     for network, rows in table.groupby("social_network", sort=False):
         on = social[(social["sessionSource"] == network) & (social["pagePath"] != "(other)")]
+        on = on[~excluded_path(on["pagePath"], data.config.article_exclude_paths)]
         top = on.groupby(["site", "pagePath"])["screenPageViews"].sum().nlargest(2)
         assert rows["article_pageviews"].tolist() == top.tolist()
 

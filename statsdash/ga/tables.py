@@ -9,6 +9,7 @@ Choices worth knowing:
   so `referral_exclude_sources` is where search engines and `(direct)` are left out. A
   source is excluded when it equals an entry or ends with "." + entry (ignoring case):
   `google.com` also drops `news.google.com`; `google` drops only `google` itself.
+- `article_exclude_paths` are path prefixes, except "/" alone, which is the home page.
 - Social networks are sessions whose default channel group is Organic or Paid Social,
   by `sessionSource` (GA4 has no socialNetwork dimension).
 - Rest of world = the report's own totals minus the listed countries (floored at 0, as
@@ -85,7 +86,11 @@ def devices_request(ranges: Ranges) -> ReportRequest:
 
 
 def _not_excluded(exclude_paths: Sequence[str]) -> dict | None:
-    return none_of(begins_with("pagePath", p) for p in exclude_paths)
+    # As a prefix "/" would exclude every page; as an entry it means the home page alone.
+    home = {
+        "filter": {"fieldName": "pagePath", "stringFilter": {"matchType": "EXACT", "value": "/"}}
+    }
+    return none_of(home if p == "/" else begins_with("pagePath", p) for p in exclude_paths)
 
 
 def articles_request(ranges: Ranges, exclude_paths: Sequence[str]) -> ReportRequest:
