@@ -20,7 +20,7 @@ from statsdash.config import CacheConfig, load_config
 from statsdash.emulator import DEMO_CONFIG
 from statsdash.errors import AuthError, BadResponse, FetchError, QuotaExhausted
 from statsdash.ga.analytics import Analytics, discover_sites
-from statsdash.ga.query import ReportRequest, date_ranges
+from statsdash.ga.query import ReportRequest, date_ranges, property_quota
 from statsdash.google_api import classify
 from statsdash.periods import Period
 
@@ -111,6 +111,41 @@ def test_paging_past_10000_rows_with_offset(client, network, clean_emulator):
     assert not frame.duplicated(dims).any()
     log = [e for e in clean_emulator.requests()["log"] if e["endpoint"] == "ga.runReport"]
     assert len(log) == math.ceil(len(want) / 10_000)
+
+
+def test_a_paged_report_carries_the_quota_its_last_page_reported(client, network, clean_emulator):
+    # The emulator charges each page 1 token (one range, under 10,000 fact rows read).
+    facts = network.ga_facts(MAIN, OCT.start, OCT.end)
+    paths = int((facts.groupby("pagePath")["screenPageViews"].sum() != 0).sum())
+    pages = math.ceil(paths / 50)
+    assert pages > 1 and len(facts) < 10_000
+    frame = client.run_report(MAIN, OCT, ["screenPageViews"], ["pagePath"], page_size=50)
+    assert calls(clean_emulator) == pages
+    quota = frame.attrs["metadata"]["quota"]
+    assert quota["tokens_per_day_remaining"] == 200_000 - pages
+    assert quota["tokens_per_hour_remaining"] == 40_000 - pages
+    assert quota["tokens_per_day_consumed"] == 1
+    assert quota["from_cache"] is False and quota["as_of"] is not None
+
+
+def test_property_quota_reads_googles_json_where_zero_counts_are_left_out():
+    # proto3 JSON drops zero fields: nothing consumed -> no "consumed"; exhausted -> no
+    # "remaining". int32 counts are JSON numbers, but a string is read too.
+    raw = {
+        "tokensPerDay": {"consumed": 3, "remaining": 199_997},
+        "tokensPerHour": {"consumed": 3, "remaining": "39997"},
+        "concurrentRequests": {"remaining": 10},
+        "tokensPerProjectPerHour": {"consumed": 3},
+        "serverErrorsPerProjectPerHour": {"remaining": "many"},
+    }
+    quota = property_quota(raw)
+    assert quota == {
+        "tokens_per_day_remaining": 199_997, "tokens_per_day_consumed": 3,
+        "tokens_per_hour_remaining": 39_997, "tokens_per_hour_consumed": 3,
+        "tokens_per_project_per_hour_remaining": 0, "tokens_per_project_per_hour_consumed": 3,
+        "concurrent_requests_remaining": 10, "concurrent_requests_consumed": 0,
+    }  # fmt: skip
+    assert property_quota(None) is None and property_quota({}) is None
 
 
 def test_limit_caps_the_rows_and_order_by_sorts(client, network):

@@ -6,6 +6,8 @@ per property fetches the articles of the top referral sources and social network
 are fetched once per AnalyticsData and every table method reads them, so the number of
 calls does not grow with the number of comparisons. Properties are fetched in parallel.
 
+Every answer reports the property's quota; `quota_table()` gives the latest per property.
+
 A property that fails (after retries) is named in `failures` and the tables are built from
 the others. An AuthError is recorded the same way, unless every property failed with one:
 then it is raised, as nothing can be shown and the fix (renew the credentials) is the same.
@@ -17,7 +19,7 @@ import functools
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -26,7 +28,7 @@ from statsdash.errors import AuthError, FetchError
 from statsdash.ga import series
 from statsdash.ga import tables as t
 from statsdash.ga.analytics import MAX_WORKERS, Analytics
-from statsdash.ga.query import Report, ReportRequest, parse_report
+from statsdash.ga.query import QUOTA_FIELDS, Report, ReportRequest, parse_report
 from statsdash.periods import COMPARISONS, Period, comparison
 from statsdash.reports import SelectionError
 
@@ -51,6 +53,8 @@ ROUND_LABELS = {
 # Days before today that GA4 may still be processing (72 h), plus one for time zones.
 CHECK_DAYS = 4
 Progress = Callable[[int, int, str], None]
+QUOTA_LEFT = [f"{stem}_remaining" for stem in QUOTA_FIELDS.values()]
+QUOTA_COLUMNS = ["site", "property", *QUOTA_LEFT, "as_of", "from_cache"]
 
 
 def _memoised(method: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
@@ -359,9 +363,47 @@ class AnalyticsData:
         fetched = self._fetched(self._rounds["first"])
         return series.availability(fetched, self.period, self._recent_days())
 
+    def quota_table(self) -> pd.DataFrame:
+        """Per property that answered: the quota left as GA4 last reported it.
+
+        Columns: site, property, `<quota>_remaining` for tokens_per_day, tokens_per_hour,
+        tokens_per_project_per_hour (this project's share of the property's hour),
+        concurrent_requests, server_errors_per_project_per_hour and
+        potentially_thresholded_requests_per_hour (empty where not reported), then `as_of`
+        (when Google gave that answer) and `from_cache` (True: the answer, so its quota,
+        came from the response cache and is as of then, not now).
+
+        "Last" is the newest answer of every round fetched so far (the first round is
+        fetched if it was not); not memoised, so later rounds freshen it.
+        """
+        self.first_round()
+        with self._lock:
+            rounds = list(self._rounds.values())
+        rows = []
+        for site, prop in self.properties:
+            if not any(prop.id in done for done in rounds):
+                continue  # failed: named in `failures`
+            answers = [r for done in rounds for r in done.get(prop.id, {}).values()]
+            reported = [q for r in answers if (q := r.metadata.get("quota"))]
+            latest = max(reported, key=_recency, default={})
+            rows.append(
+                {"site": site, "property": prop.id} | {c: latest.get(c) for c in QUOTA_COLUMNS[2:]}
+            )
+        table = pd.DataFrame(rows, columns=QUOTA_COLUMNS)
+        return table.astype(
+            {"site": "str", "property": "str", "as_of": "datetime64[us]", "from_cache": "boolean"}
+            | dict.fromkeys(QUOTA_LEFT, "Int64")
+        )
+
     def _answered_sites(self, round_name: str) -> list[str]:
         """Sites with at least one property that answered the round."""
         answered = self._round(round_name)
         return [
             s for s, site in self.sites.items() if any(p.id in answered for p in site.properties)
         ]
+
+
+def _recency(quota: dict) -> tuple:
+    """Newest answer first; of answers given at once (one batch), the one that counted the
+    most use (fewest tokens left)."""
+    return (quota.get("as_of") or datetime.min, -quota.get("tokens_per_day_remaining", 0))

@@ -3,6 +3,10 @@
 Keeps the old tool's names (`execute_query`, `data_available`, `run_report`, `rollup_ids`) on
 today's APIs. Every answer goes through the response cache, keyed by endpoint, method,
 property and request body; answers touching the last few days expire quickly.
+
+Each report carries the property's quota as that answer reported it (`metadata["quota"]`),
+stamped with when Google gave the answer (`as_of`) and `from_cache`: a cached answer's quota
+is as it was then, not now.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -27,6 +31,7 @@ from statsdash.ga.query import (
     ReportRequest,
     by_metric,
     parse_report,
+    property_quota,
 )
 from statsdash.ga.query import date_ranges as build_date_ranges
 from statsdash.google_api import MAX_TRIES, HttpFactory, build_service, execute
@@ -35,6 +40,8 @@ SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
 GOOGLE_ENDPOINT = "https://analyticsdata.googleapis.com"
 MAX_WORKERS = 10  # GA4 allows 10 concurrent requests per property
 PROVISIONAL_DAYS = 3  # GA4 may still revise a day for up to 72 hours
+# Stored beside a cached answer (never sent by Google): when Google gave it, in epoch seconds.
+RECEIVED_AT = "statsdashReceivedAt"
 # Ratio metrics and the metric that weights them when properties are rolled up.
 RATIO_WEIGHTS = {
     "averageSessionDuration": "sessions",
@@ -100,7 +107,10 @@ class Analytics:
             request, source=source, http=self.http.get(), max_tries=self.max_tries, sleep=self.sleep
         )
 
-    def _call(self, method: str, property_id: str, body: dict, *, source: str, refresh: bool):
+    def _call(
+        self, method: str, property_id: str, body: dict, *, source: str, refresh: bool
+    ) -> tuple[dict, dict]:
+        """(answer, stamp): stamp is {"as_of": when Google gave the answer, "from_cache"}."""
         key = {
             "endpoint": self.endpoint or GOOGLE_ENDPOINT,
             "method": method,
@@ -109,14 +119,15 @@ class Analytics:
         }
         cached = self.cache.get(key, refresh=refresh)
         if cached is not None:
-            return cached
+            return cached, _stamp(cached.pop(RECEIVED_AT, None), from_cache=True)
         resource = self.data.properties()
         request = getattr(resource, method)(property=f"properties/{property_id}", body=body)
         response = self.execute_query(request, source=source)
+        received = time.time()
         if not isinstance(response, dict):
             raise BadResponse(source, f"{method} answered {type(response).__name__}, not an object")
-        self.cache.put(key, response, self._ttl(body))
-        return response
+        self.cache.put(key, {**response, RECEIVED_AT: received}, self._ttl(body))
+        return response, _stamp(received, from_cache=False)
 
     def _ttl(self, body: dict) -> float:
         recent = (self.today or date.today()) - timedelta(days=PROVISIONAL_DAYS)
@@ -135,10 +146,10 @@ class Analytics:
     ) -> Report:
         """One report, paged with `offset` until `rowCount` (or the request's limit)."""
         source = source or f"property {property_id}"
-        first = self._call(
+        first, stamp = self._call(
             "runReport", property_id, request.body(0, page_size), source=source, refresh=refresh
         )
-        return self._complete(property_id, request, first, source, refresh, page_size)
+        return self._complete(property_id, request, first, stamp, source, refresh, page_size)
 
     def fetch_batch(
         self,
@@ -154,30 +165,41 @@ class Analytics:
             raise ValueError(f"batchRunReports takes 1 to {MAX_BATCH} reports, not {len(requests)}")
         source = source or f"property {property_id}"
         body = {"requests": [r.body(0, page_size) for r in requests]}
-        answer = self._call("batchRunReports", property_id, body, source=source, refresh=refresh)
+        answer, stamp = self._call(
+            "batchRunReports", property_id, body, source=source, refresh=refresh
+        )
         reports = answer.get("reports")
         if not isinstance(reports, list) or len(reports) != len(requests):
             raise BadResponse(
                 source, f"batchRunReports answered no report list for {len(requests)}"
             )
         return [
-            self._complete(property_id, req, rep, source, refresh, page_size)
+            self._complete(property_id, req, rep, stamp, source, refresh, page_size)
             for req, rep in zip(requests, reports, strict=True)
         ]
 
-    def _complete(self, property_id, request, response, source, refresh, page_size) -> Report:
+    def _complete(
+        self, property_id, request, response, stamp, source, refresh, page_size
+    ) -> Report:
+        """The rest of the report's pages; its quota is the one the last page reported."""
         rows = list(response.get("rows", []))
+        quota = _quota(response, stamp)
         wanted = request.wanted(int(response.get("rowCount", 0) or 0))
         while len(rows) < wanted:
             body = request.body(len(rows), page_size)
-            page = self._call("runReport", property_id, body, source=source, refresh=refresh)
+            page, page_stamp = self._call(
+                "runReport", property_id, body, source=source, refresh=refresh
+            )
+            quota = _quota(page, page_stamp) or quota
             if not page.get("rows"):
                 break
             rows += page["rows"]
         try:
-            return parse_report({**response, "rows": rows[:wanted]}, request)
+            report = parse_report({**response, "rows": rows[:wanted]}, request)
         except (KeyError, IndexError, TypeError, ValueError) as error:
             raise BadResponse(source, f"unreadable report ({error!r})") from error
+        report.metadata["quota"] = quota
+        return report
 
     def run_report(
         self,
@@ -264,6 +286,17 @@ class Analytics:
             token = page.get("nextPageToken")
             if not token:
                 return summaries
+
+
+def _stamp(received: float | None, *, from_cache: bool) -> dict:
+    as_of = datetime.fromtimestamp(received) if received is not None else None
+    return {"as_of": as_of, "from_cache": from_cache}
+
+
+def _quota(response: dict, stamp: dict) -> dict | None:
+    """The answer's property quota with its stamp, or None when it reported none."""
+    quota = property_quota(response.get("propertyQuota"))
+    return {**quota, **stamp} if quota else None
 
 
 def make_request(date_ranges, metrics, dimensions=None, filters=None, order_by=None, limit=None):

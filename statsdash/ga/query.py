@@ -1,5 +1,8 @@
 """GA4 Data API v1beta request bodies and the typed parsing of their answers (no I/O here).
 
+Every request asks for `returnPropertyQuota`: the quota left rides along with the answers
+the reports need anyway, at no extra call (see `property_quota`).
+
 A report's date ranges are named (`current`, `prev`, `yoy`, `wow`): with two or more ranges
 Google adds a `dateRange` dimension valued with those names, rows in no promised order, so
 rows are always picked by that value. Parsed frames carry a `dateRange` column even for a
@@ -22,6 +25,15 @@ MAX_DATE_RANGES = 4
 MAX_BATCH = 5
 DATE_RANGE = "dateRange"
 INTEGER_TYPES = {"TYPE_INTEGER"}
+# propertyQuota's QuotaStatus fields -> the stem of Statsdash's `<stem>_remaining` columns.
+QUOTA_FIELDS = {
+    "tokensPerDay": "tokens_per_day",
+    "tokensPerHour": "tokens_per_hour",
+    "tokensPerProjectPerHour": "tokens_per_project_per_hour",
+    "concurrentRequests": "concurrent_requests",
+    "serverErrorsPerProjectPerHour": "server_errors_per_project_per_hour",
+    "potentiallyThresholdedRequestsPerHour": "potentially_thresholded_requests_per_hour",
+}
 
 Span = Period | tuple[date, date]
 
@@ -113,6 +125,7 @@ class ReportRequest:
             "dateRanges": list(self.date_ranges),
             "metrics": [{"name": m} for m in self.metrics],
             "limit": max(wanted, 1),
+            "returnPropertyQuota": True,
         }
         if self.dimensions:
             body["dimensions"] = [{"name": d} for d in self.dimensions]
@@ -132,7 +145,10 @@ class ReportRequest:
 
 @dataclass
 class Report:
-    """A parsed report: typed rows, the totals rows (when asked for), metadata, rowCount."""
+    """A parsed report: typed rows, the totals rows (when asked for), metadata, rowCount.
+
+    `metadata["quota"]` is the answer's `property_quota` (None when Google sent none); the
+    client adds when Google gave that answer (`as_of`) and whether it came from the cache."""
 
     frame: pd.DataFrame
     totals: pd.DataFrame
@@ -156,6 +172,28 @@ def metadata(raw: dict | None) -> dict:
     }
 
 
+def property_quota(raw: dict | None) -> dict | None:
+    """`<stem>_remaining` and `<stem>_consumed` (ints) per quota of a `propertyQuota`, e.g.
+    `tokens_per_day_remaining`; None when the answer has none.
+
+    Google's JSON leaves out zero counts (`"concurrentRequests": {"remaining": 10}` when
+    nothing was consumed), so a count missing from a reported quota is 0; a quota missing
+    altogether, or unreadable, is left out. `consumed` is what this one request cost."""
+    if not isinstance(raw, dict):
+        return None
+    out = {}
+    for name, stem in QUOTA_FIELDS.items():
+        status = raw.get(name)
+        if not isinstance(status, dict):
+            continue
+        try:
+            remaining, consumed = (int(status.get(k) or 0) for k in ("remaining", "consumed"))
+        except (TypeError, ValueError):
+            continue
+        out[f"{stem}_remaining"], out[f"{stem}_consumed"] = remaining, consumed
+    return out or None
+
+
 def parse_report(response: dict, request: ReportRequest) -> Report:
     """Typed frames from a runReport answer: integers as int64, other metrics as float64,
     `date` as datetime.date, `dateHour` as datetime64, a `dateRange` column always."""
@@ -169,7 +207,10 @@ def parse_report(response: dict, request: ReportRequest) -> Report:
     return Report(
         frame=_frame(response.get("rows", []), dims, mets, names),
         totals=_frame(response.get("totals", []), dims, mets, names),
-        metadata=metadata(response.get("metadata")),
+        metadata={
+            **metadata(response.get("metadata")),
+            "quota": property_quota(response.get("propertyQuota")),
+        },
         row_count=int(response.get("rowCount", 0)),
     )
 
