@@ -1,5 +1,8 @@
 """Data status: how fresh and how whole the data is, per GA4 property and YouTube channel."""
 
+from datetime import datetime
+
+import pandas as pd
 import streamlit as st
 
 from statsdash.ui.data import emulator_requests, load_status
@@ -16,9 +19,61 @@ st.caption(
 )
 status = load_status(selection)
 
+# GA4 quota columns shown beside availability (the download has every quota reported).
+QUOTA = {
+    "tokens_per_day_remaining": (
+        "Tokens left (day)",
+        "GA4 tokens the property may still use today; a day ends at midnight Pacific time",
+    ),
+    "tokens_per_hour_remaining": (
+        "Tokens left (hour)",
+        "GA4 tokens the property may still use within the hour",
+    ),
+    "tokens_per_project_per_hour_remaining": (
+        "Tokens left (hour, this project)",
+        "The share of the property's hour that one Cloud project (these credentials) may use",
+    ),
+    "as_of": ("Quota as of", "When Google gave the answer that reported this quota"),
+    "from_cache": (
+        "From cache",
+        "Ticked: that answer came from the response cache, so its quota is as it was then",
+    ),
+}
+
+QUOTA_IN_DOWNLOAD_ONLY = (
+    "concurrent_requests_remaining",
+    "server_errors_per_project_per_hour_remaining",
+    "potentially_thresholded_requests_per_hour_remaining",
+)
+
+
+def as_of(value) -> str:
+    if pd.isna(value):
+        return ""
+    when = pd.Timestamp(value)
+    return f"{when:%H:%M:%S}" if when.date() == datetime.now().date() else f"{when:%d %b %H:%M}"
+
+
 if selection.site_names():
     st.subheader("Google Analytics properties")
-    render_status_table(status.get("ga"), "ga-status", selection)
+    ga = status.get("ga")
+    shown = ga.availability if ga is not None and ga.availability is not None else pd.DataFrame()
+    render_status_table(
+        ga,
+        "ga-status",
+        selection,
+        display={"as_of": as_of} if "as_of" in shown else None,
+        columns=[c for c in shown.columns if c not in QUOTA_IN_DOWNLOAD_ONLY] or None,
+        column_config={c: st.column_config.Column(t, help=h) for c, (t, h) in QUOTA.items()},
+    )
+    st.caption(
+        "**Quota left** is what GA4 reported with each property's newest answer (no extra "
+        "request). Reports cost tokens, most fewer than 10: a standard property has 200,000 a "
+        "day and 40,000 an hour, of which one Cloud project may use 14,000 (Analytics 360: ten "
+        "times as many). When one runs out, GA4 refuses the property's requests until it "
+        "refills. An answer from the response cache carries the quota of when it was fetched "
+        "(*From cache*); Refresh asks again."
+    )
 if selection.channel_names():
     st.subheader("YouTube channels")
     render_status_table(

@@ -307,3 +307,32 @@ def test_every_page_copes_with_a_period_without_data(downloads):
     for page in PAGES:
         at = open_page(page, downloads, before_data)
         assert not at.error, (page, [e.value for e in at.error])
+
+
+def test_data_status_shows_the_quota_ga_reported(downloads):
+    """The quota column is the one the app's emulator last reported for each property: a
+    probe request afterwards finds exactly the probe's own cost gone since."""
+    week = {"period": "custom", "start": "2026-09-07", "end": "2026-09-13"}
+    at = open_page("pages/data_status.py", downloads, week)
+    [table] = [d.value for d in at.dataframe if "tokens_per_day_remaining" in d.value.columns]
+    shown = table.set_index("property")["tokens_per_day_remaining"]
+    assert shown.notna().all() and (shown < 200_000).all()
+    pid = shown.index[0]
+    body = {
+        "dateRanges": [{"startDate": "2026-09-07", "endDate": "2026-09-07"}],
+        "metrics": [{"name": "sessions"}],
+        "returnPropertyQuota": True,
+    }
+    probe = urllib.request.Request(
+        f"{_app_emulator_url()}/v1beta/properties/{pid}:runReport",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(probe, timeout=10) as answer:
+        day = json.loads(answer.read())["propertyQuota"]["tokensPerDay"]
+    assert shown[pid] == day["remaining"] + day["consumed"]
+    boxes = " ".join(m.value for m in at.markdown)
+    lowest = f"{shown.min():,} tokens a day"
+    assert f"Quota left, lowest property: {lowest}" in boxes  # readable, with separators
+    assert "Quota left: not reported in YouTube's answers" in boxes
+    assert any("tokens" in c.value and "200,000 a day" in c.value for c in at.caption)

@@ -223,6 +223,8 @@ class ServiceStatus:
     notes: list[str]
     cache: dict[str, int] | None  # hits, misses, entries; None when the cache is off
     last_built: datetime | None
+    service: str = "ga"
+    quota: pd.DataFrame | None = None  # GA4: AnalyticsData.quota_table(), also in availability
 
     def fetch_lines(self) -> str:
         built = f"{self.last_built:%H:%M:%S}" if self.last_built else "not yet in this server"
@@ -234,10 +236,34 @@ class ServiceStatus:
                 f"Response cache: {self.cache['hits']:,} hits, {self.cache['misses']:,} misses, "
                 f"{self.cache['entries']:,} stored"
             )
-        lines.append("Quota left: not reported by the API for these requests")
+        lines.append(self.quota_line())
         if self.failures:
             lines.append(f":orange[Failing: {', '.join(self.failures)}]")
         return "  \n".join(lines)
+
+    def quota_line(self) -> str:
+        """The quota left in one line: GA4's lowest per property, or why there is none."""
+        if self.service == "youtube":
+            return YOUTUBE_QUOTA
+        quota = self.quota
+        left = quota[list(QUOTA_LINE)].min() if quota is not None and not quota.empty else None
+        if left is None or left.isna().all():
+            return "Quota left: not reported by the API for these requests"
+        parts = [f"{left[c]:,} {what}" for c, what in QUOTA_LINE.items() if not pd.isna(left[c])]
+        cached = " (some from cached answers)" if quota["from_cache"].fillna(False).any() else ""
+        return f"Quota left, lowest property{cached}: {' · '.join(parts)}"
+
+
+# GA4 quotas summed up in the Fetching box: column -> what its number counts.
+QUOTA_LINE = {
+    "tokens_per_day_remaining": "tokens a day",
+    "tokens_per_hour_remaining": "an hour",
+    "tokens_per_project_per_hour_remaining": "an hour for this project",
+}
+YOUTUBE_QUOTA = (
+    "Quota left: not reported in YouTube's answers; the YouTube Data API's 10,000 units a day "
+    "per Cloud project shows only in the Google Cloud console (APIs & Services > Quotas)"
+)
 
 
 def load_status(selection: Selection) -> dict[str, ServiceStatus]:
@@ -250,8 +276,12 @@ def load_status(selection: Selection) -> dict[str, ServiceStatus]:
         if not names:
             continue
         data = service_data(service, selection)
+        quota = None
         try:
             availability, error = data.check_available_data(), None
+            if service == "ga":  # quota left beside each property's availability
+                quota = data.quota_table()
+                availability = availability.merge(quota, on=["site", "property"], how="left")
         except StatsdashError as problem:
             availability, error = None, str(problem)
         cache = data.analytics.cache
@@ -262,5 +292,7 @@ def load_status(selection: Selection) -> dict[str, ServiceStatus]:
             notes=list(dict.fromkeys(data.notes)),
             cache=cache.stats() if cache.enabled else None,
             last_built=LAST_BUILT.get(service),
+            service=service,
+            quota=quota,
         )
     return out

@@ -301,8 +301,11 @@ def render_service_table(
     render_table(title, ReportResult(table), name, selection, caption=caption)
 
 
-def render_status_table(info, name: str, selection: Selection, **kwargs) -> None:
-    """A service's availability table with its failures and notes (Data status page)."""
+def render_status_table(
+    info, name: str, selection: Selection, *, display: Mapping | None = None, **kwargs
+) -> None:
+    """A service's availability table with its failures and notes (Data status page);
+    `display` and the other keywords go to render_table."""
     if info is None:
         return
     if info.error:
@@ -311,7 +314,10 @@ def render_status_table(info, name: str, selection: Selection, **kwargs) -> None
         st.warning(f"**{source}** could not be fetched: {message}", icon=":material/warning:")
     if info.availability is not None:
         day = {"complete_through": lambda v: "" if pd.isna(v) else f"{pd.Timestamp(v):%a %d %b %Y}"}
-        render_table(None, ReportResult(info.availability), name, selection, display=day, **kwargs)
+        shown = day | dict(display or {})
+        render_table(
+            None, ReportResult(info.availability), name, selection, display=shown, **kwargs
+        )
     for note in info.notes:
         st.caption(f":material/info: {note}")
 
