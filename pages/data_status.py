@@ -14,8 +14,9 @@ selection, _ = page_selection(__file__)
 app = load_app_config()
 render_header("Data status", selection)
 st.caption(
-    "Checked now, for the selected period. GA4 counts a day complete once all 24 hours are in "
-    "(for properties that wait for data); YouTube once it returns rows for the day."
+    "Checked now: *complete through* is the latest day whose data is whole, and *period "
+    "complete* says whether the chosen period is wholly in. GA4 counts a day complete once all "
+    "24 hours are in (for properties that wait for data); YouTube once it returns rows for it."
 )
 status = load_status(selection)
 

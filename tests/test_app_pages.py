@@ -336,3 +336,20 @@ def test_data_status_shows_the_quota_ga_reported(downloads):
     assert f"Quota left, lowest property: {lowest}" in boxes  # readable, with separators
     assert "Quota left: not reported in YouTube's answers" in boxes
     assert any("tokens" in c.value and "200,000 a day" in c.value for c in at.caption)
+
+
+def test_data_status_says_how_fresh_the_data_is_now_whatever_the_period(downloads, network):
+    """An old period is wholly in, and "complete through" is still today's latest whole day."""
+    old = {"period": "custom", "start": "2026-09-07", "end": "2026-09-13"}
+    at = open_page("pages/data_status.py", downloads, old)
+    [ga] = [d.value for d in at.dataframe if "property" in d.value.columns]
+    [yt] = [d.value for d in at.dataframe if "channel" in d.value.columns]
+    for row in ga.itertuples():
+        expected = network.ga_available_through(row.property)  # the raw facts' last full day
+        assert pd.Timestamp(row.complete_through) == pd.Timestamp(expected)
+        assert row.complete
+    for row in yt.itertuples():
+        assert pd.Timestamp(row.complete_through) == pd.Timestamp(
+            network.yt_available_through(row.channel)
+        )
+        assert row.complete

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from statsdash.errors import StatsdashError
-from statsdash.periods import Period
+from statsdash.periods import Period, preset
 from statsdash.reports import (
     ReportResult,
     Selection,
@@ -266,6 +266,16 @@ YOUTUBE_QUOTA = (
 )
 
 
+def _latest_availability(service: str, selection: Selection) -> pd.DataFrame:
+    """Availability as of today, whatever period is chosen: "complete through" is the latest
+    complete day, and `complete` says whether the chosen period is wholly in."""
+    today = selection.today or date.today()
+    recent = replace(selection, period=preset("last_7_days", today))
+    table = service_data(service, recent).check_available_data()
+    through = pd.to_datetime(table["complete_through"])  # NaT (no data yet) compares False
+    return table.assign(complete=through >= pd.Timestamp(selection.period.end))
+
+
 def load_status(selection: Selection) -> dict[str, ServiceStatus]:
     """Per configured service of the selection: availability, failures, notes, cache use.
 
@@ -278,7 +288,7 @@ def load_status(selection: Selection) -> dict[str, ServiceStatus]:
         data = service_data(service, selection)
         quota = None
         try:
-            availability, error = data.check_available_data(), None
+            availability, error = _latest_availability(service, selection), None
             if service == "ga":  # quota left beside each property's availability
                 quota = data.quota_table()
                 availability = availability.merge(quota, on=["site", "property"], how="left")
