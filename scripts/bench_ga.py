@@ -15,14 +15,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
-import urllib.request
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -32,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from statsdash.config import CacheConfig, load_config  # noqa: E402
 from statsdash.emulator import DEMO_CONFIG  # noqa: E402
+from statsdash.emulator.process import control, start_emulator_process  # noqa: E402
 from statsdash.ga.aggregate_data import AnalyticsData  # noqa: E402
 from statsdash.ga.analytics import Analytics  # noqa: E402
 from statsdash.periods import Period, parse_comparisons  # noqa: E402
@@ -50,35 +47,6 @@ WEB_REPORT = {
 EXTRAS = {"daily_series": (), "month_to_date": (), "device_share_by_month": ()}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _control(url: str, path: str, payload: dict | None = None) -> dict:
-    data = None if payload is None else json.dumps(payload).encode()
-    with urllib.request.urlopen(f"{url}/_emulator/{path}", data=data, timeout=30) as answer:
-        return json.load(answer)
-
-
-def start_emulator_process() -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    command = [sys.executable, "-m", "statsdash", "serve-emulator", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--today", TODAY.isoformat()], cwd=ROOT, stdout=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            _control(url, "health")
-            return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the emulator did not start")
-
-
 def build(config, period: Period, comparisons) -> AnalyticsData:
     analytics = Analytics(config, today=TODAY)
     return AnalyticsData(config, (), period, comparisons, analytics=analytics, today=TODAY)
@@ -87,10 +55,10 @@ def build(config, period: Period, comparisons) -> AnalyticsData:
 def phases(url: str, config, period, comparisons, latency_ms: float, traced: bool) -> dict:
     """The web report, then the extra tables on the same AnalyticsData: per phase the wall
     time, the requests it added (in all and per property) and, when traced, peak MiB."""
-    _control(url, "reset", {})
+    control(url, "reset", {})
     if latency_ms:
         slow = {"kind": "slow", "times": 1_000_000, "latency_ms": latency_ms}
-        _control(url, "faults", {"faults": [slow]})
+        control(url, "faults", {"faults": [slow]})
     data = build(config, period, comparisons)
     results, seen = {}, 0
     for phase, tables in (("web report", WEB_REPORT), ("extra tables", EXTRAS)):
@@ -102,7 +70,7 @@ def phases(url: str, config, period, comparisons, latency_ms: float, traced: boo
         seconds = time.perf_counter() - began
         peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else None
         tracemalloc.stop()
-        log = _control(url, "requests")["log"][seen:]
+        log = control(url, "requests")["log"][seen:]
         seen += len(log)
         results[phase] = {
             "seconds": seconds,
@@ -116,7 +84,7 @@ def phases(url: str, config, period, comparisons, latency_ms: float, traced: boo
 
 def run(period: Period, comparisons, latency_ms: float, repeat: int) -> list[dict]:
     """`repeat` timed runs, then one traced for memory (tracemalloc slows Python a lot)."""
-    process, url = start_emulator_process()
+    process, url = start_emulator_process(TODAY)
     try:
         config = load_config(DEMO_CONFIG, check_files=False).with_endpoint(url)
         config = dataclasses.replace(config, cache=CacheConfig(enabled=False))

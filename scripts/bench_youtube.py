@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-import socket
-import subprocess
 import sys
 import time
 import tracemalloc
-import urllib.request
 from datetime import date
+from pathlib import Path
 
-from statsdash.config import CacheConfig, load_config
-from statsdash.emulator import DEMO_CONFIG
-from statsdash.periods import Period, parse_comparisons
-from statsdash.youtube.aggregate_data import YoutubeData
-from statsdash.youtube.analytics import Analytics
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from statsdash.config import CacheConfig, load_config  # noqa: E402
+from statsdash.emulator import DEMO_CONFIG  # noqa: E402
+from statsdash.emulator.process import control, start_emulator_process  # noqa: E402
+from statsdash.periods import Period, parse_comparisons  # noqa: E402
+from statsdash.youtube.aggregate_data import YoutubeData  # noqa: E402
+from statsdash.youtube.analytics import Analytics  # noqa: E402
 
 TODAY = date(2026, 11, 20)
 TABLES = (
@@ -40,33 +40,6 @@ TABLES = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _call(url: str, path: str, payload: dict | None = None) -> dict:
-    data = None if payload is None else json.dumps(payload).encode()
-    with urllib.request.urlopen(f"{url}{path}", data=data, timeout=30) as answer:
-        return json.load(answer)
-
-
-def start_emulator_process() -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    command = [sys.executable, "-m", "statsdash", "serve-emulator", "--port", str(port)]
-    process = subprocess.Popen([*command, "--today", TODAY.isoformat()], stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            _call(url, "/_emulator/health")
-            return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the emulator did not start")
-
-
 def build_all(config, period, comparisons, prefetch: bool) -> tuple[dict, dict, list]:
     analytics = Analytics(config, today=TODAY)
     data = YoutubeData(config, (), period, comparisons, analytics=analytics)
@@ -77,22 +50,22 @@ def build_all(config, period, comparisons, prefetch: bool) -> tuple[dict, dict, 
 
 
 def run(period: Period, comparisons, latency_ms: float, prefetch: bool) -> dict:
-    process, url = start_emulator_process()
+    process, url = start_emulator_process(TODAY)
     try:
         config = load_config(DEMO_CONFIG, check_files=False).with_endpoint(url)
         config = dataclasses.replace(config, cache=CacheConfig(enabled=False))
         build_all(config, period, comparisons, prefetch)  # warms the emulator's fact stores
-        _call(url, "/_emulator/reset", {})
+        control(url, "reset", {})
         if latency_ms:
             slow = {"kind": "slow", "times": 100_000, "latency_ms": latency_ms}
-            _call(url, "/_emulator/faults", {"faults": [slow]})
+            control(url, "faults", {"faults": [slow]})
         tracemalloc.start()
         began = time.perf_counter()
         rows, failures, ids = build_all(config, period, comparisons, prefetch)
         seconds = time.perf_counter() - began
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        requests = _call(url, "/_emulator/requests")
+        requests = control(url, "requests")
     finally:
         process.terminate()
         process.wait(timeout=10)
