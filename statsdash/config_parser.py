@@ -1,0 +1,440 @@
+"""The validating parser behind `statsdash.config`: YAML and secrets reading, key checks, and
+one fix-it ConfigError per mistake (see `statsdash.config` for the message format)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+
+from statsdash.config import (
+    DEFAULT_CACHE_PATH,
+    DEFAULT_COUNTRIES,
+    Brand,
+    CacheConfig,
+    ChannelGroup,
+    Config,
+    ConfigError,
+    GoogleAnalyticsConfig,
+    Property,
+    Site,
+    YouTubeConfig,
+)
+
+TOP_KEYS = ("network_name", "cache", "google_analytics", "youtube", "brands")
+CACHE_KEYS = ("enabled", "path")
+GA_KEYS = (
+    "credentials",
+    "endpoint",
+    "sites",
+    "article_exclude_paths",
+    "referral_exclude_sources",
+    "countries",
+)
+PROPERTY_KEYS = ("id", "wait_for_data")
+YOUTUBE_KEYS = ("credentials", "client_secrets", "content_owner_id", "endpoint", "channels")
+BRAND_KEYS = ("sites", "channels")
+
+PROPERTY_ID = re.compile(r"[0-9]+")
+CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
+PROPERTY_ID_HELP = (
+    "a GA4 property ID is digits like 123456789, found in GA Admin > Property settings "
+    "(a Measurement ID like G-7F1AE12JLR is not one)"
+)
+CHANNEL_ID_HELP = (
+    'a channel ID is "UC" plus 22 letters, digits, "-" or "_", found in YouTube Studio > '
+    "Settings > Channel > Advanced settings (a handle like @name is not one)"
+)
+
+
+class _DuplicateKeyError(yaml.constructor.ConstructorError):
+    """The same key twice in one YAML mapping, which PyYAML would silently reduce to the last."""
+
+
+class _Loader(yaml.SafeLoader):
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise _DuplicateKeyError(
+                        problem=f"{_show(key)} appears twice in the same mapping; YAML would keep "
+                        "only the last one, so merge the two or rename one",
+                        problem_mark=key_node.start_mark,
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(text: str, source: str) -> object:
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        if isinstance(exc, _DuplicateKeyError):
+            raise ConfigError(f"{source}: {where}{exc.problem}") from None
+        problem = one_line(getattr(exc, "problem", None) or exc)
+        raise ConfigError(
+            f"{source}: {where}YAML syntax error: {problem}; check the indentation (spaces, "
+            "not tabs), colons and quotes there"
+        ) from None
+
+
+def read_secrets(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the secrets file ({one_line(exc)})") from None
+
+
+def one_line(value: object) -> str:
+    return " ".join(str(value).split())
+
+
+def _show(value: object) -> str:
+    """A value as the user wrote it, for messages."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return "nothing" if value is None else str(value)
+
+
+def _not_a(value: object, what: str) -> str:
+    return f"missing {what}" if value is None else f"{_show(value)} is not a {what}"
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if value == "":
+        return "empty text"
+    if isinstance(value, bool):
+        return "true/false"
+    kinds = {str: "text", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _get(data: dict, key: str, default: object = None) -> object:
+    """A key's value; a key written with no value counts as omitted."""
+    value = data.get(key)
+    return default if value is None else value
+
+
+def _is_none(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower() == "none"
+
+
+class Parser:
+    """Walks the parsed YAML, keeping the key path so each error can say where it is."""
+
+    def __init__(self, source: str, base_dir: Path, secrets: dict, check_files: bool):
+        self.source = source
+        self.base_dir = base_dir
+        self.secrets = secrets
+        self.check_files = check_files
+
+    def error(self, path: str, message: str) -> ConfigError:
+        return ConfigError(
+            f"{self.source}: {path}: {message}" if path else f"{self.source}: {message}"
+        )
+
+    # Sections
+
+    def config(self, data: object) -> Config:
+        if not isinstance(data, dict):
+            raise self.error(
+                "",
+                "the top level must be a mapping of sections like google_analytics and youtube; "
+                f"found {_kind(data)} (start from a copy of config.yaml.example)",
+            )
+        top = self.mapping(data, "", TOP_KEYS, "")
+        ga, yt = _get(top, "google_analytics"), _get(top, "youtube")
+        if ga is None and yt is None:
+            raise self.error(
+                "",
+                "has neither a google_analytics nor a youtube section; configure at least one "
+                "(see config.yaml.example)",
+            )
+        ga = None if ga is None else self.google_analytics(ga)
+        yt = None if yt is None else self.youtube(yt)
+        return Config(
+            network_name=self.text(_get(top, "network_name", "Network"), "network_name"),
+            cache=self.cache(_get(top, "cache", {})),
+            google_analytics=ga,
+            youtube=yt,
+            brands=self.brands(_get(top, "brands", {}), ga, yt),
+            source=self.source,
+        )
+
+    def cache(self, data: object) -> CacheConfig:
+        cache = self.mapping(data, "cache", CACHE_KEYS, "like {enabled: false}")
+        return CacheConfig(
+            enabled=self.boolean(_get(cache, "enabled", True), "cache.enabled"),
+            path=self.path(_get(cache, "path", str(DEFAULT_CACHE_PATH)), "cache.path"),
+        )
+
+    def google_analytics(self, data: object) -> GoogleAnalyticsConfig:
+        ga = self.mapping(data, "google_analytics", GA_KEYS, "with credentials and sites")
+        endpoint = self.endpoint(ga.get("endpoint"), "google_analytics.endpoint")
+        credentials, info = self.ga_credentials(ga.get("credentials"), endpoint)
+        sites = self.groups(
+            ga.get("sites"),
+            "google_analytics.sites",
+            ("site", "property", '["123456789"]'),
+            self.property,
+        )
+        lists = {
+            key: self.texts(ga.get(key), f"google_analytics.{key}")
+            for key in ("article_exclude_paths", "referral_exclude_sources", "countries")
+        }
+        return GoogleAnalyticsConfig(
+            sites={name: Site(name, props) for name, props in sites.items()},
+            credentials=credentials,
+            credentials_info=info,
+            endpoint=endpoint,
+            article_exclude_paths=lists["article_exclude_paths"],
+            referral_exclude_sources=lists["referral_exclude_sources"],
+            countries=DEFAULT_COUNTRIES if ga.get("countries") is None else lists["countries"],
+        )
+
+    def ga_credentials(
+        self, value: object, endpoint: str | None
+    ) -> tuple[Path | None, dict | None]:
+        path = "google_analytics.credentials"
+        if _is_none(value):
+            self.require_endpoint(path, endpoint, "a service-account JSON key file")
+            return None, None
+        if value is not None:
+            fix = (
+                "download a JSON key for your service account (Google Cloud console > IAM & Admin"
+                " > Service accounts > Keys) to that path, or remove this key and put the JSON "
+                "under [gcp_service_account] in .streamlit/secrets.toml"
+            )
+            return self.file(value, path, fix), None
+        info = self.secrets.get("gcp_service_account")
+        if info is None:
+            raise self.error(
+                path,
+                "missing; set it to your service-account JSON key file, or put that key under "
+                "[gcp_service_account] in .streamlit/secrets.toml",
+            )
+        if not isinstance(info, dict):
+            raise self.error(
+                path,
+                "[gcp_service_account] in .streamlit/secrets.toml must be a table of the "
+                f"service-account JSON fields; found {_kind(info)}",
+            )
+        return None, dict(info)
+
+    def youtube(self, data: object) -> YouTubeConfig:
+        yt = self.mapping(data, "youtube", YOUTUBE_KEYS, "with credentials and channels")
+        endpoint = self.endpoint(yt.get("endpoint"), "youtube.endpoint")
+        client_secrets, owner = yt.get("client_secrets"), yt.get("content_owner_id")
+        if client_secrets is not None:
+            fix = (
+                "download the OAuth client JSON (Google Cloud console > APIs & Services > "
+                "Credentials > OAuth client ID, type Desktop app) to that path"
+            )
+            client_secrets = self.file(client_secrets, "youtube.client_secrets", fix)
+        groups = self.groups(
+            yt.get("channels"),
+            "youtube.channels",
+            ("channel group", "channel", '["UC..."]'),
+            self.channel,
+        )
+        return YouTubeConfig(
+            channels={name: ChannelGroup(name, ids) for name, ids in groups.items()},
+            credentials=self.youtube_credentials(yt.get("credentials"), endpoint),
+            client_secrets=client_secrets,
+            content_owner_id=None
+            if owner is None
+            else self.text(owner, "youtube.content_owner_id"),
+            endpoint=endpoint,
+        )
+
+    def youtube_credentials(self, value: object, endpoint: str | None) -> Path | None:
+        path = "youtube.credentials"
+        if _is_none(value):
+            self.require_endpoint(path, endpoint, "the OAuth token file")
+            return None
+        if value is None:
+            raise self.error(
+                path,
+                "missing; set it to the OAuth token file, e.g. youtube-token.json, and run "
+                "`python -m statsdash auth youtube` to create it",
+            )
+        fix = "run `python -m statsdash auth youtube` to sign in and create it"
+        return self.file(value, path, fix, must_exist=self.check_files)
+
+    def brands(
+        self, data: object, ga: GoogleAnalyticsConfig | None, yt: YouTubeConfig | None
+    ) -> dict[str, Brand]:
+        brands = self.named(data, "brands", "of brand name to {sites: [...], channels: [...]}")
+        result = {}
+        for name, spec in brands.items():
+            path = f"brands.{name}"
+            spec = self.mapping(spec, path, BRAND_KEYS, "like {sites: [...], channels: [...]}")
+            sites = self.references(spec.get("sites"), f"{path}.sites", ga and ga.sites, "site")
+            channels = self.references(
+                spec.get("channels"), f"{path}.channels", yt and yt.channels, "channel group"
+            )
+            if not sites and not channels:
+                raise self.error(path, "names no sites or channels; list at least one of either")
+            result[name] = Brand(name, sites, channels)
+        return result
+
+    # Pieces
+
+    def groups(
+        self,
+        data: object,
+        path: str,
+        nouns: tuple[str, str, str],
+        parse: Callable[[object, str], tuple[str, object, str]],
+    ) -> dict[str, tuple]:
+        """Named lists of IDs where each ID belongs to one group; `nouns` = group, item, example.
+
+        `parse(entry, path)` returns the entry's ID, what to keep, and the path of its ID.
+        """
+        group, item, example = nouns
+        groups = self.named(data, path, f"of {group} name to a list of {item} IDs")
+        if not groups:
+            raise self.error(path, f"has no {group}s; add at least one")
+        owners: dict[str, str] = {}
+        result = {}
+        for name, entries in groups.items():
+            group_path = f"{path}.{name}"
+            if entries is None or entries == []:
+                raise self.error(
+                    group_path, f"has no {item} IDs; list at least one, e.g. {example}"
+                )
+            entries = self.sequence(entries, group_path, f"of {item} IDs, e.g. {example}")
+            items = []
+            for i, entry in enumerate(entries):
+                key, parsed, id_path = parse(entry, f"{group_path}[{i}]")
+                if key in owners:
+                    raise self.error(
+                        id_path,
+                        f"{item} {key} is already listed under {group} {owners[key]}; "
+                        "list it only once",
+                    )
+                owners[key] = name
+                items.append(parsed)
+            result[name] = tuple(items)
+        return result
+
+    def property(self, entry: object, path: str) -> tuple[str, Property, str]:
+        wait = True
+        if isinstance(entry, dict):
+            fields = self.mapping(entry, path, PROPERTY_KEYS, "")
+            if fields.get("wait_for_data") is not None:
+                wait = self.boolean(fields["wait_for_data"], f"{path}.wait_for_data")
+            entry, path = fields.get("id"), f"{path}.id"
+        if isinstance(entry, int) and not isinstance(entry, bool):
+            entry = str(entry)
+        if isinstance(entry, str):
+            entry = entry.strip().removeprefix("properties/")
+        if not isinstance(entry, str) or not PROPERTY_ID.fullmatch(entry):
+            raise self.error(path, f"{_not_a(entry, 'GA4 property ID')}; {PROPERTY_ID_HELP}")
+        return entry, Property(entry, wait), path
+
+    def channel(self, entry: object, path: str) -> tuple[str, str, str]:
+        if not isinstance(entry, str) or not CHANNEL_ID.fullmatch(entry):
+            raise self.error(path, f"{_not_a(entry, 'YouTube channel ID')}; {CHANNEL_ID_HELP}")
+        return entry, entry, path
+
+    def references(self, data: object, path: str, known: dict | None, noun: str) -> tuple[str, ...]:
+        names = self.texts(data, path)
+        for i, name in enumerate(names):
+            if name not in (known or {}):
+                configured = ", ".join(known) if known else "none"
+                raise self.error(
+                    f"{path}[{i}]",
+                    f"unknown {noun} {_show(name)}; configured {noun}s: {configured}",
+                )
+        return names
+
+    def endpoint(self, value: object, path: str) -> str | None:
+        if value is None:
+            return None
+        url = urlparse(value) if isinstance(value, str) else None
+        if url is None or url.scheme not in ("http", "https") or not url.netloc:
+            raise self.error(
+                path, f"{_show(value)} is not an http(s) URL; write it like http://127.0.0.1:8765"
+            )
+        return value.rstrip("/")
+
+    def require_endpoint(self, path: str, endpoint: str | None, real: str) -> None:
+        if endpoint is None:
+            raise self.error(
+                path,
+                "none is only allowed together with endpoint (e.g. endpoint: "
+                f"http://127.0.0.1:8765 for the emulator); for Google's API set it to {real}",
+            )
+
+    # Plain values
+
+    def mapping(self, value: object, path: str, allowed: tuple[str, ...], what: str) -> dict:
+        data = self.named(value, path, what)
+        for key in data:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f' (did you mean "{close[0]}"?)' if close else ""
+                raise self.error(
+                    f"{path}.{key}" if path else key,
+                    f'unknown key "{key}"{hint}; allowed keys: {", ".join(allowed)}',
+                )
+        return data
+
+    def named(self, value: object, path: str, what: str) -> dict[str, object]:
+        """A mapping whose keys are text; `what` completes "must be a mapping ..."."""
+        if not isinstance(value, dict):
+            message = f"must be a mapping {what}".rstrip()
+            raise self.error(path, f"{message}; found {_kind(value)}")
+        for key in value:
+            if not isinstance(key, str):
+                raise self.error(
+                    f"{path}.{key}" if path else str(key),
+                    f'a name must be text; put it in quotes: "{key}"',
+                )
+        return value
+
+    def sequence(self, value: object, path: str, what: str) -> list:
+        if not isinstance(value, list):
+            raise self.error(path, f"must be a list {what}; found {_kind(value)}")
+        return value
+
+    def texts(self, value: object, path: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        items = self.sequence(value, path, "of text, e.g. [a, b]")
+        return tuple(self.text(item, f"{path}[{i}]") for i, item in enumerate(items))
+
+    def text(self, value: object, path: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(path, f"must be non-empty text; found {_kind(value)}")
+        return value.strip()
+
+    def boolean(self, value: object, path: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.error(path, f"must be true or false; found {_kind(value)}")
+        return value
+
+    def path(self, value: object, path: str) -> Path:
+        file = Path(self.text(value, path)).expanduser()
+        return file if file.is_absolute() else self.base_dir / file
+
+    def file(self, value: object, path: str, fix: str, must_exist: bool = True) -> Path:
+        file = self.path(value, path)
+        if must_exist and not file.is_file():
+            raise self.error(path, f"file not found: {file}; {fix}")
+        return file
