@@ -54,3 +54,34 @@ def test_comparison_choice_messages():
         "Choose one year-ago comparison: same dates or same weekday."
     )
     assert check_comparisons(("previous", "yoy", "week_ago")) == "Choose at most two comparisons."
+
+
+def _sidebar_script():
+    from datetime import date
+
+    import streamlit as st
+
+    from statsdash.config import load_config
+    from statsdash.demo import DEMO_CONFIG
+    from statsdash.ui.sidebar import render_sidebar
+
+    chosen = render_sidebar(load_config(DEMO_CONFIG, check_files=False), date(2026, 11, 20))
+    st.write(repr(chosen[0].period.start) if chosen else "incomplete")
+
+
+def test_the_range_picker_stays_a_range_after_another_preset():
+    """Streamlit drops a widget's state while it is not drawn: back on Custom, the picker
+    must still be a range (a single-date picker could never complete one)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_sidebar_script, default_timeout=30)
+    at.query_params.update({"period": "custom", "start": "2026-09-07", "end": "2026-09-13"})
+    at.run()
+    assert at.date_input(key="sd_range").value == (date(2026, 9, 7), date(2026, 9, 13))
+    at.session_state["sd_preset"] = "last_month"  # AppTest cannot pick a formatted option
+    at.run()
+    assert at.markdown[-1].value == "datetime.date(2026, 10, 1)"
+    at.session_state["sd_preset"] = "custom"
+    at.run()
+    assert at.date_input(key="sd_range").value == (date(2026, 10, 1), date(2026, 10, 31))
+    assert at.markdown[-1].value == "datetime.date(2026, 10, 1)"

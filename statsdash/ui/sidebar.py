@@ -15,6 +15,7 @@ from statsdash.periods import COMPARISON_LABELS, PRESETS, PeriodError, compariso
 from statsdash.reports import Selection
 from statsdash.ui.state import GRANULARITIES, UiState, check_comparisons, from_query, to_query
 
+SHOWN = "sd_shown"  # the last period shown (not a widget: it survives every page)
 KEYS = ("sd_sites", "sd_channels", "sd_preset", "sd_range", "sd_compare", "sd_grain")
 
 
@@ -61,6 +62,10 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
     chosen = sb.selectbox("Dates", list(PRESETS), key="sd_preset", format_func=PRESETS.get)
     start = end = None
     if chosen == "custom":
+        # Streamlit drops a widget's state while it is not drawn; without a value the picker
+        # would come back as a single date, which can never complete a range.
+        if "sd_range" not in st.session_state:
+            st.session_state["sd_range"] = st.session_state.get(SHOWN, (today, today))
         picked = sb.date_input(
             "Range",
             key="sd_range",
@@ -102,6 +107,7 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
     except PeriodError as error:
         sb.error(str(error))
         return None
+    st.session_state[SHOWN] = (period.start, period.end)  # where Custom starts from
     _caption_periods(sb, period, state.comparisons)
     selection = Selection(
         config,
