@@ -4,7 +4,7 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_reports, safe_service_table
-from statsdash.ui.format import LABELS, USERS_SUM, duration
+from statsdash.ui.format import LABELS, USERS_SUM, duration, number
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import (
     render_download,
@@ -40,7 +40,7 @@ render_kpis(
     selection,
     incomplete=list(summary.failures),
     provisional=freshness.web_note,
-    formats={"avg_session_seconds": duration, "pages_per_session": lambda v: f"{v:,.2f}"},
+    formats={"avg_session_seconds": duration, "pages_per_session": lambda v: number(v, 2)},
 )
 render_download(summary, "ga-summary", selection)
 

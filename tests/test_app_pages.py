@@ -307,6 +307,8 @@ def test_every_page_copes_with_a_period_without_data(downloads):
     for page in PAGES:
         at = open_page(page, downloads, before_data)
         assert not at.error, (page, [e.value for e in at.error])
+        shown = [m.value for m in at.metric]
+        assert not [v for v in shown if "nan" in v.lower()], (page, shown)  # empty, not "nan"
 
 
 def test_data_status_shows_the_quota_ga_reported(downloads):
