@@ -53,6 +53,10 @@ def app_url():
     """The app served by `streamlit run`, in demo mode whatever config.yaml exists."""
     port = free_port()
     env = os.environ | {"STATSDASH_DEMO": "1", "STATSDASH_TODAY": TODAY}
+    ARTIFACTS.mkdir(exist_ok=True)
+    # A file, not a pipe: nobody reads a pipe while the tests run, and a full one blocks the
+    # server's logging, so the app would hang mid-test.
+    log = (ARTIFACTS / "browser-streamlit.log").open("w", encoding="utf-8")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py"]
         + ["--server.port", str(port), "--server.address", "127.0.0.1"]
@@ -61,7 +65,7 @@ def app_url():
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -74,7 +78,9 @@ def app_url():
             except OSError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start: {server.stderr.read().decode()[-2000:]}")
+                log.flush()
+                tail = Path(log.name).read_text(encoding="utf-8")[-2000:]
+                pytest.fail(f"streamlit did not start: {tail}")
             time.sleep(0.3)
         yield url
     finally:
@@ -83,6 +89,8 @@ def app_url():
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+            server.wait()
+        log.close()
 
 
 @pytest.fixture(scope="module")
