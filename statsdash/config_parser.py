@@ -406,6 +406,13 @@ class Parser:
                     f"{path}.{key}" if path else str(key),
                     f'a name must be text; put it in quotes: "{key}"',
                 )
+            if "," in key:
+                # --sites/--channels and shared links separate names with commas.
+                raise self.error(
+                    f"{path}.{key}" if path else key,
+                    "a name cannot contain a comma (commas separate names in --sites, "
+                    '--channels and shared links); use another character, e.g. " & "',
+                )
         return value
 
     def sequence(self, value: object, path: str, what: str) -> list:

@@ -271,6 +271,11 @@ BAD_CONFIGS = {
         {"network_name": 42},
         "network_name: must be non-empty text; found a number",
     ),
+    "comma in a channel group name": (
+        {"youtube__channels": {"Food, Travel": ["UC" + "a" * 22]}, "brands": DELETE},
+        "youtube.channels.Food, Travel: a name cannot contain a comma (commas separate names in "
+        '--sites, --channels and shared links); use another character, e.g. " & "',
+    ),
 }
 
 
