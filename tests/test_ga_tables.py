@@ -19,6 +19,7 @@ from statsdash.ga.aggregate_data import AnalyticsData
 from statsdash.ga.analytics import Analytics
 from statsdash.ga.query import Report, metadata
 from statsdash.ga.series import quality_notes
+from statsdash.ga.tables import SOCIAL_NETWORKS, social_network
 from statsdash.periods import COMPARISONS, Period, comparison
 from statsdash.utilities import comparison_columns
 
@@ -320,33 +321,92 @@ def test_referring_sites_top_5_with_their_top_articles(case, config):
     ]
 
 
+def network_facts(facts: pd.DataFrame) -> pd.DataFrame:
+    """The social channel groups' raw facts with each source's network (the mapping,
+    ignoring case; an unlisted source is its own network)."""
+    f = facts[facts["sessionDefaultChannelGroup"].isin(SOCIAL)]
+    lower = f["sessionSource"].str.lower()
+    return f.assign(network=lower.map(SOCIAL_NETWORKS).fillna(f["sessionSource"]))
+
+
+def social(facts: pd.DataFrame) -> pd.DataFrame:
+    g = network_facts(facts).groupby("network")[["screenPageViews", "totalUsers", "sessions"]]
+    g = g.sum().rename(columns={"screenPageViews": "pageviews", "totalUsers": "users"})
+    return g.rename_axis("social_network")
+
+
+def test_a_social_source_maps_to_its_network_ignoring_case():
+    assert social_network("M.Facebook.com") == "Facebook"
+    assert social_network("LNKD.IN") == "LinkedIn"
+    assert social_network("bsky.app") == "Bluesky"
+    assert social_network("Mastodon.social") == "Mastodon.social"  # unlisted: its own name
+
+
 def test_social_networks_from_social_channel_groups(case):
     data, facts = case
-
-    def social(f):
-        f = f[f["sessionDefaultChannelGroup"].isin(SOCIAL)]
-        g = f.groupby("sessionSource")[["screenPageViews", "totalUsers", "sessions"]].sum()
-        g.index.name = "social_network"
-        return g.rename(columns={"screenPageViews": "pageviews", "totalUsers": "users"})
-
     table = data.social_network_table()
     expected = {name: social(f) for name, f in facts.items()}
     assert table["users"].tolist() == expected["current"]["users"].nlargest(15).tolist()
-    assert {"facebook", "facebook.com", "t.co"} <= set(table["social_network"])
+    assert {"Facebook", "X (Twitter)", "Reddit"} <= set(table["social_network"])
+    raw = {"facebook", "facebook.com", "m.facebook.com", "t.co"} & set(table["social_network"])
+    assert not raw, raw
     metrics = ["pageviews", "users", "sessions"]
     check_comparisons(table, expected, ["social_network"], metrics, data.suffixes)
+
+
+def test_facebook_is_the_sum_of_its_sources(case):
+    data, facts = case
+    facebook = {s for s, n in SOCIAL_NETWORKS.items() if n == "Facebook"}
+    metrics = {"pageviews": "screenPageViews", "users": "totalUsers", "sessions": "sessions"}
+
+    def summed(f: pd.DataFrame) -> pd.Series:
+        f = f[f["sessionDefaultChannelGroup"].isin(SOCIAL)]
+        f = f[f["sessionSource"].str.lower().isin(facebook)]
+        return f[list(metrics.values())].sum().rename({v: k for k, v in metrics.items()})
+
+    present = set(facts["current"]["sessionSource"]) & facebook
+    assert {"facebook.com", "m.facebook.com", "facebook"} <= present
+    row = data.social_network_table().set_index("social_network").loc["Facebook"]
+    for m in metrics:
+        assert row[m] == summed(facts["current"])[m], m
+        for s in data.suffixes:
+            base = summed(facts[s])[m]
+            assert row[f"{m}_{s}"] == base, (m, s)
+            assert row[f"{m}_{s}_change"] == row[m] - base, (m, s)
+            assert row[f"{m}_{s}_pct"] == pytest.approx((row[m] - base) / base * 100), (m, s)
 
 
 def test_social_networks_with_articles(case):
     data, facts = case
     table = data.social_network_table(2)
-    current = facts["current"]
-    social = current[current["sessionDefaultChannelGroup"].isin(SOCIAL)]
+    social_facts = network_facts(facts["current"])
+    assert "Facebook" in set(table["social_network"])
     for network, rows in table.groupby("social_network", sort=False):
-        on = social[(social["sessionSource"] == network) & (social["pagePath"] != "(other)")]
+        on = social_facts[
+            (social_facts["network"] == network) & (social_facts["pagePath"] != "(other)")
+        ]
         on = on[~excluded_path(on["pagePath"], data.config.article_exclude_paths)]
         top = on.groupby(["site", "pagePath"])["screenPageViews"].sum().nlargest(2)
         assert rows["article_pageviews"].tolist() == top.tolist()
+
+
+def test_the_social_articles_filter_lists_every_source_of_the_top_networks(case):
+    data, facts = case
+    data.social_network_table(2)
+    top = social(facts["current"])["users"].nlargest(15).index
+    for site, prop in data.properties:
+        request = data._requests_second(prop).get("social")
+        mine = network_facts(pd.concat(facts.values()))
+        mine = mine[(mine["property"] == prop.id) & mine["network"].isin(top)]
+        if request is None:
+            assert mine.empty
+            continue
+        [listed] = [
+            f["filter"]["inListFilter"]["values"]
+            for f in request.filters["andGroup"]["expressions"]
+            if f.get("filter", {}).get("fieldName") == "sessionSource"
+        ]
+        assert set(listed) >= set(mine["sessionSource"]), site
 
 
 def test_devices_by_users(case):

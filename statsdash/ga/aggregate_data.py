@@ -176,7 +176,11 @@ class AnalyticsData:
             referral = t.referral_sources(sources, self.config.referral_exclude_sources)
             self._top_sources = {
                 "referral": t.top_keys(referral, "source", t.N_REFERRALS),
-                "social": t.top_keys(t.social_sources(sources), "social_network", t.N_SOCIAL),
+                # Every source of the top networks: one filter, still one call.
+                "social": t.network_sources(
+                    sources,
+                    t.top_keys(t.social_sources(sources), "social_network", t.N_SOCIAL),
+                ),
             }
         seen = set(sources.loc[sources["property"] == prop.id, "source"])
         requests = {}
@@ -317,8 +321,10 @@ class AnalyticsData:
 
     @_memoised
     def social_network_table(self, n_articles: int = 0) -> pd.DataFrame:
+        """Top social networks by users (session sources mapped by t.SOCIAL_NETWORKS);
+        with `n_articles`, each network's top articles over all its sources."""
         social = t.social_sources(self.frame("sources"))
-        articles = self.frame("social") if n_articles > 0 else None
+        articles = t.social_articles(self.frame("social")) if n_articles > 0 else None
         return t.source_table(
             social,
             "social_network",

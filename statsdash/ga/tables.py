@@ -11,7 +11,11 @@ Choices worth knowing:
   `google.com` also drops `news.google.com`; `google` drops only `google` itself.
 - `article_exclude_paths` are path prefixes, except "/" alone, which is the home page.
 - Social networks are sessions whose default channel group is Organic or Paid Social,
-  by `sessionSource` (GA4 has no socialNetwork dimension).
+  by network: GA4 has no socialNetwork dimension, so `SOCIAL_NETWORKS` maps their
+  `sessionSource` (ignoring case) to a network's name, e.g. `facebook.com`,
+  `m.facebook.com` and `facebook` are all "Facebook"; a source it does not list keeps its
+  own name. Rows are summed per network and range before the top 15 and comparisons, and
+  a network's articles are fetched for every source of it and summed likewise.
 - Rest of world = the report's own totals minus the listed countries (floored at 0, as
   GA4 totals count a user seen in two countries once).
 """
@@ -40,6 +44,23 @@ CURRENT = "current"
 OTHER = "(other)"
 REST_OF_WORLD = "Rest of world"
 SOCIAL_GROUPS = ("Organic Social", "Paid Social")
+# Social session sources (lower case) -> the network's name, applied to the social channel
+# groups only. A social source not listed here is reported under its own name.
+SOCIAL_NETWORKS: dict[str, str] = {
+    **dict.fromkeys(
+        ("facebook.com", "m.facebook.com", "l.facebook.com", "lm.facebook.com", "facebook", "fb"),
+        "Facebook",
+    ),
+    **dict.fromkeys(("t.co", "twitter.com", "x.com", "twitter"), "X (Twitter)"),
+    **dict.fromkeys(("reddit.com", "old.reddit.com", "out.reddit.com", "reddit"), "Reddit"),
+    **dict.fromkeys(("instagram.com", "l.instagram.com", "instagram"), "Instagram"),
+    **dict.fromkeys(("linkedin.com", "lnkd.in", "linkedin"), "LinkedIn"),
+    **dict.fromkeys(("youtube.com", "m.youtube.com"), "YouTube"),
+    **dict.fromkeys(("pinterest.com", "pinterest"), "Pinterest"),
+    "tiktok.com": "TikTok",
+    "threads.net": "Threads",
+    "bsky.app": "Bluesky",
+}
 N_ARTICLES, N_TRAFFIC, N_REFERRALS, N_SOCIAL = 20, 10, 5, 15
 RENAME = {
     "dateRange": "range",
@@ -276,9 +297,34 @@ def referral_sources(sources: pd.DataFrame, exclude: Sequence[str]) -> pd.DataFr
     return sources[~excluded]
 
 
+def social_network(source: str) -> str:
+    """The network a social session source belongs to (ignoring case), else the source."""
+    return SOCIAL_NETWORKS.get(source.lower(), source)
+
+
+def _by_network(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its `source` column replaced by `social_network`."""
+    networks = frame["source"].map(social_network).astype(frame["source"].dtype)
+    return frame.assign(source=networks).rename(columns={"source": "social_network"})
+
+
 def social_sources(sources: pd.DataFrame) -> pd.DataFrame:
-    social = sources[sources["channel_group"].isin(SOCIAL_GROUPS)]
-    return social.rename(columns={"source": "social_network"})
+    """Rows of the social channel groups, keyed by network (see `SOCIAL_NETWORKS`)."""
+    return _by_network(sources[sources["channel_group"].isin(SOCIAL_GROUPS)])
+
+
+def social_articles(articles: pd.DataFrame) -> pd.DataFrame:
+    """The social articles report's rows, keyed by network instead of session source."""
+    return _by_network(articles)
+
+
+def network_sources(sources: pd.DataFrame, networks: Sequence[str]) -> list[str]:
+    """Every social session source (of any range) of `networks`, in the networks' order:
+    what the articles request of those networks filters on."""
+    raw = sources.loc[sources["channel_group"].isin(SOCIAL_GROUPS), "source"].unique()
+    rank = {network: i for i, network in enumerate(networks)}
+    mine = [s for s in raw if social_network(s) in rank]
+    return sorted(mine, key=lambda s: (rank[social_network(s)], s))
 
 
 def top_keys(frame: pd.DataFrame, key: str, n: int) -> list[str]:
