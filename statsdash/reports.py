@@ -174,20 +174,10 @@ def report_progress(done: int, total: int, what: str = "") -> None:
 
 def _new_service_data(service: str, selection: Selection, names: tuple[str, ...]):
     if service == "ga":
-        from statsdash.ga.aggregate_data import AnalyticsData
-
-        return AnalyticsData(
-            selection.config,
-            names,
-            selection.period,
-            selection.comparisons,
-            refresh=selection.refresh,
-            today=selection.today,
-            progress=report_progress,
-        )
-    from statsdash.youtube.aggregate_data import YoutubeData
-
-    return YoutubeData(
+        from statsdash.ga.aggregate_data import AnalyticsData as Data
+    else:
+        from statsdash.youtube.aggregate_data import YoutubeData as Data
+    return Data(
         selection.config,
         names,
         selection.period,
