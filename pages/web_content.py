@@ -6,6 +6,7 @@ from statsdash.ui import charts
 from statsdash.ui.data import load_reports
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import render_header, render_problems, render_table
+from statsdash.ui.tables import changes
 
 selection, _ = page_selection(__file__)
 render_header("Top articles", selection)
@@ -22,9 +23,7 @@ render_table(
     articles,
     "ga-articles",
     selection,
-    columns=["title", "site", "pageviews"]
-    + [c for c in articles.table.columns if c.startswith("pageviews_") and c.endswith("_pct")]
-    + ["path"],
+    columns=["title", "site", *changes(articles.table, "pageviews"), "path"],
     caption="The 20 most viewed articles across the selected sites; query strings removed, "
     "AMP pages marked (AMP).",
 )

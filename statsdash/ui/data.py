@@ -87,11 +87,11 @@ def _report(name: str, key: Key) -> ReportResult:
     now = time.monotonic()
     for stale in [k for k, at in _built.items() if now - at > TTL]:
         _built.pop(stale, None)
-    _built[(name, key)] = now
     for service in _services_of(name):
         LAST_BUILT[service] = datetime.now()
     if result.failures:
         raise _Incomplete(result)
+    _built[(name, key)] = now  # only kept results skip the visible fetch next time
     return result
 
 
@@ -142,6 +142,7 @@ def refresh(selection: Selection) -> Selection:
     page then comes from the one refetch instead of each table refetching by itself.
     """
     st.cache_data.clear()
+    _built.clear()  # the cache is empty: the next loads fetch again, with their progress
     config = selection.config
     for service, section in (("ga", config.google_analytics), ("youtube", config.youtube)):
         if section is not None:
