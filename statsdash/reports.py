@@ -172,6 +172,33 @@ def report_progress(done: int, total: int, what: str = "") -> None:
         callback(done, total, what)
 
 
+# One API client per service, config and day, shared by every selection: building one reads
+# credentials, opens the response cache and fetches a token, none of which should repeat per
+# selection. (The YouTube client carries `refresh`, so that is part of its key.)
+_clients: OrderedDict[tuple, tuple[Config, object]] = OrderedDict()
+_CLIENTS_MAX = 8
+
+
+def _client(service: str, selection: Selection):
+    refresh = selection.refresh and service == "youtube"
+    key = (service, id(selection.config), selection.today, refresh)
+    hit = _clients.get(key)
+    if hit is not None and hit[0] is selection.config:
+        return hit[1]
+    if service == "ga":
+        from statsdash.ga.analytics import Analytics
+
+        client = Analytics(selection.config, today=selection.today)
+    else:
+        from statsdash.youtube.analytics import Analytics
+
+        client = Analytics(selection.config, refresh=refresh, today=selection.today)
+    _clients[key] = (selection.config, client)  # holding the config keeps its id unique
+    while len(_clients) > _CLIENTS_MAX:
+        _clients.popitem(last=False)
+    return client
+
+
 def _new_service_data(service: str, selection: Selection, names: tuple[str, ...]):
     if service == "ga":
         from statsdash.ga.aggregate_data import AnalyticsData as Data
@@ -185,6 +212,7 @@ def _new_service_data(service: str, selection: Selection, names: tuple[str, ...]
         refresh=selection.refresh,
         today=selection.today,
         progress=report_progress,
+        analytics=_client(service, selection),
     )
 
 

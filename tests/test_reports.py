@@ -1,0 +1,36 @@
+"""The report registry's sharing: one API client per config, one data object per selection."""
+
+from datetime import date
+
+import pytest
+
+from statsdash.config import load_config
+from statsdash.demo import DEMO_CONFIG
+from statsdash.periods import Period
+from statsdash.reports import Selection, service_data
+
+WEEK = Period("custom", date(2026, 10, 5), date(2026, 10, 11))
+MONTH = Period("custom", date(2026, 10, 1), date(2026, 10, 31))
+
+
+@pytest.fixture(scope="module")
+def config():
+    # Nothing here is fetched, so the emulator address is never called.
+    return load_config(DEMO_CONFIG, check_files=False)
+
+
+@pytest.mark.parametrize("service", ["ga", "youtube"])
+def test_selections_share_one_client_but_not_their_tables(config, service):
+    week = service_data(service, Selection(config, WEEK, today=date(2026, 11, 20)))
+    month = service_data(service, Selection(config, MONTH, ("previous",), today=date(2026, 11, 20)))
+    assert week is not month
+    assert week.analytics is month.analytics  # credentials, cache and token read once
+    again = service_data(service, Selection(config, WEEK, today=date(2026, 11, 20)))
+    assert again is week
+
+
+def test_another_config_gets_its_own_client(config):
+    other = load_config(DEMO_CONFIG, check_files=False)
+    first = service_data("ga", Selection(config, WEEK))
+    second = service_data("ga", Selection(other, WEEK))
+    assert first.analytics is not second.analytics
