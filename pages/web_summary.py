@@ -3,7 +3,7 @@
 import streamlit as st
 
 from statsdash.ui import charts
-from statsdash.ui.data import load_reports, safe_service_table
+from statsdash.ui.data import load_daily, load_reports, safe_service_table
 from statsdash.ui.format import LABELS, USERS_SUM, duration, number
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import (
@@ -23,7 +23,7 @@ if not selection.site_names():
     st.info("No Google Analytics sites are configured.")
     st.stop()
 
-results = load_reports(["ga-summary", "ga-sites", "daily"], selection)
+results = load_reports(["ga-summary", "ga-sites"], selection)
 render_problems(results.values())
 freshness = render_freshness(selection, web_only=True)
 
@@ -54,7 +54,7 @@ metric = st.segmented_control(
     label_visibility="collapsed",
 )
 metric = metric or "pageviews"
-lines = to_lines(results["daily"].table, "ga", metric, complete_through=freshness.web)
+lines = to_lines(load_daily("ga", selection), "ga", metric, complete_through=freshness.web)
 st.altair_chart(charts.time_series(lines, grain, LABELS[metric]))
 
 sites = results["ga-sites"]

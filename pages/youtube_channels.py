@@ -3,7 +3,7 @@
 import streamlit as st
 
 from statsdash.ui import charts
-from statsdash.ui.data import load_reports
+from statsdash.ui.data import load_daily, load_reports
 from statsdash.ui.format import LABELS
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import (
@@ -21,7 +21,7 @@ if not selection.channel_names():
     st.info("No YouTube channel groups are configured.")
     st.stop()
 
-results = load_reports(["yt-channels", "yt-stats", "daily"], selection)
+results = load_reports(["yt-channels", "yt-stats"], selection)
 render_problems(results.values())
 freshness = render_freshness(selection, youtube_only=True)
 
@@ -51,7 +51,8 @@ metric = st.segmented_control(
     label_visibility="collapsed",
 )
 metric = metric or "views"
-lines = to_lines(results["daily"].table, "youtube", metric, complete_through=freshness.youtube)
+daily = load_daily("youtube", selection)
+lines = to_lines(daily, "youtube", metric, complete_through=freshness.youtube)
 st.altair_chart(charts.time_series(lines, grain, LABELS[metric]))
 
 table = channels.table

@@ -136,13 +136,20 @@ def _long(frame: pd.DataFrame, service: str, entity: str) -> pd.DataFrame:
     return out[list(DAILY_COLUMNS)]
 
 
-def daily_report(selection: Selection) -> ReportResult:
-    """Long daily figures: date, service (ga / youtube), entity (site / channel group)."""
+def daily_report(
+    selection: Selection, services: tuple[str, ...] = ("ga", "youtube")
+) -> ReportResult:
+    """Long daily figures: date, service (ga / youtube), entity (site / channel group).
+
+    `services` narrows it to one platform, for a page that charts only that one.
+    """
     parts, failures, notes = [], {}, []
     for service, entity, names in (
         ("ga", "site", selection.site_names()),
         ("youtube", "channel", selection.channel_names()),
     ):
+        if service not in services:
+            continue
         frame, failed, noted = _service_table(service, "daily_series", selection, names)
         failures |= failed
         notes += noted

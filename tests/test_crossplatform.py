@@ -173,3 +173,20 @@ def test_a_brand_without_a_selected_site_has_no_web_figures_not_zero(services):
     assert table.loc["Alpha brand", "yt_views"] == 900
     assert pd.isna(table.loc["b.example", "yt_views"])
     assert "\r\nAlpha brand,,,,," in to_csv(table.reset_index())
+
+
+def test_daily_for_one_platform_never_asks_the_other(monkeypatch):
+    ga = pd.DataFrame(
+        {"date": pd.to_datetime(["2026-10-01"]), "site": ["a.example"], "pageviews": [10]}
+    )
+    asked = []
+
+    def data(service, sel):
+        asked.append(service)
+        return FakeData({"daily_series": ga}, failures={"x": "y"} if service != "ga" else None)
+
+    monkeypatch.setattr(crossplatform, "service_data", data)
+    result = crossplatform.daily_report(selection(), services=("ga",))
+    assert asked == ["ga"]
+    assert result.failures == {}
+    assert result.table["service"].unique().tolist() == ["ga"]

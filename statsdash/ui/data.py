@@ -135,6 +135,19 @@ def load_service_table(service: str, method: str, selection: Selection):
     return _service_table(service, method, selection_key(selection))
 
 
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _daily(service: str, key: Key) -> pd.DataFrame:
+    from statsdash.crossplatform import daily_report
+
+    return daily_report(from_key(key), services=(service,)).table
+
+
+def load_daily(service: str, selection: Selection) -> pd.DataFrame:
+    """The `daily` report's lines of one platform only: a web page does not fetch YouTube's
+    daily figures (nor show their warnings), and the other way round."""
+    return _daily(service, selection_key(selection))
+
+
 def refresh(selection: Selection) -> Selection:
     """Drop cached tables and refetch once, bypassing the response cache; the selection to use.
 
