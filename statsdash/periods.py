@@ -123,6 +123,11 @@ def comparison(period: Period, key: str) -> Period:
     raise PeriodError(f"unknown comparison {key!r}; choose from {', '.join(COMPARISONS)}")
 
 
+def comparison_periods(period: Period, keys: tuple[str, ...]) -> dict[str, Period]:
+    """Column suffix -> the period compared with, in the order the comparisons were chosen."""
+    return {COMPARISONS[key]: comparison(period, key) for key in keys}
+
+
 def parse_comparisons(text: str | None) -> tuple[str, ...]:
     """`previous,yoy` -> ("previous", "yoy"); rejects unknown names and two year-ago variants."""
     if not text:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from statsdash.config import Config
 from statsdash.errors import StatsdashError
-from statsdash.periods import COMPARISONS, Period, comparison
+from statsdash.periods import Period, comparison_periods
 
 
 class SelectionError(StatsdashError):
@@ -46,7 +46,7 @@ class Selection:
 
     def comparison_periods(self) -> dict[str, Period]:
         """Column suffix -> period, in the order chosen."""
-        return {COMPARISONS[key]: comparison(self.period, key) for key in self.comparisons}
+        return comparison_periods(self.period, self.comparisons)
 
     @property
     def all_selected(self) -> bool:

@@ -8,6 +8,7 @@ from statsdash.periods import (
     Period,
     PeriodError,
     comparison,
+    comparison_periods,
     days_left_in_month,
     parse_comparisons,
     parse_date,
@@ -113,3 +114,11 @@ def test_parse_date_names_the_argument():
     assert parse_date("2024-02-29") == D("2024-02-29")
     with pytest.raises(PeriodError, match=r"--start: '2026-02-30' is not a date; use YYYY-MM-DD"):
         parse_date("2026-02-30", "--start")
+
+
+def test_comparison_periods_are_keyed_by_column_suffix_in_chosen_order():
+    period = Period("p", D("2026-10-01"), D("2026-10-31"))
+    periods = comparison_periods(period, ("yoy", "previous"))
+    assert list(periods) == ["yoy", "prev"]
+    assert periods["prev"] == comparison(period, "previous")
+    assert periods["yoy"] == comparison(period, "yoy")

@@ -29,7 +29,7 @@ from statsdash.ga import series
 from statsdash.ga import tables as t
 from statsdash.ga.analytics import MAX_WORKERS, Analytics
 from statsdash.ga.query import QUOTA_FIELDS, Report, ReportRequest, parse_report
-from statsdash.periods import COMPARISONS, Period, comparison
+from statsdash.periods import Period, comparison_periods
 from statsdash.reports import SelectionError
 
 ROUND_OF = {
@@ -97,9 +97,7 @@ class AnalyticsData:
         self.sites = {name: ga.sites[name] for name in (sites or ga.sites)}
         self.period = period
         self.comparisons = tuple(comparisons)
-        self.ranges = {t.CURRENT: period} | {
-            COMPARISONS[key]: comparison(period, key) for key in self.comparisons
-        }
+        self.ranges = {t.CURRENT: period} | comparison_periods(period, self.comparisons)
         self.suffixes = tuple(self.ranges)[1:]
         self.refresh = refresh
         self.analytics = analytics or Analytics(config, today=today)

@@ -35,6 +35,7 @@ from statsdash.ga.query import (
 )
 from statsdash.ga.query import date_ranges as build_date_ranges
 from statsdash.google_api import MAX_TRIES, HttpFactory, build_service, execute
+from statsdash.utilities import ratio, rollup
 
 SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
 GOOGLE_ENDPOINT = "https://analyticsdata.googleapis.com"
@@ -317,9 +318,9 @@ def _sum_reports(frames: list[pd.DataFrame], keys: list[str], metrics: Sequence[
     both = pd.concat(frames, ignore_index=True)
     weighted = {m: w for m, w in RATIO_WEIGHTS.items() if m in metrics}
     both = both.assign(**{m: both[m] * both[w] for m, w in weighted.items()})
-    summed = both.groupby(keys, sort=False, dropna=False, as_index=False)[list(metrics)].sum()
+    summed = rollup(both, keys, metrics)
     for m, w in weighted.items():
-        summed[m] = summed[m] / summed[w].where(summed[w] != 0)
+        summed[m] = ratio(summed[m], summed[w])
     return summed[[*keys, *metrics]]
 
 

@@ -19,7 +19,7 @@ from googleapiclient.errors import HttpError
 from statsdash.config import Config
 from statsdash.errors import FetchError, QuotaExhausted
 from statsdash.google_api import RATE_REASONS, error_details
-from statsdash.periods import COMPARISONS, Period, comparison
+from statsdash.periods import Period, comparison_periods
 from statsdash.reports import SelectionError
 from statsdash.utilities import comparison_columns
 from statsdash.youtube import frames
@@ -61,7 +61,7 @@ class ChannelSelection:
         self.groups = {name: yt.channels[name].ids for name in names}
         self.group_of = {cid: name for name, ids in self.groups.items() for cid in ids}
         self.ids = tuple(self.group_of)
-        self.comparisons = {COMPARISONS[k]: comparison(period, k) for k in comparisons}
+        self.comparisons = comparison_periods(period, tuple(comparisons))
         self.analytics = analytics or Analytics(config, refresh=refresh, today=today)
         self.today = today or self.analytics.today
         self.failures: dict[str, str] = {}
