@@ -10,10 +10,11 @@ class StatsdashError(Exception):
 class FetchError(StatsdashError):
     """Data for one source (a GA property or a YouTube channel group) could not be fetched."""
 
-    def __init__(self, source: str, message: str) -> None:
+    def __init__(self, source: str, message: str, *, status: int | None = None) -> None:
         super().__init__(f"{source}: {message}")
         self.source = source
         self.reason = message
+        self.status = status  # the HTTP status of a refusal that was not retried, if any
 
 
 class QuotaExhausted(FetchError):

@@ -104,7 +104,7 @@ def classify(error: HttpError, source: str, tries: int = MAX_TRIES) -> tuple[boo
         return True, FetchError(source, f"rate limited: {message}")
     if status in RETRY_STATUSES:
         return True, FetchError(source, f"HTTP {status} after {tries} tries: {message}")
-    return False, FetchError(source, f"HTTP {status}: {message}")
+    return False, FetchError(source, f"HTTP {status}: {message}", status=status)
 
 
 def execute(

@@ -27,3 +27,19 @@ def test_a_huge_retry_after_is_capped_so_a_page_never_stalls():
         execute(request, source="property 1", max_tries=3, sleep=sleeps.append)
     assert request.calls == 3
     assert sleeps == [MAX_DELAY, MAX_DELAY]
+
+
+def _http_error(status: int, reason: str) -> HttpError:
+    body = (
+        f'{{"error": {{"code": {status}, "message": "no", "errors": [{{"reason": "{reason}"}}]}}}}'
+    )
+    return HttpError(httplib2.Response({"status": status}), body.encode(), uri="http://x")
+
+
+def test_only_a_plain_refusal_carries_its_status():
+    from statsdash.google_api import classify
+
+    assert classify(_http_error(403, "forbidden"), "c")[1].status == 403
+    retry, rate = classify(_http_error(403, "rateLimitExceeded"), "c")
+    assert retry and rate.status is None
+    assert classify(_http_error(403, "quotaExceeded"), "c")[1].status is None

@@ -14,11 +14,9 @@ from concurrent.futures import Future
 from datetime import date, timedelta
 
 import pandas as pd
-from googleapiclient.errors import HttpError
 
 from statsdash.config import Config
-from statsdash.errors import FetchError, QuotaExhausted
-from statsdash.google_api import RATE_REASONS, error_details
+from statsdash.errors import FetchError
 from statsdash.periods import Period, comparison_periods
 from statsdash.reports import SelectionError
 from statsdash.utilities import comparison_columns
@@ -28,10 +26,8 @@ from statsdash.youtube.fetch import DAILY, Fetcher, Shape
 
 
 def _forbidden(error: FetchError) -> bool:
-    cause = error.__cause__
-    if not isinstance(cause, HttpError) or isinstance(error, QuotaExhausted):
-        return False
-    return cause.resp.status == 403 and error_details(cause)[2] not in RATE_REASONS
+    """A plain 403 refusal (classify() sets no status on quota or rate-limit 403s)."""
+    return error.status == 403
 
 
 class ChannelSelection:
