@@ -284,7 +284,8 @@ def _latest_availability(service: str, selection: Selection) -> pd.DataFrame:
     """Availability as of today, whatever period is chosen: "complete through" is the latest
     complete day, and `complete` says whether the chosen period is wholly in."""
     today = selection.today or date.today()
-    recent = replace(selection, period=preset("last_7_days", today))
+    # No comparisons: only the recent days matter here, so one date range per request.
+    recent = replace(selection, period=preset("last_7_days", today), comparisons=())
     table = service_data(service, recent).check_available_data()
     through = pd.to_datetime(table["complete_through"])  # NaT (no data yet) compares False
     return table.assign(complete=through >= pd.Timestamp(selection.period.end))
