@@ -236,10 +236,15 @@ class Analytics:
         built on it are exact only up to that rounding; the emulator answers exact counts.
         """
         ids = list(dict.fromkeys(ids))
-        stats: dict[str, dict] = {}
-        for part in self._parallel(self._stats_chunk, chunked(ids, MAX_IDS_PER_CALL)):
-            stats.update(part)
+        stats = self._by_chunks(self._stats_chunk, ids)
         return {cid: _typed_stats(stats[cid]) for cid in ids if cid in stats}
+
+    def _by_chunks(self, fetch_chunk: Callable[[list[str]], dict], ids: list[str]) -> dict:
+        """One Data API list call per 50 IDs, in parallel, answers merged by ID."""
+        merged: dict = {}
+        for part in self._parallel(fetch_chunk, chunked(ids, MAX_IDS_PER_CALL)):
+            merged.update(part)
+        return merged
 
     def rollup_stats(self, ids: Iterable[str]) -> dict[str, int | None]:
         """Statistics summed over channels; None where any channel lacks the figure."""
@@ -273,11 +278,7 @@ class Analytics:
 
     def get_video(self, ids: Iterable[str]) -> dict[str, dict[str, str]]:
         """{video id: {"title", "channel_id"}} via videos.list, 50 IDs a call."""
-        ids = list(dict.fromkeys(ids))
-        videos: dict[str, dict[str, str]] = {}
-        for part in self._parallel(self._video_chunk, chunked(ids, MAX_IDS_PER_CALL)):
-            videos.update(part)
-        return videos
+        return self._by_chunks(self._video_chunk, list(dict.fromkeys(ids)))
 
     # ------------------------------------------------------------ reports
 
