@@ -34,6 +34,7 @@ from statsdash.ga.query import (
     property_quota,
 )
 from statsdash.ga.query import date_ranges as build_date_ranges
+from statsdash.ga.series import hours_per_day
 from statsdash.google_api import MAX_TRIES, HttpFactory, build_service, execute
 from statsdash.utilities import ratio, rollup
 
@@ -231,7 +232,7 @@ class Analytics:
         hours = self.run_report(
             property_id, (day, day), ["sessions"], ["dateHour"], refresh=refresh
         )
-        return hours["dateHour"].nunique() == 24
+        return hours_per_day(hours).get(day, 0) == 24
 
     def rollup_ids(
         self,

@@ -106,12 +106,16 @@ def device_share_by_month(frame: pd.DataFrame) -> pd.DataFrame:
 # Availability
 
 
+def hours_per_day(frame: pd.DataFrame) -> dict[date, int]:
+    """Day -> how many of its hours have rows, from a report by `dateHour` (24 = complete)."""
+    return frame["dateHour"].dt.date.value_counts().to_dict()
+
+
 def _complete_through(report: Report | None, period: Period, recent: Period | None) -> date:
     """The last day of the period through which every day has all 24 hours."""
     if recent is None or report is None:
         return period.end
-    hours = report.frame["dateHour"]
-    per_day = pd.Series([h.date() for h in hours]).value_counts().to_dict()
+    per_day = hours_per_day(report.frame)
     for day in recent.dates():
         if per_day.get(day, 0) < 24:
             return day - timedelta(days=1)
