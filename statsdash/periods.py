@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 
@@ -128,6 +130,78 @@ def comparison_periods(period: Period, keys: tuple[str, ...]) -> dict[str, Perio
     return {COMPARISONS[key]: comparison(period, key) for key in keys}
 
 
+# Like for like
+
+
+@dataclass(frozen=True)
+class Compared:
+    """The part of a period a service's figures cover, and the ranges they are compared with.
+
+    `current` is the period cut to its complete days (None: no complete day yet), and
+    `comparisons` (suffix -> period) are cut to the same offsets from their starts; with no
+    complete day there is nothing to compare, so `comparisons` is empty.
+    """
+
+    period: Period
+    current: Period | None
+    comparisons: dict[str, Period] = field(default_factory=dict)
+    # The service's latest complete day as known (None: not checked, the range is closed).
+    latest_complete: date | None = None
+
+    @property
+    def days_compared(self) -> int:
+        return self.current.days if self.current is not None else 0
+
+    @property
+    def trimmed(self) -> bool:
+        """True when some of the period's days are left out of the compared figures."""
+        return self.days_compared < self.period.days
+
+    @property
+    def complete_through(self) -> date:
+        """The last day the figures cover, or the latest complete day before the period."""
+        if self.current is not None:
+            return self.current.end
+        return self.latest_complete or self.period.start - timedelta(days=1)
+
+
+def like_for_like(
+    period: Period, comparisons: Mapping[str, Period], complete_through: date | None
+) -> Compared:
+    """`period` cut to its days through `complete_through`, every comparison cut alike.
+
+    Each comparison keeps as many days from its own start as the period keeps (Mon-Sat this
+    week vs Mon-Sat the week before and a year ago). `complete_through` None or on/after the
+    period's end: nothing is cut, and the result covers exactly the ranges given.
+    """
+    if complete_through is None or complete_through >= period.end:
+        return Compared(period, period, dict(comparisons), complete_through)
+    days = (complete_through - period.start).days + 1
+    if days <= 0:
+        return Compared(period, None, {}, complete_through)
+    keep = timedelta(days=days - 1)
+    current = Period(period.name, period.start, complete_through)
+    cut = {
+        sfx: Period(p.name, p.start, min(p.end, p.start + keep)) for sfx, p in comparisons.items()
+    }
+    return Compared(period, current, cut, complete_through)
+
+
+def compared_sentence(service: str, compared: Compared) -> str | None:
+    """ "YouTube: 6 of 7 days (through Sat 28 Nov), compared with the same 6 days", the no
+    complete day line, or None when the figures cover the whole period."""
+    if compared.current is None:
+        latest = f"{compared.complete_through:%a %d %b}"
+        return f"{service}: no complete day yet — {service}'s latest complete day is {latest}"
+    if not compared.trimmed:
+        return None
+    n, through = compared.days_compared, f"{compared.current.end:%a %d %b}"
+    line = f"{service}: {n} of {compared.period.days} days (through {through})"
+    if compared.comparisons:
+        line += f", compared with the same {n} days" if n > 1 else ", compared with the same day"
+    return line
+
+
 def parse_comparisons(text: str | None) -> tuple[str, ...]:
     """`previous,yoy` -> ("previous", "yoy"); rejects unknown names and two year-ago variants."""
     if not text:
@@ -140,6 +214,15 @@ def parse_comparisons(text: str | None) -> tuple[str, ...]:
     if len(set(suffixes)) != len(suffixes):
         raise PeriodError("choose at most one of yoy and yoy_weekday, and each comparison once")
     return keys
+
+
+TODAY_ENV = "STATSDASH_TODAY"  # pins "today" for demos and tests; real today otherwise
+
+
+def today() -> date:
+    """$STATSDASH_TODAY when set (demos, tests), else the real today."""
+    pinned = os.environ.get(TODAY_ENV)
+    return parse_date(pinned, TODAY_ENV) if pinned else date.today()
 
 
 def parse_date(text: str, what: str = "date") -> date:

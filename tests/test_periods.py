@@ -5,11 +5,14 @@ from datetime import date, timedelta
 import pytest
 
 from statsdash.periods import (
+    COMPARISON_LABELS,
     Period,
     PeriodError,
+    compared_sentence,
     comparison,
     comparison_periods,
     days_left_in_month,
+    like_for_like,
     parse_comparisons,
     parse_date,
     preset,
@@ -122,3 +125,59 @@ def test_comparison_periods_are_keyed_by_column_suffix_in_chosen_order():
     assert list(periods) == ["yoy", "prev"]
     assert periods["prev"] == comparison(period, "previous")
     assert periods["yoy"] == comparison(period, "yoy")
+
+
+# Like for like: cutting a period and its comparisons to the same complete days.
+
+WEEK = Period("Last full week (Mon–Sun)", D("2026-11-23"), D("2026-11-29"))
+
+
+def test_like_for_like_cuts_every_comparison_to_the_same_offsets():
+    comparisons = comparison_periods(WEEK, ("previous", "yoy"))
+    compared = like_for_like(WEEK, comparisons, D("2026-11-28"))  # Saturday
+    assert (compared.current.start, compared.current.end) == (D("2026-11-23"), D("2026-11-28"))
+    # Mon-Sat the week before, not the six days before Monday.
+    prev = compared.comparisons["prev"]
+    assert (prev.start, prev.end) == (D("2026-11-16"), D("2026-11-21"))
+    yoy = compared.comparisons["yoy"]
+    assert (yoy.start, yoy.end) == (D("2025-11-23"), D("2025-11-28"))
+    assert compared.days_compared == 6 and compared.trimmed
+    assert compared.complete_through == D("2026-11-28")
+    assert compared_sentence("YouTube", compared) == (
+        "YouTube: 6 of 7 days (through Sat 28 Nov), compared with the same 6 days"
+    )
+
+
+def test_like_for_like_leaves_a_closed_range_alone():
+    comparisons = comparison_periods(WEEK, ("previous",))
+    for through in (None, D("2026-11-29"), D("2026-12-05")):
+        compared = like_for_like(WEEK, comparisons, through)
+        assert compared.current == WEEK and compared.comparisons == comparisons
+        assert not compared.trimmed and compared.days_compared == 7
+        assert compared.complete_through == WEEK.end
+        assert compared_sentence("GA4", compared) is None
+
+
+def test_like_for_like_with_no_complete_day_compares_nothing():
+    yesterday = preset("yesterday", D("2026-11-30"))
+    compared = like_for_like(yesterday, comparison_periods(yesterday, ("yoy",)), D("2026-11-27"))
+    assert compared.current is None and compared.comparisons == {}
+    assert compared.days_compared == 0
+    assert compared.complete_through == D("2026-11-27")
+    assert compared_sentence("YouTube", compared) == (
+        "YouTube: no complete day yet — YouTube's latest complete day is Fri 27 Nov"
+    )
+
+
+def test_like_for_like_one_day_and_a_short_year_ago():
+    # 29 days of February 2028 against 28 of February 2027: the cut never runs past an end.
+    feb = Period("February", D("2028-02-01"), D("2028-02-29"))
+    compared = like_for_like(feb, comparison_periods(feb, ("yoy",)), D("2028-02-28"))
+    assert compared.comparisons["yoy"].end == D("2027-02-28")
+    first = like_for_like(WEEK, comparison_periods(WEEK, ("week_ago",)), D("2026-11-23"))
+    assert first.comparisons["wow"] == Period(
+        COMPARISON_LABELS["week_ago"], D("2026-11-16"), D("2026-11-16")
+    )
+    assert compared_sentence("GA4", first) == (
+        "GA4: 1 of 7 days (through Mon 23 Nov), compared with the same day"
+    )

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
 from statsdash.config import Config, load_config
-from statsdash.periods import parse_date
+from statsdash.periods import today  # noqa: F401  (app.py reads it from here)
 
 CONFIG_ENV = "STATSDASH_CONFIG"
 DEMO_ENV = "STATSDASH_DEMO"  # "1": demo mode even where a config.yaml exists (tests, demos)
-TODAY_ENV = "STATSDASH_TODAY"  # pins "today" for demos and tests; real today otherwise
 
 
 @dataclass(frozen=True)
@@ -22,11 +20,6 @@ class AppConfig:
     config: Config
     demo: bool
     emulator_url: str | None = None
-
-
-def today() -> date:
-    pinned = os.environ.get(TODAY_ENV)
-    return parse_date(pinned, TODAY_ENV) if pinned else date.today()
 
 
 def config_path() -> Path | None:
