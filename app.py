@@ -7,13 +7,14 @@ from statsdash.ui.data import refresh
 from statsdash.ui.frame import run_page
 from statsdash.ui.session import load_app_config, today
 from statsdash.ui.sidebar import render_sidebar
+from statsdash.ui.text import md
 
 st.set_page_config(page_title="Statsdash", page_icon=":bar_chart:", layout="wide")
 
 try:
     app = load_app_config()
 except ConfigError as error:
-    st.error(f"Configuration problem: {error}")
+    st.error(f"Configuration problem: {md(error)}")
     st.stop()
 
 if app.demo:

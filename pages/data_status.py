@@ -9,6 +9,7 @@ from statsdash.ui.data import emulator_requests, load_status
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import render_header, render_status_table
 from statsdash.ui.session import load_app_config
+from statsdash.ui.text import md
 
 selection, _ = page_selection(__file__)
 app = load_app_config()
@@ -105,6 +106,6 @@ with cols[2].container(border=True):
         else:
             st.metric("Requests served by the demo emulator", f"{counts.get('total', 0):,}")
             by_endpoint = counts.get("by_endpoint") or {}
-            st.caption("  \n".join(f"{k}: {v:,}" for k, v in sorted(by_endpoint.items())))
+            st.caption("  \n".join(f"{md(k)}: {v:,}" for k, v in sorted(by_endpoint.items())))
     else:
         st.caption("Quota left is shown above where Google reported it.")

@@ -7,6 +7,7 @@ from statsdash.ui.data import load_reports, safe_service_table
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import render_header, render_problems, render_table
 from statsdash.ui.tables import with_share
+from statsdash.ui.text import md
 
 selection, _ = page_selection(__file__)
 render_header("Audience", selection)
@@ -24,7 +25,7 @@ with left:
 with right:
     months, error = safe_service_table("ga", "device_share_by_month", selection)
     if error:
-        st.warning(f"Device share by month could not be loaded: {error}")
+        st.warning(f"Device share by month could not be loaded: {md(error)}")
     elif months is not None and len(months):
         st.altair_chart(charts.stacked_share(months, "month", "device_category", "users", "Device"))
         st.caption("Share of users by device, for the twelve months up to the period's end.")

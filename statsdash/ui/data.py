@@ -27,6 +27,7 @@ from statsdash.reports import (
     set_progress,
 )
 from statsdash.ui.session import load_app_config
+from statsdash.ui.text import md, md_join
 
 TTL = 15 * 60  # seconds; the response cache below keeps final days much longer
 MAX_ENTRIES = 256
@@ -197,7 +198,7 @@ def load_reports(names: Iterable[str], selection: Selection) -> dict[str, Report
         step = f"Loading {LABELS.get(name, name)} ({i + 1} of {len(names)})"
 
         def fetched(done: int, total: int, what: str = "", i=i, step=step) -> None:
-            text = f"{step} · fetched {done} of {total}" + (f", last {what}" if what else "")
+            text = f"{step} · fetched {done} of {total}" + (f", last {md(what)}" if what else "")
             bar.progress((i + done / total) / len(names), text=text)
 
         bar.progress(i / len(names), text=f"{step}…")
@@ -252,7 +253,7 @@ class ServiceStatus:
             )
         lines.append(self.quota_line())
         if self.failures:
-            lines.append(f":orange[Failing: {', '.join(self.failures)}]")
+            lines.append(f":orange[Failing: {md_join(self.failures)}]")
         return "  \n".join(lines)
 
     def quota_line(self) -> str:

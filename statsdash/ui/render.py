@@ -21,6 +21,7 @@ from statsdash.ui.format import (
     to_styler,
     visible_columns,
 )
+from statsdash.ui.text import md, md_join
 from statsdash.utilities import to_csv
 
 
@@ -52,8 +53,8 @@ def render_header(title: str, selection: Selection) -> None:
         f"vs {comparison(selection.period, key).label}" for key in selection.comparisons
     )
     st.caption(
-        f"**{scope_label(selection)}** · {selection.period.label} ({selection.period.days} days)"
-        + (f" · {compared}" if compared else "")
+        f"**{md(scope_label(selection))}** · {selection.period.label} "
+        f"({selection.period.days} days)" + (f" · {compared}" if compared else "")
     )
 
 
@@ -69,7 +70,9 @@ def render_problems(results: Iterable[ReportResult]) -> None:
     results = list(results)
     failures = merged_failures(results)
     if failures:
-        named = "\n".join(f"- **{source}**: {message}" for source, message in failures.items())
+        named = "\n".join(
+            f"- **{md(source)}**: {md(message)}" for source, message in failures.items()
+        )
         st.warning(
             "**Incomplete data.** These could not be fetched; the rest is shown, and totals "
             f"that miss them are marked *incomplete*:\n{named}",
@@ -79,7 +82,7 @@ def render_problems(results: Iterable[ReportResult]) -> None:
     if notes:
         with st.expander(f"Data notes ({len(notes)})", icon=":material/info:"):
             for note in notes:
-                st.markdown(f"- {note}")
+                st.markdown(f"- {md(note)}")
 
 
 def download_name(report: str, selection: Selection) -> str:
@@ -129,7 +132,7 @@ def render_table(
         st.caption(caption)
     if result.failures:
         st.caption(
-            f":orange[Incomplete: misses {', '.join(result.failures)}; changes are not real "
+            f":orange[Incomplete: misses {md_join(result.failures)}; changes are not real "
             "ones, so they are not coloured.]"
         )
     if table.empty:
@@ -203,7 +206,7 @@ def render_kpis(
             value = formats.get(metric, number)(row[metric])
             state = help_text = None
             if incomplete:
-                state, help_text = "incomplete", f"Misses {', '.join(incomplete)}: not a real drop."
+                state, help_text = "incomplete", f"Misses {md_join(incomplete)}: not a real drop."
             elif provisional:
                 state, help_text = "provisional", provisional
             st.metric(title, value)
@@ -294,7 +297,7 @@ def render_service_table(
 ) -> None:
     """A service's extra table (not a CLI report), shown and downloadable like the others."""
     if error:
-        st.warning(f"Could not load this table: {error}", icon=":material/warning:")
+        st.warning(f"Could not load this table: {md(error)}", icon=":material/warning:")
         return
     if table is None:
         return
@@ -309,9 +312,11 @@ def render_status_table(
     if info is None:
         return
     if info.error:
-        st.warning(f"Could not check availability: {info.error}", icon=":material/warning:")
+        st.warning(f"Could not check availability: {md(info.error)}", icon=":material/warning:")
     for source, message in info.failures.items():
-        st.warning(f"**{source}** could not be fetched: {message}", icon=":material/warning:")
+        st.warning(
+            f"**{md(source)}** could not be fetched: {md(message)}", icon=":material/warning:"
+        )
     if info.availability is not None:
         day = {"complete_through": lambda v: "" if pd.isna(v) else f"{pd.Timestamp(v):%a %d %b %Y}"}
         shown = day | dict(display or {})
@@ -319,7 +324,7 @@ def render_status_table(
             None, ReportResult(info.availability), name, selection, display=shown, **kwargs
         )
     for note in info.notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {md(note)}")
 
 
 def render_grouped(
@@ -338,7 +343,7 @@ def render_grouped(
     """
     table = result.table
     if result.failures:
-        st.caption(f":orange[Incomplete: misses {', '.join(result.failures)}.]")
+        st.caption(f":orange[Incomplete: misses {md_join(result.failures)}.]")
     if table.empty:
         st.info("No rows for this selection and period.", icon=":material/info:")
     suffixes = list(selection.comparison_periods())
@@ -347,7 +352,7 @@ def render_grouped(
         changes = " · ".join(
             f"{signed_pct(first[f'{headline}_{s}_pct']) or '–'} {SUFFIX_SHORT[s]}" for s in suffixes
         )
-        label = f"**{name}** · {number(first[headline])} {headline}"
+        label = f"**{md(name)}** · {number(first[headline])} {headline}"
         with st.expander(f"{label} · {changes}" if changes else label, expanded=i == 0):
             render_rows(rows[list(items)], selection, colour=not result.failures)
     render_download(result, report, selection)

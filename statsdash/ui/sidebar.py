@@ -14,6 +14,7 @@ from statsdash.config import Config
 from statsdash.periods import COMPARISON_LABELS, PRESETS, PeriodError, comparison
 from statsdash.reports import Selection
 from statsdash.ui.state import GRANULARITIES, UiState, check_comparisons, from_query, to_query
+from statsdash.ui.text import md
 
 SHOWN = "sd_shown"  # the last period shown (not a widget: it survives every page)
 KEYS = ("sd_sites", "sd_channels", "sd_preset", "sd_range", "sd_compare", "sd_grain")
@@ -105,7 +106,7 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
     try:
         period = state.period(today)
     except PeriodError as error:
-        sb.error(str(error))
+        sb.error(md(error))
         return None
     st.session_state[SHOWN] = (period.start, period.end)  # where Custom starts from
     _caption_periods(sb, period, state.comparisons)

@@ -1,0 +1,51 @@
+"""The one escaping helper: outside text reaches Markdown-rendering st.* calls as literal text.
+
+What a browser makes of it is checked end to end in tests/test_browser_hostile.py; here, that
+the escaped form keeps the text and leaves no Markdown construct to start."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from statsdash.ui.text import md, md_join
+
+HOSTILE = [
+    "![x](http://127.0.0.2:9/beacon)",
+    "[x](javascript:alert(1))",
+    "**bold** _em_ `code` ~~gone~~",
+    "<img src=http://127.0.0.2:9/i>",
+    '=HYPERLINK("http://127.0.0.2:9/h","x")',
+    "www.example.org mail@example.org HTTPS://example.org",
+    ":material/home: :red[red] :orange-badge[badge]",
+    "$x^2$ &amp; &#60;b&#62;",
+    "line one\n# heading\r\n- item\u2028> quote",
+]
+
+
+def unescape(text: str) -> str:
+    """What CommonMark shows for `text`: a backslash before punctuation is the punctuation."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text).replace("\u2060", "")
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_md_shows_the_text_itself(text):
+    assert unescape(md(text)) == re.sub(r"[\r\n\u2028]+", " ", text)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_md_leaves_no_markdown_to_start(text):
+    escaped = md(text)
+    assert "\n" not in escaped and "\r" not in escaped
+    # every punctuation character is escaped: none can open a link, image, emphasis, code,
+    # HTML tag, entity, math or Streamlit directive
+    assert re.search(r"[!-/:-@\[-`{-~]", re.sub(r"\\[!-/:-@\[-`{-~]", "", escaped)) is None
+    # and no GFM autolink literal survives in the text once escapes are resolved
+    resolved = re.sub(r"\\(.)", r"\1", escaped)
+    assert not re.search(r"(?i)https?://|www\.|\w@\w", resolved)
+
+
+def test_md_takes_any_value_and_md_join_keeps_the_separator():
+    assert md(311204581) == "311204581"
+    assert md_join(["a*b", "c_d"], " · ") == "a\\*b · c\\_d"
