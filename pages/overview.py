@@ -17,6 +17,7 @@ from statsdash.ui.render import (
     render_table,
 )
 from statsdash.ui.tables import changes, to_country_shares, to_lines, to_network_row
+from statsdash.youtube.view_counting import view_count_note
 
 selection, grain = page_selection(__file__)
 has_web = bool(selection.site_names())
@@ -51,6 +52,7 @@ if has_web:
 if has_youtube:
     st.markdown("##### :material/smart_display: YouTube")
     channels = results["yt-channels"]
+    views_note = view_count_note(selection.period, selection.comparison_periods())
     metrics = ["views", "watch_minutes", "subscriber_change", "subscribers"]
     total = to_network_row(channels.table, metrics, suffixes) if len(channels.table) else None
     render_kpis(
@@ -64,6 +66,7 @@ if has_youtube:
         selection,
         incomplete=list(channels.failures),
         provisional=freshness.youtube_note,
+        notes={"views": views_note} if views_note else None,
     )
 
 daily = results["daily"].table

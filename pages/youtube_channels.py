@@ -14,6 +14,7 @@ from statsdash.ui.render import (
     render_table,
 )
 from statsdash.ui.tables import changes, to_lines, to_network_row
+from statsdash.youtube.view_counting import view_count_note, view_metrics
 
 selection, grain = page_selection(__file__)
 render_header("YouTube channels", selection)
@@ -26,12 +27,15 @@ render_problems(results.values())
 freshness = render_freshness(selection, youtube_only=True)
 
 channels = results["yt-channels"]
-metrics = ["views", "watch_minutes", "subscriber_change", "subscribers"]
-suffixes = list(selection.comparison_periods())
+compared = selection.comparison_periods()
+view_columns = view_metrics(selection.period, compared)  # engaged first across a change
+views_note = view_count_note(selection.period, compared)
+metrics = [*view_columns, "watch_minutes", "subscriber_change", "subscribers"]
+suffixes = list(compared)
 render_kpis(
     to_network_row(channels.table, metrics, suffixes) if len(channels.table) else None,
-    {
-        "views": "Views",
+    {m: LABELS[m] for m in view_columns}
+    | {
         "watch_minutes": "Watch minutes",
         "subscriber_change": "Net subscribers",
         "subscribers": "Subscribers at period end",
@@ -39,18 +43,19 @@ render_kpis(
     selection,
     incomplete=list(channels.failures),
     provisional=freshness.youtube_note,
+    notes={"views": views_note} if views_note else None,
 )
 
 st.subheader("By channel group over time")
 metric = st.segmented_control(
     "Metric",
-    ["views", "watch_minutes", "subscriber_change"],
+    [*view_columns, "watch_minutes", "subscriber_change"],
     format_func=LABELS.get,
-    default="views",
+    default=view_columns[0],
     key="yt_channels_metric",
     label_visibility="collapsed",
 )
-metric = metric or "views"
+metric = metric or view_columns[0]
 daily = load_daily("youtube", selection)
 lines = to_lines(daily, "youtube", metric, complete_through=freshness.youtube)
 st.altair_chart(charts.time_series(lines, grain, LABELS[metric]))
@@ -66,7 +71,8 @@ render_table(
         "subscribers",
         *changes(table, "subscriber_change"),
         *changes(table, "watch_minutes"),
-        *changes(table, "views"),
+        *changes(table, view_columns[0]),
+        *changes(table, view_columns[1]),
     ],
     caption="Subscribers at the period's end; the download has their comparisons too.",
 )
@@ -78,7 +84,7 @@ render_table(
     selection,
     columns=[
         "channel",
-        "views",
+        *view_columns,
         *changes(stats.table, "like_rate"),
         *changes(stats.table, "comment_rate"),
         *changes(stats.table, "share_rate"),

@@ -31,6 +31,7 @@ APP = str(ROOT / "app.py")
 TODAY = date(2026, 11, 20)  # the app's pinned day; the session emulator's too (conftest)
 START, END = date(2026, 10, 1), date(2026, 10, 31)
 PREV_START, PREV_END = date(2026, 8, 31), date(2026, 9, 30)
+VIEWS_NOTE = "YouTube changed how views are counted on 2026-08-27"
 QUERY = {"period": "custom", "start": START.isoformat(), "end": END.isoformat()}
 
 
@@ -362,3 +363,20 @@ def test_data_status_says_how_fresh_the_data_is_now_whatever_the_period(download
             network.yt_available_through(row.channel)
         )
         assert row.complete
+
+
+@pytest.mark.parametrize(
+    ("compare", "first"), [("previous,yoy", "Engaged views"), ("previous", "Views")]
+)
+def test_youtube_channels_page_leads_with_engaged_views_across_a_change(
+    downloads, facts, compare, first
+):
+    _, youtube = facts
+    at = open_page("pages/youtube_channels.py", downloads, {**QUERY, "compare": compare})
+    labels = [m.label for m in at.metric]
+    assert labels[:2] == [first, "Engaged views" if first == "Views" else "Views"]
+    tube = youtube(START, END)
+    assert metric(at, "Engaged views") == tube["engagedViews"].sum()
+    assert metric(at, "Views") == tube["views"].sum()
+    notes = [c.value for c in at.caption if c.value.startswith(VIEWS_NOTE)]
+    assert bool(notes) == (first == "Engaged views")

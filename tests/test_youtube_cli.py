@@ -11,10 +11,18 @@ from statsdash.cli import main
 from statsdash.emulator import DEMO_CONFIG
 
 CONTRACT = {
-    "yt-channels": ["channel", "subscribers", "subscriber_change", "watch_minutes", "views"],
+    "yt-channels": [
+        "channel",
+        "subscribers",
+        "subscriber_change",
+        "watch_minutes",
+        "views",
+        "engaged_views",
+    ],
     "yt-stats": [
         "channel",
         "views",
+        "engaged_views",
         "likes",
         "dislikes",
         "comments",
@@ -26,8 +34,8 @@ CONTRACT = {
         "subs_rate",
         "like_ratio",
     ],
-    "yt-countries": ["country", "views", "watch_minutes", "subscriber_change"],
-    "yt-videos": ["video", "title", "channel", "watch_minutes", "views"],
+    "yt-countries": ["country", "views", "engaged_views", "watch_minutes", "subscriber_change"],
+    "yt-videos": ["video", "title", "channel", "watch_minutes", "views", "engaged_views"],
     "yt-traffic": ["channel", "source_type", "watch_minutes", "share_pct"],
 }
 DIMENSIONS = {"channel", "country", "video", "title", "source_type"}

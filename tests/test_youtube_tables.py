@@ -170,7 +170,14 @@ def test_country_table_is_the_selections_top_20_by_watch_minutes(make_data, netw
 
 def test_video_table_top_10_across_groups_with_titles(make_data, network):
     table = make_data(*OCTOBER, ("previous",)).video_table()
-    assert base_columns(table) == ["video", "title", "channel", "watch_minutes", "views"]
+    assert base_columns(table) == [
+        "video",
+        "title",
+        "channel",
+        "watch_minutes",
+        "views",
+        "engaged_views",
+    ]
     rows = facts(network, network.channel_groups, *OCTOBER)
     expected = rows.groupby("video")[["estimatedMinutesWatched", "views"]].sum()
     expected = expected.sort_values("estimatedMinutesWatched", ascending=False).head(10)
@@ -226,7 +233,14 @@ def test_daily_series_and_availability_of_a_recent_period(make_data, network):
     assert list(availability.columns) == ["group", "channel", "complete_through"]
     assert set(availability["complete_through"]) == {pd.Timestamp(through)}
     daily = data.daily_series()
-    assert list(daily.columns) == ["date", "channel", "views", "watch_minutes", "subscriber_change"]
+    assert list(daily.columns) == [
+        "date",
+        "channel",
+        "views",
+        "engaged_views",
+        "watch_minutes",
+        "subscriber_change",
+    ]
     rows = facts(network, network.channel_groups, start, end)
     expected = rows.groupby(["date", "group"])[["views", "estimatedMinutesWatched"]].sum()
     got = daily.set_index(["date", "channel"])

@@ -341,3 +341,27 @@ TRAFFIC_SOURCES = (
     ("SUBSCRIBER", 0.01),
 )
 DEVICE_TYPES = (("DESKTOP", 0.30), ("MOBILE", 0.52), ("TABLET", 0.08), ("TV", 0.10))
+
+# creatorContentType values (YouTube Analytics dimensions, since 2022-12).
+CONTENT_TYPES = ("SHORTS", "VIDEO_ON_DEMAND", "LIVE_STREAM", "STORY")
+
+
+def content_type_weights(title: str) -> tuple[float, float, float, float]:
+    """How a channel's uploads split by format: Shorts and Live channels lean on theirs."""
+    if "Shorts" in title:
+        return (0.85, 0.15, 0.0, 0.0)
+    if "Live" in title:
+        return (0.05, 0.35, 0.60, 0.0)
+    return (0.25, 0.68, 0.05, 0.02)
+
+
+# When YouTube's public `views` stopped meaning what `engagedViews` still means (YouTube
+# Analytics API revision history): Shorts count every start or replay from 2025-03-31
+# (announced in the 2025-03-26 entry, Bulk Reports followed on 2025-06-30 per 2025-06-24);
+# every format counts a view when playback starts per the 2026-08-27 entry. The emulator
+# applies the second change from that entry's date, as it names no other.
+SHORTS_VIEWS_CHANGED = date(2025, 3, 31)
+ALL_VIEWS_CHANGED = date(2026, 8, 27)
+# Views per engaged view once a format counts every start (replays, autoplay, scrolling past).
+SHORTS_EXTRA_VIEWS = 0.65
+OTHER_EXTRA_VIEWS = 0.18

@@ -64,6 +64,7 @@ class YtVideo:
     channel_id: str
     title: str
     published: date
+    content_type: str  # creatorContentType: SHORTS, VIDEO_ON_DEMAND, LIVE_STREAM or STORY
 
 
 @functools.cache
@@ -101,8 +102,10 @@ def _channel_catalogue() -> tuple[list[YtChannel], list[YtVideo], list[stores.Co
             )
         )
         videos += [
-            YtVideo(v, channel_id, t, p)
-            for v, t, p in zip(own.ids, own.titles, own.published, strict=True)
+            YtVideo(v, channel_id, t, p, cat.CONTENT_TYPES[k])
+            for v, t, p, k in zip(
+                own.ids, own.titles, own.published, own.content_types, strict=True
+            )
         ]
     return channels, videos, channel_stores
 
@@ -217,6 +220,7 @@ class Network:
         ids = [channel_ids] if isinstance(channel_ids, str) else list(channel_ids)
         parts = []
         video_ids = np.array([v.video_id for v in self.video_list], dtype=object)
+        kinds = np.array([v.content_type for v in self.video_list], dtype=object)
         for cid in ids:
             cols, lo, hi = self.yt_slice(cid, start, end)
             c = {k: v[lo:hi] for k, v in cols.items()}
@@ -224,6 +228,7 @@ class Network:
                 "date": c["day"].astype("datetime64[D]"),
                 "channel": np.full(hi - lo, cid, dtype=object),
                 "video": video_ids[c["video"]],
+                "creatorContentType": kinds[c["video"]],
                 "country": np.array([k for k, _ in cat.YT_COUNTRIES], dtype=object)[c["country"]],
                 "insightTrafficSourceType": np.array(
                     [k for k, _ in cat.TRAFFIC_SOURCES], dtype=object

@@ -246,6 +246,7 @@ class ChannelVideos:
     titles: tuple[str, ...]
     published: tuple[date, ...]
     popularity: np.ndarray
+    content_types: np.ndarray  # index into catalog.CONTENT_TYPES per video
 
 
 def make_channel_videos(spec: cat.ChannelSpec, index: int) -> ChannelVideos:
@@ -261,11 +262,31 @@ def make_channel_videos(spec: cat.ChannelSpec, index: int) -> ChannelVideos:
     if index % 3 == 0:
         titles[2] = cat.VIDEO_FORMULA_TITLES[(index // 3) % len(cat.VIDEO_FORMULA_TITLES)]
     ranks = rng.permutation(n) + 1
+    ids = tuple(random_id(rng, 11) for _ in range(n))
+    # Formats come from their own generator so ids, titles and dates stay as they were.
+    kinds = _draw(
+        np.random.default_rng([cat.SEED, 8, index]),
+        _probabilities(cat.content_type_weights(spec.title)),
+        n,
+    )
     return ChannelVideos(
-        tuple(random_id(rng, 11) for _ in range(n)),
-        tuple(titles),
-        tuple(day_date(p) for p in published),
-        1.0 / ranks**0.9,
+        ids, tuple(titles), tuple(day_date(p) for p in published), 1.0 / ranks**0.9, kinds
+    )
+
+
+_SHORTS = cat.CONTENT_TYPES.index("SHORTS")
+_SHORTS_CHANGE_DAY = day_number(cat.SHORTS_VIEWS_CHANGED)
+_ALL_CHANGE_DAY = day_number(cat.ALL_VIEWS_CHANGED)
+
+
+def extra_view_rate(day: np.ndarray, content_type: np.ndarray) -> np.ndarray:
+    """Public views beyond engaged views per engaged view: 0 while a format still counted
+    views the old way, then the starts and replays the new count adds."""
+    shorts = content_type == _SHORTS
+    return np.where(
+        shorts & (day >= _SHORTS_CHANGE_DAY),
+        cat.SHORTS_EXTRA_VIEWS,
+        np.where(~shorts & (day >= _ALL_CHANGE_DAY), cat.OTHER_EXTRA_VIEWS, 0.0),
     )
 
 
@@ -287,8 +308,11 @@ def yt_month_maker(spec: cat.ChannelSpec, videos: ChannelVideos, index: int, fir
         u = rng.random(n) * cumulative[k - 1]
         video = np.minimum(np.searchsorted(cumulative, u, side="right"), k - 1)
         lam = _volume(day, spec.volume, spec.growth, 1.15) * share
-        views = 1 + rng.poisson(lam * rng.lognormal(-0.06, 0.35, n))
-        dislikes = rng.binomial(views, 0.0025)
+        # `engaged` counts the old way (engagedViews); public views add what each format's
+        # new count adds from its change date. Engagement is drawn from engaged views.
+        engaged = 1 + rng.poisson(lam * rng.lognormal(-0.06, 0.35, n))
+        views = engaged + rng.poisson(engaged * extra_view_rate(day, videos.content_types[video]))
+        dislikes = rng.binomial(engaged, 0.0025)
         return {
             "day": day.astype(np.int32),
             "video": (video + first_video).astype(np.int32),
@@ -296,14 +320,14 @@ def yt_month_maker(spec: cat.ChannelSpec, videos: ChannelVideos, index: int, fir
             "traffic": _draw(rng, traffic_p, n).astype(np.int8),
             "device": _draw(rng, device_p, n).astype(np.int8),
             "views": views,
-            "engagedViews": rng.binomial(views, 0.72),
-            "estimatedMinutesWatched": np.rint(views * rng.gamma(2.0, 1.6, n)).astype(np.int64),
-            "likes": rng.binomial(views, 0.035),
+            "engagedViews": engaged,
+            "estimatedMinutesWatched": np.rint(engaged * rng.gamma(2.0, 1.6, n)).astype(np.int64),
+            "likes": rng.binomial(engaged, 0.035),
             "dislikes": np.zeros_like(dislikes) if spec.no_dislikes else dislikes,
-            "comments": rng.binomial(views, 0.004),
-            "shares": rng.binomial(views, 0.003),
-            "subscribersGained": rng.binomial(views, 0.005),
-            "subscribersLost": rng.binomial(views, 0.0018),
+            "comments": rng.binomial(engaged, 0.004),
+            "shares": rng.binomial(engaged, 0.003),
+            "subscribersGained": rng.binomial(engaged, 0.005),
+            "subscribersLost": rng.binomial(engaged, 0.0018),
         }
 
     return make

@@ -50,6 +50,7 @@ LABELS = {
     "subscriber_change": "Subscriber change",
     "watch_minutes": "Watch minutes",
     "views": "Views",
+    "engaged_views": "Engaged views",
     "likes": "Likes",
     "dislikes": "Dislikes",
     "comments": "Comments",

@@ -190,12 +190,15 @@ def render_kpis(
     incomplete: Sequence[str] = (),
     provisional: str | None = None,
     formats: Mapping[str, Callable[[object], str]] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> None:
     """One bordered card per metric: value, then its change against each comparison.
 
     Totals missing a failed source (`incomplete`) or recent days still arriving
     (`provisional`, the reason) say so in their title, and their changes turn grey.
+    `notes` puts a caption under a metric's figure (e.g. that views changed meaning).
     """
+    notes = notes or {}
     formats = formats or {}
     compared = {COMPARISONS[key]: KPI_COMPARISONS[key] for key in selection.comparisons}
     for column, (metric, title) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
@@ -219,6 +222,8 @@ def render_kpis(
                 lines.append(BADGES[state])
             if lines:
                 st.markdown("  \n".join(lines), help=help_text if state else None)
+            if metric in notes:
+                st.caption(notes[metric])
 
 
 @dataclass(frozen=True)

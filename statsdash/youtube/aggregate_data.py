@@ -3,7 +3,8 @@
 `channel` in every table is the channel group's name; a group's channel IDs are summed.
 Tables that are not CSV contracts:
 - `daily_series()`: one row per channel group per day with data: date (datetime64),
-  channel, views, watch_minutes, subscriber_change; days without rows are absent, not 0.
+  channel, views, engaged_views, watch_minutes, subscriber_change; days without rows are
+  absent, not 0.
 - `check_available_data()`: one row per channel ID: group, channel (the ID),
   complete_through (the last day of the period with rows, or NaT).
 Countries are ISO 3166 alpha-2 codes as YouTube returns them (`ZZ` = unknown).
@@ -24,9 +25,10 @@ from statsdash.youtube import frames
 from statsdash.youtube.fetch import COUNTRIES, DAILY, NET_SUBSCRIBERS, TOP_VIDEOS, TOTALS, TRAFFIC
 from statsdash.youtube.selection import ChannelSelection
 
-SUMMARY_METRICS = ("subscribers", "subscriber_change", "watch_minutes", "views")
+SUMMARY_METRICS = ("subscribers", "subscriber_change", "watch_minutes", "views", "engaged_views")
 STATS_METRICS = (
     "views",
+    "engaged_views",
     "likes",
     "dislikes",
     "comments",
@@ -38,8 +40,8 @@ STATS_METRICS = (
     "subs_rate",
     "like_ratio",
 )
-COUNTRY_METRICS = ("views", "watch_minutes", "subscriber_change")
-VIDEO_METRICS = ("watch_minutes", "views")
+COUNTRY_METRICS = ("views", "engaged_views", "watch_minutes", "subscriber_change")
+VIDEO_METRICS = ("watch_minutes", "views", "engaged_views")
 TRAFFIC_METRICS = ("watch_minutes", "share_pct")
 TOP_COUNTRIES = 20
 TOP_VIDEO_COUNT = TOP_VIDEOS.max_results
@@ -153,6 +155,7 @@ class YoutubeData(ChannelSelection):
                 "subscriber_change": groups["subscriber_change"],
                 "watch_minutes": groups["watch_minutes"],
                 "views": groups["views"],
+                "engaged_views": groups["engaged_views"],
             }
         )
 
@@ -170,6 +173,7 @@ class YoutubeData(ChannelSelection):
 
     def channel_summary_table(self) -> pd.DataFrame:
         """yt-channels: subscribers at the period's end, their change, watch minutes, views."""
+        self._note_view_counting()
         periods = self._periods()
         results = self._gather(*self._summary_queries())
         if results[("totals", "")] is None:
@@ -197,6 +201,7 @@ class YoutubeData(ChannelSelection):
 
     def channel_stats_table(self) -> pd.DataFrame:
         """yt-stats: engagement counts, rates per 1,000 views and likes per dislike."""
+        self._note_view_counting()
         results = self._by_shape(TOTALS)
         if results[""] is None:
             return self._contract_empty(("channel", *STATS_METRICS), STATS_METRICS)
@@ -208,6 +213,7 @@ class YoutubeData(ChannelSelection):
 
     def country_table(self) -> pd.DataFrame:
         """yt-countries: the top 20 countries of the selection by watch minutes."""
+        self._note_view_counting()
         columns = ("country", *COUNTRY_METRICS)
         results = self._by_shape(COUNTRIES)
         if results[""] is None:
@@ -236,6 +242,7 @@ class YoutubeData(ChannelSelection):
 
     def video_table(self) -> pd.DataFrame:
         """yt-videos: the selection's top 10 videos by watch minutes, titled, with their group."""
+        self._note_view_counting()
         columns = ("video", "title", "channel", *VIDEO_METRICS)
         span = frames.span(self.period)
         top = self._gather({"": self._query(TOP_VIDEOS, self.period)}, {"": f"top videos {span}"})
@@ -289,9 +296,17 @@ class YoutubeData(ChannelSelection):
     # ------------------------------------------------------------ daily
 
     def daily_series(self) -> pd.DataFrame:
-        """Per channel group per day with data: date, channel, views, watch_minutes,
-        subscriber_change (long format, for charts and the cross-platform daily report)."""
-        columns = ["date", "channel", "views", "watch_minutes", "subscriber_change"]
+        """Per channel group per day with data: date, channel, views, engaged_views,
+        watch_minutes, subscriber_change (for charts and the cross-platform daily report)."""
+        self._note_view_counting(compared=False)
+        columns = [
+            "date",
+            "channel",
+            "views",
+            "engaged_views",
+            "watch_minutes",
+            "subscriber_change",
+        ]
         label = {"": f"daily figures {frames.span(self.period)}"}
         daily = self._gather({"": self._query(DAILY, self.period)}, label)[""]
         if daily is None:

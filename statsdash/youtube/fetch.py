@@ -37,6 +37,7 @@ TOTALS = Shape(
     "channel totals",
     (
         "views",
+        "engagedViews",
         "estimatedMinutesWatched",
         "likes",
         "dislikes",
@@ -49,13 +50,13 @@ TOTALS = Shape(
 NET_SUBSCRIBERS = Shape("subscribers gained since", ("subscribersGained", "subscribersLost"))
 COUNTRIES = Shape(
     "countries",
-    ("views", "estimatedMinutesWatched", "subscribersGained", "subscribersLost"),
+    ("views", "engagedViews", "estimatedMinutesWatched", "subscribersGained", "subscribersLost"),
     ("country",),
     split=False,
 )
 TOP_VIDEOS = Shape(
     "top videos",
-    ("estimatedMinutesWatched", "views"),
+    ("estimatedMinutesWatched", "views", "engagedViews"),
     ("video",),
     split=False,
     sort="-estimatedMinutesWatched",
@@ -65,7 +66,7 @@ TOP_VIDEOS = Shape(
 TRAFFIC = Shape("traffic sources", ("estimatedMinutesWatched",), ("insightTrafficSourceType",))
 DAILY = Shape(
     "daily figures",
-    ("views", "estimatedMinutesWatched", "subscribersGained", "subscribersLost"),
+    ("views", "engagedViews", "estimatedMinutesWatched", "subscribersGained", "subscribersLost"),
     ("day",),
     comparable=False,
 )

@@ -13,6 +13,7 @@ from statsdash.utilities import add_comparisons, comparison_columns
 
 RENAMES = {
     "estimatedMinutesWatched": "watch_minutes",
+    "engagedViews": "engaged_views",
     "subscribersGained": "subscribers_gained",
     "insightTrafficSourceType": "source_type",
     "day": "date",

@@ -20,7 +20,7 @@ from statsdash.errors import FetchError
 from statsdash.periods import Period, comparison_periods
 from statsdash.reports import SelectionError
 from statsdash.utilities import comparison_columns
-from statsdash.youtube import frames
+from statsdash.youtube import frames, view_counting
 from statsdash.youtube.analytics import PROVISIONAL_DAYS, Analytics, combine
 from statsdash.youtube.fetch import DAILY, Fetcher, Shape
 
@@ -184,6 +184,12 @@ class ChannelSelection:
     def _note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
+
+    def _note_view_counting(self, compared: bool = True) -> None:
+        """Say so when views are counted differently across the ranges a table shows."""
+        note = view_counting.view_count_note(self.period, self.comparisons if compared else {})
+        if note:
+            self._note(note)
 
     def _note_availability(self, daily: pd.DataFrame | None) -> None:
         self._availability_noted = True
