@@ -259,7 +259,11 @@ def test_an_old_period_needs_no_availability_query(make_data, network, clean_emu
 
 
 def test_a_failed_query_is_named_and_the_other_tables_render(make_data, clean_emulator, network):
-    clean_emulator.add_fault("400", endpoint="yt.reports.query", match="insightTrafficSourceType")
+    # Both traffic queries (October and its previous period) run in parallel: fail both, or
+    # whichever arrives first takes a single fault and October may succeed.
+    clean_emulator.add_fault(
+        "400", endpoint="yt.reports.query", match="insightTrafficSourceType", times=2
+    )
     data = make_data(*OCTOBER, ("previous",))
     traffic = data.traffic_source_table()
     assert len(traffic) == 0
