@@ -1,4 +1,5 @@
-"""`python -m statsdash`: export reports as CSV, run the emulator, discover IDs, authorise.
+"""`python -m statsdash`: export reports as CSV, warm or inspect the cache, run the emulator,
+discover IDs, authorise.
 
 A thin adapter: the library does the work, this turns its exceptions into one line and an
 exit code (0 done, 1 data could not be fetched, 2 bad arguments or configuration).
@@ -7,17 +8,28 @@ exit code (0 done, 1 data could not be fetched, 2 bad arguments or configuration
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
+from statsdash.cache import cache_location, format_stats, open_cache
 from statsdash.config import ConfigError, load_config
 from statsdash.errors import StatsdashError
 from statsdash.periods import PeriodError, parse_comparisons, parse_date, preset
-from statsdash.reports import REPORT_NAMES, Selection, SelectionError, build_report
+from statsdash.reports import (
+    REPORT_NAMES,
+    ReportResult,
+    Selection,
+    SelectionError,
+    build_all,
+    build_report,
+    warm,
+)
 from statsdash.utilities import to_csv
 
 EXIT_OK, EXIT_FETCH, EXIT_USAGE = 0, 1, 2
+TODAY_ENV = "STATSDASH_TODAY"  # pins "today", as the app reads it (statsdash.ui.session)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,21 +52,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write a report as CSV (stdout without -o)")
     export.add_argument(
-        "report", choices=REPORT_NAMES, metavar="REPORT", help=f"one of: {', '.join(REPORT_NAMES)}"
+        "report",
+        nargs="?",
+        choices=REPORT_NAMES,
+        metavar="REPORT",
+        help=f"one of: {', '.join(REPORT_NAMES)}",
     )
-    _add_config_args(export)
-    export.add_argument("--start", help="first day, YYYY-MM-DD (default: the preset's)")
-    export.add_argument("--end", help="last day, YYYY-MM-DD")
     export.add_argument(
-        "--preset",
-        default="last_week",
-        help="period when --start/--end are not given (default last_week, Mon-Sun)",
+        "--all", action="store_true", help="every report, as DIR/<report>.csv (needs -o DIR)"
     )
-    export.add_argument("--compare", help="comma list of previous, yoy, yoy_weekday, week_ago")
-    export.add_argument("--sites", help="comma list of site names (default: all)")
-    export.add_argument("--channels", help="comma list of channel groups (default: all)")
-    export.add_argument("--refresh", action="store_true", help="bypass the response cache")
-    export.add_argument("-o", "--output", help="CSV file to write")
+    _add_selection_args(export, compare=None)
+    export.add_argument("-o", "--output", help="CSV file to write (with --all: a folder)")
+
+    warm = sub.add_parser(
+        "warm", help="fetch every table of every page into the response cache (for cron)"
+    )
+    _add_selection_args(warm, compare="previous,yoy")
+
+    cache = sub.add_parser("cache", help="the response cache: stats or clear")
+    cache.add_argument("action", choices=["stats", "clear"])
+    _add_config_args(cache)
 
     serve = sub.add_parser("serve-emulator", help="run the local Google API emulator")
     serve.add_argument("--host", default="127.0.0.1")
@@ -76,6 +93,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_selection_args(parser: argparse.ArgumentParser, compare: str | None) -> None:
+    _add_config_args(parser)
+    parser.add_argument("--start", help="first day, YYYY-MM-DD (default: the preset's)")
+    parser.add_argument("--end", help="last day, YYYY-MM-DD")
+    parser.add_argument(
+        "--preset",
+        default="last_week",
+        help="period when --start/--end are not given (default last_week, Mon-Sun)",
+    )
+    parser.add_argument(
+        "--compare",
+        default=compare,
+        help="comma list of previous, yoy, yoy_weekday, week_ago"
+        + (f" (default {compare})" if compare else ""),
+    )
+    parser.add_argument("--sites", help="comma list of site names (default: all)")
+    parser.add_argument("--channels", help="comma list of channel groups (default: all)")
+    parser.add_argument("--refresh", action="store_true", help="bypass the response cache")
+
+
 def _add_config_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", default="config.yaml", help="config file (default config.yaml)")
     parser.add_argument(
@@ -94,15 +131,25 @@ def _load(args: argparse.Namespace, **kwargs):
     return load_config(Path(args.config), **kwargs), None
 
 
+def _today() -> date | None:
+    """The pinned day (STATSDASH_TODAY, as the app reads it), else None: the real today."""
+    pinned = os.environ.get(TODAY_ENV)
+    return parse_date(pinned, TODAY_ENV) if pinned else None
+
+
 def _selection(args: argparse.Namespace, config) -> Selection:
+    today = _today()
     if args.start or args.end:
         if not (args.start and args.end):
             raise PeriodError("give both --start and --end, or neither (then --preset applies)")
         period = preset(
-            "custom", date.today(), parse_date(args.start, "--start"), parse_date(args.end, "--end")
+            "custom",
+            today or date.today(),
+            parse_date(args.start, "--start"),
+            parse_date(args.end, "--end"),
         )
     else:
-        period = preset(args.preset, date.today())
+        period = preset(args.preset, today or date.today())
     return Selection(
         config=config,
         period=period,
@@ -110,31 +157,104 @@ def _selection(args: argparse.Namespace, config) -> Selection:
         sites=_csv_list(args.sites),
         channels=_csv_list(args.channels),
         refresh=args.refresh,
+        today=today,
     )
 
 
+def _write(path: Path, text: str) -> bool:
+    try:
+        path.write_text(text, encoding="utf-8", newline="")
+    except OSError as error:
+        print(f"statsdash: -o {path}: {error.strerror or error}", file=sys.stderr)
+        return False
+    return True
+
+
+def _outcome(results: list[ReportResult]) -> int:
+    """Print each note and failure once; the exit status they make."""
+    for note in dict.fromkeys(n for r in results for n in r.notes):
+        print(f"note: {note}", file=sys.stderr)
+    failures = {src: msg for r in results for src, msg in r.failures.items()}
+    if failures:
+        failed = "; ".join(f"{src}: {msg}" for src, msg in failures.items())
+        print(f"statsdash: incomplete, could not fetch {failed}", file=sys.stderr)
+        return EXIT_FETCH
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.all == bool(args.report):
+        raise SelectionError("name one REPORT, or give --all (with -o DIR)")
+    if args.all and not args.output:
+        raise SelectionError("--all writes one CSV per report: give the folder with -o DIR")
     config, emulator = _load(args)
     try:
-        result = build_report(args.report, _selection(args, config))
+        selection = _selection(args, config)
+        if args.all:
+            return _export_all(selection, Path(args.output))
+        result = build_report(args.report, selection)
     finally:
         if emulator is not None:
             emulator.stop()
     text = to_csv(result.table)
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8", newline="")
-        except OSError as error:
-            print(f"statsdash: -o {args.output}: {error.strerror or error}", file=sys.stderr)
+        if not _write(Path(args.output), text):
             return EXIT_USAGE
     else:
         sys.stdout.write(text)
-    for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
-    if result.failures:
-        failed = "; ".join(f"{src}: {msg}" for src, msg in result.failures.items())
-        print(f"statsdash: incomplete, could not fetch {failed}", file=sys.stderr)
-        return EXIT_FETCH
+    return _outcome([result])
+
+
+def _export_all(selection: Selection, folder: Path) -> int:
+    """Every report the config can build as folder/<report>.csv, from one round of requests."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"statsdash: -o {folder}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+    built = build_all(selection)
+    results = [r for r in built.values() if isinstance(r, ReportResult)]
+    for name, result in built.items():
+        if isinstance(result, ReportResult):
+            if not _write(folder / f"{name}.csv", to_csv(result.table)):
+                return EXIT_USAGE
+        else:
+            print(f"statsdash: {name}: {result}", file=sys.stderr)
+    status = _outcome(results)
+    written = len(results)
+    print(f"wrote {written} reports to {folder}", file=sys.stderr)
+    return EXIT_FETCH if written < len(built) else status
+
+
+def cmd_warm(args: argparse.Namespace) -> int:
+    config, emulator = _load(args)
+    try:
+        selection = _selection(args, config)
+        results = warm(selection)
+    finally:
+        if emulator is not None:
+            emulator.stop()
+    stats = open_cache(config.cache).stats()
+    print(
+        f"warmed {len(results)} reports for {selection.period.start} to {selection.period.end}; "
+        f"{stats['misses']:,} answers fetched, {stats['hits']:,} already cached",
+        file=sys.stderr,
+    )
+    return _outcome(results)
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    config, emulator = _load(args)
+    if emulator is not None:
+        emulator.stop()
+    cache = open_cache(config.cache)
+    if not cache.enabled:
+        print("the response cache is off (cache: {enabled: false})")
+        return EXIT_OK
+    if args.action == "clear":
+        print(f"cleared {cache.clear():,} cached answers from {cache_location(config.cache)}")
+        return EXIT_OK
+    print(format_stats(cache.stats(), cache_location(config.cache)))
     return EXIT_OK
 
 
@@ -175,6 +295,8 @@ def cmd_auth(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "export": cmd_export,
+    "warm": cmd_warm,
+    "cache": cmd_cache,
     "serve-emulator": cmd_serve,
     "discover": cmd_discover,
     "auth": cmd_auth,

@@ -91,6 +91,9 @@ class CacheConfig:
 
     enabled: bool = True
     path: Path = DEFAULT_CACHE_PATH
+    url: str | None = None  # redis://...: shared by replicas instead of the SQLite file
+    recent_ttl: float = 3600.0  # seconds an answer touching still-processing days is kept
+    max_mb: float = 512.0  # SQLite file size cap; least recently used answers go first
 
 
 @dataclass(frozen=True)

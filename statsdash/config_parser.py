@@ -27,8 +27,9 @@ from statsdash.config import (
     YouTubeConfig,
 )
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 TOP_KEYS = ("network_name", "cache", "google_analytics", "youtube", "brands")
-CACHE_KEYS = ("enabled", "path")
+CACHE_KEYS = ("enabled", "path", "url", "recent_ttl", "max_mb")
 GA_KEYS = (
     "credentials",
     "endpoint",
@@ -177,10 +178,25 @@ class Parser:
 
     def cache(self, data: object) -> CacheConfig:
         cache = self.mapping(data, "cache", CACHE_KEYS, "like {enabled: false}")
+        url = _get(cache, "url", None)
+        if url is not None and not (isinstance(url, str) and url.startswith(REDIS_SCHEMES)):
+            raise self.error(
+                "cache.url", f"{_show(url)} is not a redis:// URL; like redis://127.0.0.1:6379/0"
+            )
         return CacheConfig(
             enabled=self.boolean(_get(cache, "enabled", True), "cache.enabled"),
             path=self.path(_get(cache, "path", str(DEFAULT_CACHE_PATH)), "cache.path"),
+            url=url,
+            recent_ttl=self.positive(
+                _get(cache, "recent_ttl", 3600), "cache.recent_ttl", "seconds"
+            ),
+            max_mb=self.positive(_get(cache, "max_mb", 512), "cache.max_mb", "megabytes"),
         )
+
+    def positive(self, value: object, path: str, unit: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.error(path, f"must be a positive number of {unit}; found {_show(value)}")
+        return float(value)
 
     def google_analytics(self, data: object) -> GoogleAnalyticsConfig:
         ga = self.mapping(data, "google_analytics", GA_KEYS, "with credentials and sites")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -121,10 +121,13 @@ def _builder(name: str, config: Config) -> Callable[[Selection], ReportResult]:
     raise SelectionError(f"unknown report {name!r}; choose one of: {', '.join(REPORT_NAMES)}")
 
 
-# Recently built AnalyticsData / YoutubeData objects, so the several tables of one page (or
-# of one CLI run) share one round of requests instead of fetching per table.
+# Recently built AnalyticsData / YoutubeData objects: the tables layer of the ladder. They
+# exist so that every table of a page, of the pages sharing a selection and of one CLI run is
+# built from one round of requests. An object that saw a failure is kept FAILURE_WINDOW only,
+# so a failing source is asked at most once in that window (Refresh asks again at once).
 _DATA_TTL = 600.0
 _DATA_MAX = 16
+FAILURE_WINDOW = 120.0
 _data_memo: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
 _memo_lock = threading.Lock()
 
@@ -143,17 +146,29 @@ def service_data(service: str, selection: Selection):
     now = time.monotonic()
     with _memo_lock:
         hit = _data_memo.get(key)
-        # A memoised object keeps its config alive, so id(config) cannot be reused meanwhile;
-        # one that saw failures is rebuilt so the next look tries the failed sources again.
-        fresh = hit and now - hit[0] < _DATA_TTL and not getattr(hit[1], "failures", None)
-        if fresh and not selection.refresh:
-            _data_memo.move_to_end(key)
-            return hit[1]
+        # A memoised object keeps its config alive, so id(config) cannot be reused meanwhile.
+        if hit and not selection.refresh:
+            lifetime = FAILURE_WINDOW if getattr(hit[1], "failures", None) else _DATA_TTL
+            if now - hit[0] < lifetime:
+                _data_memo.move_to_end(key)
+                return hit[1]
         data = _new_service_data(service, selection, names)
         _data_memo[key] = (now, data)
         while len(_data_memo) > _DATA_MAX:
             _data_memo.popitem(last=False)
     return data
+
+
+def retry_in(source: str) -> float | None:
+    """Seconds until a failed source (a `failures` key) is fetched again, or None."""
+    now = time.monotonic()
+    with _memo_lock:
+        waits = [
+            FAILURE_WINDOW - (now - built)
+            for built, data in _data_memo.values()
+            if source in getattr(data, "failures", {})
+        ]
+    return max(0.0, max(waits)) if waits else None
 
 
 # Where the services report fetch progress. Per thread: each Streamlit session runs its
@@ -220,3 +235,92 @@ def _service_report(service: str, method: str, selection: Selection) -> ReportRe
     data = service_data(service, selection)
     table = getattr(data, method)()
     return ReportResult(table, dict(data.failures), list(data.notes))
+
+
+# The YouTube tables each non-YouTube report reads (YouTube reports name theirs in YT_REPORTS).
+_YT_TABLES_OF = {"brands": ("channel_summary_table",), "daily": ("daily_series",)}
+
+
+def services_of(name: str) -> tuple[str, ...]:
+    """The services a report reads."""
+    if name in GA_REPORTS:
+        return ("ga",)
+    if name in YT_REPORTS:
+        return ("youtube",)
+    return ("ga", "youtube")
+
+
+def prefetch(selection: Selection, names: Iterable[str] = REPORT_NAMES) -> None:
+    """Start, without waiting, the requests of every table these reports read, so that they
+    travel as one or two rounds in parallel instead of one round per table."""
+    names = list(names)
+    wanted = {service for name in names for service in services_of(name)}
+    if "ga" in wanted and selection.config.google_analytics and selection.site_names():
+        service_data("ga", selection).prefetch()
+    if "youtube" in wanted and selection.config.youtube and selection.channel_names():
+        tables = {YT_REPORTS[n] for n in names if n in YT_REPORTS}
+        tables |= {t for n in names for t in _YT_TABLES_OF.get(n, ())}
+        service_data("youtube", selection).prefetch(tuple(tables))
+
+
+def available_reports(config: Config) -> list[str]:
+    """Every registered report this configuration can build (its services are configured)."""
+    out = []
+    for name in REPORT_NAMES:
+        try:
+            _builder(name, config)
+        except SelectionError:
+            continue
+        out.append(name)
+    return out
+
+
+def build_all(selection: Selection) -> dict[str, ReportResult | StatsdashError]:
+    """Every report the configuration can build, from one round of requests per service;
+    a report that cannot be built at all maps to its error."""
+    names = available_reports(selection.config)
+    prefetch(selection, names)
+    results: dict[str, ReportResult | StatsdashError] = {}
+    for name in names:
+        try:
+            results[name] = build_report(name, selection)
+        except StatsdashError as error:
+            results[name] = error
+    return results
+
+
+def status_selection(selection: Selection) -> Selection:
+    """What Data status asks for availability: the last 7 days, without comparison ranges
+    (only the recent days matter there, whatever period is chosen)."""
+    from statsdash.periods import preset
+
+    today = selection.today or date.today()
+    return replace(selection, period=preset("last_7_days", today), comparisons=())
+
+
+# Tables of the pages beyond the reports (statsdash.ui.data.load_service_table).
+PAGE_EXTRAS = {
+    "ga": ("month_to_date", "device_share_by_month", "check_available_data"),
+    "youtube": ("check_available_data",),
+}
+
+
+def warm(selection: Selection) -> list[ReportResult]:
+    """Fetch every table of every page for the selection (and Data status's recent days)
+    into the response cache, so the first visitor's pages make no requests for them."""
+    built = build_all(selection)
+    results = [r for r in built.values() if isinstance(r, ReportResult)]
+    config = selection.config
+    for service, section in (("ga", config.google_analytics), ("youtube", config.youtube)):
+        names = selection.site_names() if service == "ga" else selection.channel_names()
+        if section is None or not names:
+            continue
+        for sel in (selection, status_selection(selection)):
+            data = service_data(service, sel)
+            for method in PAGE_EXTRAS[service] if sel is selection else ("check_available_data",):
+                try:
+                    getattr(data, method)()
+                except StatsdashError as error:
+                    results.append(ReportResult(pd.DataFrame(), {service: str(error)}))
+            results.append(ReportResult(pd.DataFrame(), dict(data.failures), list(data.notes)))
+    return results

@@ -1,6 +1,11 @@
-"""The SQLite response cache: canonical keys, expiry, refresh bypass, disabled mode."""
+"""The SQLite response cache: canonical keys, expiry, refresh bypass, disabled mode, kept-for-good
+answers, the size cap's LRU eviction, private files and several processes at once."""
 
-from statsdash.cache import ResponseCache, request_key
+import multiprocessing
+import stat
+
+from statsdash.cache import FINAL_TTL, ResponseCache, open_cache, request_key
+from statsdash.config import CacheConfig
 
 
 def test_key_ignores_dict_order():
@@ -17,7 +22,20 @@ def test_put_get_expiry_and_refresh(tmp_path):
     assert cache.get(request, refresh=True) is None
     cache.put({"x": 1}, {"rows": []}, ttl=-1)
     assert cache.get({"x": 1}) is None
-    assert cache.stats() == {"hits": 1, "misses": 3, "entries": 2}
+    stats = cache.stats()
+    assert (stats["hits"], stats["misses"], stats["entries"]) == (1, 3, 1)  # expired not counted
+    assert stats["hit_rate"] == 0.25
+    assert stats["kept_for_good"] == 0
+
+
+def test_closed_ranges_are_kept_for_good(tmp_path):
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    cache.put({"k": "closed"}, {"v": 1}, FINAL_TTL)
+    cache.put({"k": "recent"}, {"v": 2}, 3600)
+    assert cache.get({"k": "closed"}) == {"v": 1}
+    stats = cache.stats()
+    assert (stats["entries"], stats["kept_for_good"]) == (2, 1)
+    assert stats["bytes"] > 0
 
 
 def test_survives_a_restart(tmp_path):
@@ -33,3 +51,66 @@ def test_disabled_cache_stores_nothing(tmp_path):
     cache.put({"k": 1}, {"v": 2}, ttl=3600)
     assert cache.get({"k": 1}) is None
     assert not (tmp_path / "cache.sqlite").exists()
+
+
+def test_file_and_new_folder_are_private_from_the_first_write(tmp_path):
+    path = tmp_path / "new" / "cache.sqlite"
+    cache = ResponseCache(path)
+    cache.put({"k": 1}, {"v": "x" * 5000}, FINAL_TTL)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    for file in path.parent.iterdir():  # the database and its -wal / -shm companions
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file.name
+
+
+def test_an_existing_readable_file_is_tightened(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    path.touch(mode=0o644)
+    ResponseCache(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_size_cap_evicts_the_least_recently_used(tmp_path):
+    import random
+
+    noise = random.Random(1)
+    cache = ResponseCache(tmp_path / "cache.sqlite", max_mb=0.2)  # about 200 kB
+    body = lambda: {"v": "".join(noise.choice("abcdef0123") for _ in range(20_000))}  # noqa: E731
+    cache.put({"k": "old"}, body(), FINAL_TTL)
+    cache.put({"k": "used"}, body(), FINAL_TTL)
+    cache._db.execute("UPDATE answers SET used_at = used_at - 1000")  # both long unused
+    assert cache.get({"k": "used"}) is not None  # ... then "used" is read again
+    for i in range(30):
+        cache.put({"k": i}, body(), FINAL_TTL)
+    stats = cache.stats()
+    assert stats["bytes"] <= stats["max_bytes"]
+    assert cache.get({"k": "old"}) is None
+    assert cache.get({"k": 29}) is not None
+
+
+def _writer(path: str, worker: int, n: int) -> None:
+    cache = ResponseCache(path)
+    for i in range(n):
+        cache.put({"w": worker, "i": i}, {"v": i}, FINAL_TTL)
+        assert cache.get({"w": 1 - worker, "i": i}) in (None, {"v": i})
+
+
+def test_two_processes_write_one_file(tmp_path):
+    path = str(tmp_path / "cache.sqlite")
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_writer, args=(path, w, 200)) for w in (0, 1)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    assert ResponseCache(path).stats()["entries"] == 400
+
+
+def test_open_cache_shares_one_cache_per_store(tmp_path):
+    settings = CacheConfig(path=tmp_path / "c.sqlite")
+    assert open_cache(settings) is open_cache(CacheConfig(path=tmp_path / "c.sqlite"))
+    assert open_cache(CacheConfig(enabled=False)).enabled is False
+    recent = open_cache(CacheConfig(path=tmp_path / "d.sqlite", recent_ttl=60))
+    recent.put({"k": 1}, {"v": 1}, recent.recent_ttl)
+    row = recent._db.execute("SELECT expires_at - stored_at FROM answers").fetchone()
+    assert abs(row[0] - 60) < 1

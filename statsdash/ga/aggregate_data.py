@@ -15,6 +15,7 @@ then it is raised, as nothing can be shown and the fix (renew the credentials) i
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from collections.abc import Callable, Sequence
@@ -110,6 +111,7 @@ class AnalyticsData:
         self._tables: dict[tuple, pd.DataFrame] = {}
         self._top_sources: dict[str, list[str]] | None = None
         self._lock = threading.RLock()
+        self._round_locks = {name: threading.Lock() for name in ROUND_LABELS}
         # A request of each report name, for the columns of a report nobody answered.
         self._shapes: dict[str, ReportRequest] = {
             "referral": t.source_articles_request(self.ranges, [], (), social=False),
@@ -210,10 +212,26 @@ class AnalyticsData:
     def _round(self, name: str) -> dict[str, dict[str, Report]]:
         """Property id -> report name -> Report for one round of requests (memoised).
 
-        Under a lock: the app shares one AnalyticsData between sessions showing the same
-        selection, and two pages asking at once must not fetch twice or note twice."""
-        with self._lock:
+        Under the round's lock: the app shares one AnalyticsData between sessions showing the
+        same selection, and two pages asking at once must not fetch twice or note twice; other
+        rounds may be fetched meanwhile (see `prefetch`)."""
+        if name in self._rounds:
+            return self._rounds[name]
+        with self._round_locks[name]:
             return self._round_locked(name)
+
+    def prefetch(self) -> None:
+        """Start the round that depends on no other ("extra": daily series, month to date,
+        devices by month) in the background, so it travels beside the first round."""
+        if "extra" in self._rounds:
+            return
+
+        def run() -> None:
+            # A failure here is met again, and raised, by the table that needs the round.
+            with contextlib.suppress(Exception):
+                self._round("extra")
+
+        threading.Thread(target=run, name="ga-prefetch", daemon=True).start()
 
     def _round_locked(self, name: str) -> dict[str, dict[str, Report]]:
         if name not in self._rounds:

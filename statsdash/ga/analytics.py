@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from statsdash.cache import FINAL_TTL, PROVISIONAL_TTL, ResponseCache
+from statsdash.cache import FINAL_TTL, ResponseCache, open_cache
 from statsdash.config import Config, GoogleAnalyticsConfig, Property, Site
 from statsdash.errors import AuthError, BadResponse, StatsdashError
 from statsdash.ga.query import (
@@ -91,7 +91,7 @@ class Analytics:
         if ga is None:
             raise StatsdashError(f"{config.source} has no google_analytics section")
         if cache is None and isinstance(config, Config):
-            cache = ResponseCache(config.cache.path, enabled=config.cache.enabled)
+            cache = open_cache(config.cache)
         self.endpoint = ga.endpoint
         self.cache = cache or ResponseCache(None, enabled=False)
         self.today = today
@@ -131,11 +131,13 @@ class Analytics:
         self.cache.put(key, {**response, RECEIVED_AT: received}, self._ttl(body))
         return response, _stamp(received, from_cache=False)
 
-    def _ttl(self, body: dict) -> float:
+    def _ttl(self, body: dict) -> float | None:
         recent = (self.today or date.today()) - timedelta(days=PROVISIONAL_DAYS)
         bodies = body.get("requests", [body])
         ends = [r["endDate"] for b in bodies for r in b.get("dateRanges", [])]
-        return PROVISIONAL_TTL if any(date.fromisoformat(e) >= recent for e in ends) else FINAL_TTL
+        if any(date.fromisoformat(e) >= recent for e in ends):
+            return self.cache.recent_ttl
+        return FINAL_TTL
 
     def fetch(
         self,

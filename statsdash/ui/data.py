@@ -18,13 +18,15 @@ import pandas as pd
 import streamlit as st
 
 from statsdash.errors import StatsdashError
-from statsdash.periods import Period, preset
+from statsdash.periods import Period
 from statsdash.reports import (
     ReportResult,
     Selection,
     build_report,
+    prefetch,
     service_data,
     set_progress,
+    status_selection,
 )
 from statsdash.ui.session import load_app_config
 from statsdash.ui.text import md, md_join
@@ -191,6 +193,10 @@ def load_reports(names: Iterable[str], selection: Selection) -> dict[str, Report
     selection) raises; a property or channel that fails is named in `failures` instead.
     """
     names = list(names)
+    key = selection_key(selection)
+    now = time.monotonic()
+    if any(now - _built.get((name, key), -TTL) >= TTL for name in names):
+        prefetch(selection, names)  # every table's requests at once, not one round per table
     box = st.empty()
     bar = box.progress(0.0, text=f"Loading {len(names)} tables…")
     results: dict[str, ReportResult] = {}
@@ -247,10 +253,7 @@ class ServiceStatus:
         if self.cache is None:
             lines.append("Response cache: off")
         else:
-            lines.append(
-                f"Response cache: {self.cache['hits']:,} hits, {self.cache['misses']:,} misses, "
-                f"{self.cache['entries']:,} stored"
-            )
+            lines.append(cache_line(self.cache))
         lines.append(self.quota_line())
         if self.failures:
             lines.append(f":orange[Failing: {md_join(self.failures)}]")
@@ -281,13 +284,21 @@ YOUTUBE_QUOTA = (
 )
 
 
+def cache_line(stats: dict) -> str:
+    """The response cache in one line: this server's hit rate, and what the store holds."""
+    rate = stats.get("hit_rate")
+    rate_text = f" ({rate:.0%} hit rate)" if rate is not None else ""
+    return (
+        f"Response cache ({stats.get('backend', 'sqlite')}): {stats['hits']:,} hits, "
+        f"{stats['misses']:,} misses{rate_text} · {stats['entries']:,} answers stored, "
+        f"{stats.get('bytes', 0) / 1e6:,.1f} MB"
+    )
+
+
 def _latest_availability(service: str, selection: Selection) -> pd.DataFrame:
     """Availability as of today, whatever period is chosen: "complete through" is the latest
     complete day, and `complete` says whether the chosen period is wholly in."""
-    today = selection.today or date.today()
-    # No comparisons: only the recent days matter here, so one date range per request.
-    recent = replace(selection, period=preset("last_7_days", today), comparisons=())
-    table = service_data(service, recent).check_available_data()
+    table = service_data(service, status_selection(selection)).check_available_data()
     through = pd.to_datetime(table["complete_through"])  # NaT (no data yet) compares False
     return table.assign(complete=through >= pd.Timestamp(selection.period.end))
 

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from statsdash.periods import COMPARISON_LABELS, COMPARISONS, comparison
-from statsdash.reports import ReportResult, Selection
+from statsdash.reports import ReportResult, Selection, retry_in
 from statsdash.ui.data import safe_service_table
 from statsdash.ui.format import (
     KPI_COMPARISONS,
@@ -65,6 +65,18 @@ def merged_failures(results: Iterable[ReportResult]) -> dict[str, str]:
     return failures
 
 
+def retry_lines(failures: dict[str, str]) -> str:
+    """ "Retrying pixelpost.net (property 1) in 1:40" per failed source still remembered, so a
+    failing source is not asked again on every look (Refresh data asks at once)."""
+    lines = []
+    for source in failures:
+        wait = retry_in(source)
+        if wait is not None:
+            minutes, seconds = divmod(int(round(wait)), 60)
+            lines.append(f"Retrying {source} in {minutes}:{seconds:02d}")
+    return "  \n".join(lines) + ("; *Refresh data* retries now." if lines else "")
+
+
 def render_problems(results: Iterable[ReportResult]) -> None:
     """One warning naming every failed property or channel, and each data note once."""
     results = list(results)
@@ -78,6 +90,8 @@ def render_problems(results: Iterable[ReportResult]) -> None:
             f"that miss them are marked *incomplete*:\n{named}",
             icon=":material/warning:",
         )
+        if retries := retry_lines(failures):
+            st.caption(retries)
     notes = list(dict.fromkeys(note for result in results for note in result.notes))
     if notes:
         with st.expander(f"Data notes ({len(notes)})", icon=":material/info:"):

@@ -20,7 +20,7 @@ from google.auth.exceptions import RefreshError
 from googleapiclient.http import HttpRequest
 from googleapiclient.model import JsonModel
 
-from statsdash.cache import FINAL_TTL, PROVISIONAL_TTL, ResponseCache
+from statsdash.cache import FINAL_TTL, PROVISIONAL_TTL, ResponseCache, open_cache
 from statsdash.config import Config
 from statsdash.errors import AuthError, BadResponse, FetchError
 from statsdash.google_api import MAX_TRIES, HttpFactory, build_service, execute
@@ -44,9 +44,10 @@ def chunked(items: Sequence[str], size: int) -> list[list[str]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def report_ttl(end: date, today: date) -> float:
-    """Cache lifetime of a report: short while its last day may still be processing."""
-    return PROVISIONAL_TTL if end >= today - timedelta(days=PROVISIONAL_DAYS) else FINAL_TTL
+def report_ttl(end: date, today: date, recent: float = PROVISIONAL_TTL) -> float | None:
+    """Cache lifetime of a report: `recent` while its last day may still be processing,
+    else kept for good (FINAL_TTL)."""
+    return recent if end >= today - timedelta(days=PROVISIONAL_DAYS) else FINAL_TTL
 
 
 def to_frame(response: dict, source: str = SOURCE) -> pd.DataFrame:
@@ -98,7 +99,7 @@ class Analytics:
         self.reports_api = build_service("youtubeAnalytics", "v2", self.endpoint)
         self.data_api = build_service("youtube", "v3", self.endpoint)
         if cache is None:
-            cache = ResponseCache(config.cache.path, enabled=config.cache.enabled)
+            cache = open_cache(config.cache)
         self.cache = cache
         self._owner_lock = threading.Lock()
         self._session_lock = threading.Lock()
@@ -138,7 +139,7 @@ class Analytics:
             ) from None
 
     def _cached(
-        self, api: str, params: dict, ttl: float, make: Callable[[], Any], source: str
+        self, api: str, params: dict, ttl: float | None, make: Callable[[], Any], source: str
     ) -> dict:
         key = {"api": api, "endpoint": self.endpoint or "google", **params}
         hit = self.cache.get(key, refresh=self.refresh)
@@ -308,7 +309,7 @@ class Analytics:
         def make() -> Any:
             return self.reports_api.reports().query(**params)
 
-        ttl = report_ttl(end, self.today)
+        ttl = report_ttl(end, self.today, self.cache.recent_ttl)
         return to_frame(self._cached("yt.reports.query", params, ttl, make, SOURCE))
 
     def rollup_ids(
