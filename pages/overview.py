@@ -48,6 +48,7 @@ if has_web:
         incomplete=list(web.failures),
         provisional=freshness.web_note,
         formats={"avg_session_seconds": duration},
+        result=web,
     )
 if has_youtube:
     st.markdown("##### :material/smart_display: YouTube")
@@ -67,6 +68,7 @@ if has_youtube:
         incomplete=list(channels.failures),
         provisional=freshness.youtube_note,
         notes={"views": views_note} if views_note else None,
+        result=channels,
     )
 
 daily = results["daily"].table

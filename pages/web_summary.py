@@ -41,6 +41,7 @@ render_kpis(
     incomplete=list(summary.failures),
     provisional=freshness.web_note,
     formats={"avg_session_seconds": duration, "pages_per_session": lambda v: number(v, 2)},
+    result=summary,
 )
 render_download(summary, "ga-summary", selection)
 

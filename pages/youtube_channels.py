@@ -44,6 +44,7 @@ render_kpis(
     incomplete=list(channels.failures),
     provisional=freshness.youtube_note,
     notes={"views": views_note} if views_note else None,
+    result=channels,
 )
 
 st.subheader("By channel group over time")

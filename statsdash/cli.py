@@ -16,20 +16,28 @@ from pathlib import Path
 from statsdash.cache import cache_location, format_stats, open_cache
 from statsdash.config import ConfigError, load_config
 from statsdash.errors import StatsdashError
-from statsdash.periods import PeriodError, parse_comparisons, parse_date, preset
+from statsdash.periods import (
+    TODAY_ENV,
+    PeriodError,
+    check_reportable,
+    parse_comparisons,
+    parse_date,
+    preset,
+)
 from statsdash.reports import (
+    GA_REPORTS,
     REPORT_NAMES,
     ReportResult,
     Selection,
     SelectionError,
     build_all,
     build_report,
+    compared_lines,
     warm,
 )
 from statsdash.utilities import to_csv
 
 EXIT_OK, EXIT_FETCH, EXIT_USAGE = 0, 1, 2
-TODAY_ENV = "STATSDASH_TODAY"  # pins "today", as the app reads it (statsdash.ui.session)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,6 +119,12 @@ def _add_selection_args(parser: argparse.ArgumentParser, compare: str | None) ->
     parser.add_argument("--sites", help="comma list of site names (default: all)")
     parser.add_argument("--channels", help="comma list of channel groups (default: all)")
     parser.add_argument("--refresh", action="store_true", help="bypass the response cache")
+    parser.add_argument(
+        "--whole-periods",
+        action="store_true",
+        help="compare whole periods even when their last days are not complete yet "
+        "(default: like for like, each service's complete days against the same days)",
+    )
 
 
 def _add_config_args(parser: argparse.ArgumentParser) -> None:
@@ -127,7 +141,7 @@ def _load(args: argparse.Namespace, **kwargs):
     if args.demo:
         from statsdash.demo import start_demo
 
-        return start_demo()
+        return start_demo(today=_today())
     return load_config(Path(args.config), **kwargs), None
 
 
@@ -150,7 +164,7 @@ def _selection(args: argparse.Namespace, config) -> Selection:
         )
     else:
         period = preset(args.preset, today or date.today())
-    return Selection(
+    selection = Selection(
         config=config,
         period=period,
         comparisons=parse_comparisons(args.compare),
@@ -158,7 +172,12 @@ def _selection(args: argparse.Namespace, config) -> Selection:
         channels=_csv_list(args.channels),
         refresh=args.refresh,
         today=today,
+        whole_periods=args.whole_periods,
     )
+    report = getattr(args, "report", None) or ""
+    web = report in GA_REPORTS or (not report.startswith("yt-") and bool(selection.site_names()))
+    check_reportable(period, selection.comparison_periods(), today or date.today(), web=web)
+    return selection
 
 
 def _write(path: Path, text: str) -> bool:
@@ -174,6 +193,9 @@ def _outcome(results: list[ReportResult]) -> int:
     """Print each note and failure once; the exit status they make."""
     for note in dict.fromkeys(n for r in results for n in r.notes):
         print(f"note: {note}", file=sys.stderr)
+    # Like for like: which days the figures cover, when not the whole period (one per service).
+    for line in dict.fromkeys(line for r in results for line in compared_lines(r)):
+        print(line, file=sys.stderr)
     failures = {src: msg for r in results for src, msg in r.failures.items()}
     if failures:
         failed = "; ".join(f"{src}: {msg}" for src, msg in failures.items())

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from statsdash.reports import ReportResult, Selection, service_data
+from statsdash.reports import (
+    ReportResult,
+    Selection,
+    blank_figures,
+    service_data,
+    with_compared,
+)
 from statsdash.utilities import add_comparisons, share_pct
 
 BRAND_METRICS = ("web_pageviews", "web_users", "yt_views", "yt_watch_minutes")
@@ -46,6 +52,34 @@ def _service_table(service: str, method: str, selection: Selection, names: Seque
         return None, {}, []
     data = service_data(service, selection)
     return getattr(data, method)(), dict(data.failures), list(data.notes)
+
+
+def _compared(service: str, selection: Selection, names: Sequence[str]) -> dict:
+    """{service: Compared} for a selected service (its data is built already), else {}."""
+    return {service: service_data(service, selection).compared()} if names else {}
+
+
+# Per service: the brands columns of its figures, and the prefix of its compared days.
+BRAND_SERVICES = {"ga": "web_", "youtube": "yt_"}
+
+
+def _with_services_compared(table: pd.DataFrame, compared: dict) -> pd.DataFrame:
+    """Per service `web_`/`yt_` days_compared and complete_through last (empty for a service
+    not selected); a service with no complete day yet has its figures emptied."""
+    out = table
+    for service, prefix in BRAND_SERVICES.items():
+        if service not in compared:
+            out = out.assign(
+                **{
+                    f"{prefix}days_compared": pd.Series(pd.NA, index=out.index, dtype="Int64"),
+                    f"{prefix}complete_through": pd.Series("", index=out.index, dtype="str"),
+                }
+            )
+            continue
+        if compared[service].days_compared == 0:
+            out = blank_figures(out, [c for c in out.columns if c.startswith(prefix)])
+        out = with_compared(out, compared[service], prefix, blank=False)
+    return out
 
 
 def _sum_known(values: pd.Series) -> float:
@@ -112,8 +146,13 @@ def brands_report(selection: Selection) -> ReportResult:
             table.loc[unknown, cols] = np.nan
     table["web_pageviews_share_pct"] = share_pct(current["web_pageviews"], _total(ga, "pageviews"))
     table["yt_views_share_pct"] = share_pct(current["yt_views"], _total(yt, "views"))
+    compared = _compared("ga", selection, selection.site_names())
+    compared |= _compared("youtube", selection, selection.channel_names())
     return ReportResult(
-        _as_counts(table), {**ga_failures, **yt_failures}, _unique(ga_notes + yt_notes)
+        _with_services_compared(_as_counts(table), compared),
+        {**ga_failures, **yt_failures},
+        _unique(ga_notes + yt_notes),
+        compared,
     )
 
 

@@ -216,6 +216,36 @@ def parse_comparisons(text: str | None) -> tuple[str, ...]:
     return keys
 
 
+# The GA4 Data API refuses dates before this one (start dates must be after 2015-08-13, as
+# connectors validating against it note, e.g. estuary/connectors#2736): no GA4 data can exist.
+GA4_EARLIEST = date(2015, 8, 14)
+
+
+def check_reportable(
+    period: Period, comparisons: Mapping[str, Period], today: date, *, web: bool
+) -> None:
+    """Raise PeriodError for a period ending after today, or (`web`) reaching before GA4.
+
+    The latest day that can have data is today (partly); a range or comparison starting
+    before GA4_EARLIEST would come back as zeros, which would read as "no traffic"."""
+    if period.end > today:
+        raise PeriodError(
+            f"end {period.end.isoformat()} is in the future; the latest day that can have "
+            f"data is today, {today.isoformat()}"
+        )
+    if not web:
+        return
+    for what, p in {
+        "start": period,
+        **{f"{s} comparison start": c for s, c in comparisons.items()},
+    }.items():
+        if p.start < GA4_EARLIEST:
+            raise PeriodError(
+                f"{what} {p.start.isoformat()} is before {GA4_EARLIEST.isoformat()}, the "
+                "earliest day the GA4 Data API has data for; start on or after it"
+            )
+
+
 TODAY_ENV = "STATSDASH_TODAY"  # pins "today" for demos and tests; real today otherwise
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from statsdash.config import Config
 from statsdash.errors import StatsdashError
-from statsdash.periods import Period, comparison_periods
+from statsdash.periods import Compared, Period, compared_sentence, comparison_periods
 
 
 class SelectionError(StatsdashError):
@@ -35,6 +35,9 @@ class Selection:
     channels: tuple[str, ...] = ()  # empty = every configured channel group
     refresh: bool = False
     today: date | None = None  # the services' today (the app's pinned day); None = real today
+    # False (default): like for like, each service's figures cover its complete days and
+    # its comparisons the same days; True: whole periods, however much of them is in.
+    whole_periods: bool = False
 
     def site_names(self) -> tuple[str, ...]:
         ga = self.config.google_analytics
@@ -60,6 +63,8 @@ class ReportResult:
     table: pd.DataFrame
     failures: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Service ("ga", "youtube") -> which days its figures cover and compare (like for like).
+    compared: dict[str, Compared] = field(default_factory=dict)
 
 
 GA_REPORTS = {
@@ -80,6 +85,9 @@ YT_REPORTS = {
     "yt-traffic": "traffic_source_table",
 }
 CROSS_REPORTS = ("brands", "daily")
+SERVICE_LABELS = {"ga": "Web", "youtube": "YouTube"}
+# Last columns of every GA and YouTube report (after issue 9's `complete`).
+COMPARED_COLUMNS = ("days_compared", "complete_through")
 REPORT_NAMES = (*GA_REPORTS, *YT_REPORTS, *CROSS_REPORTS)
 
 
@@ -142,6 +150,7 @@ def service_data(service: str, selection: Selection):
         selection.comparisons,
         names,
         selection.today,
+        selection.whole_periods,
     )
     now = time.monotonic()
     with _memo_lock:
@@ -228,13 +237,63 @@ def _new_service_data(service: str, selection: Selection, names: tuple[str, ...]
         today=selection.today,
         progress=report_progress,
         analytics=_client(service, selection),
+        like_for_like=not selection.whole_periods,
     )
 
 
 def _service_report(service: str, method: str, selection: Selection) -> ReportResult:
     data = service_data(service, selection)
     table = getattr(data, method)()
-    return ReportResult(table, dict(data.failures), list(data.notes))
+    compared = data.compared()
+    return ReportResult(
+        with_compared(table, compared),
+        dict(data.failures),
+        list(data.notes),
+        {service: compared},
+    )
+
+
+def blank_figures(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The table with its figures (numeric columns, or `columns`) emptied, never 0: for a
+    period with no complete day yet, whose rows stay but have nothing to show."""
+    out = table.copy()
+    if columns is None:
+        columns = [
+            c
+            for c in out.columns
+            if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])
+        ]
+    for column in columns:
+        integer = pd.api.types.is_integer_dtype(out[column])
+        out[column] = pd.Series(None, index=out.index, dtype="Int64" if integer else "float64")
+    return out
+
+
+def with_compared(
+    table: pd.DataFrame, compared: Compared, prefix: str = "", *, blank: bool = True
+) -> pd.DataFrame:
+    """`table` with `<prefix>days_compared` and `<prefix>complete_through` (YYYY-MM-DD) last;
+    with `blank`, its figures emptied when no day is complete yet."""
+    empty = blank and compared.days_compared == 0
+    out = blank_figures(table) if empty else table.copy()
+    out[f"{prefix}days_compared"] = pd.Series(
+        compared.days_compared, index=out.index, dtype="int64"
+    )
+    through = compared.complete_through.isoformat()
+    out[f"{prefix}complete_through"] = pd.Series(through, index=out.index, dtype="str")
+    return out
+
+
+def compared_lines(result: ReportResult) -> list[str]:
+    """One sentence per service whose figures do not cover the whole period (see
+    periods.compared_sentence), e.g. "YouTube: 6 of 7 days (through Sat 28 Nov), compared
+    with the same 6 days"."""
+    lines = []
+    for service, compared in result.compared.items():
+        line = compared_sentence(SERVICE_LABELS[service], compared)
+        if line:
+            lines.append(line)
+    return lines
 
 
 # The YouTube tables each non-YouTube report reads (YouTube reports name theirs in YT_REPORTS).

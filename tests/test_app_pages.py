@@ -242,18 +242,42 @@ def test_a_failing_property_is_named_and_totals_are_marked_incomplete(downloads)
     assert "Incomplete" not in cards["Views"]  # YouTube was not hit: its totals stay plain
 
 
-def test_recent_days_are_marked_provisional(downloads):
-    """Last 7 days on the pinned today: GA4 is complete through today - 2, YouTube - 3."""
+def test_recent_days_are_compared_like_for_like(downloads, facts):
+    """Last 7 days on the pinned today: GA4 is complete through today - 2, YouTube - 3; the
+    figures cover those days (and say so), the charts still draw every day, dashed."""
     at = open_page("pages/overview.py", downloads, {"period": "last_7_days"})
     text = " ".join(c.value for c in at.caption)
+    start = TODAY - timedelta(days=7)
     web_through = TODAY - timedelta(days=2)
     yt_through = TODAY - timedelta(days=3)
     assert f"Web data is complete through **{web_through:%a %d %b}**" in text
     assert f"YouTube reports data through **{yt_through:%a %d %b}**" in text
+    assert (
+        f"Web: 6 of 7 days (through {web_through:%a %d %b}), compared with the same 6 days"
+    ) in text
+    assert (
+        f"YouTube: 5 of 7 days (through {yt_through:%a %d %b}), compared with the same 5 days"
+    ) in text
+    web, youtube = facts
+    assert metric(at, "Pageviews") == web(start, web_through)["screenPageViews"].sum()
+    assert metric(at, "Views") == youtube(start, yt_through)["views"].sum()
     dashes = [d for chart in at.get("vega_lite_chart") for d in stroke_dashes(chart.proto.spec)]
     assert any(d.get("legend") for d in dashes)  # the legend names dashed days only when shown
     cards = kpi_cards(at)
-    assert "Provisional" in cards["Pageviews"] and "Provisional" in cards["Views"]
+    assert "Provisional" not in cards["Pageviews"] and "Provisional" not in cards["Views"]
+    assert at.toggle(key="sd_fair").value  # the sidebar switch, on by default
+
+
+def test_yesterday_says_no_complete_day_yet_instead_of_a_drop(downloads):
+    at = open_page("pages/overview.py", downloads, {"period": "yesterday"})
+    infos = [i.value for i in at.info]
+    web_latest, yt_latest = TODAY - timedelta(days=2), TODAY - timedelta(days=3)
+    assert f"Web: no complete day yet — Web's latest complete day is {web_latest:%a %d %b}" in infos
+    assert (
+        f"YouTube: no complete day yet — YouTube's latest complete day is {yt_latest:%a %d %b}"
+    ) in infos
+    assert not [m for m in at.metric if m.label in ("Pageviews", "Views")]  # no zero cards
+    assert "−100" not in " ".join(m.value for m in at.markdown)
 
 
 def stroke_dashes(spec: str) -> list[dict]:

@@ -74,6 +74,38 @@ def test_bad_dates_and_comparisons_exit_2(tmp_path, capsys, args, message, demo_
     assert capsys.readouterr().err.strip() == message
 
 
+@pytest.mark.parametrize(
+    ("report", "args", "message"),
+    [
+        (
+            "yt-channels",
+            ["--start", "2026-11-20", "--end", "2026-12-01"],
+            "statsdash: end 2026-12-01 is in the future; the latest day that can have data is "
+            "today, 2026-11-30",
+        ),
+        (
+            "ga-summary",
+            ["--start", "2015-08-01", "--end", "2015-08-31"],
+            "statsdash: start 2015-08-01 is before 2015-08-14, the earliest day the GA4 Data API "
+            "has data for; start on or after it",
+        ),
+        (
+            "brands",
+            ["--start", "2016-08-01", "--end", "2016-08-31", "--compare", "yoy"],
+            "statsdash: yoy comparison start 2015-08-01 is before 2015-08-14, the earliest day "
+            "the GA4 Data API has data for; start on or after it",
+        ),
+    ],
+)
+def test_dates_no_data_can_exist_for_exit_2(
+    capsys, monkeypatch, report, args, message, demo_config_file
+):
+    monkeypatch.setenv("STATSDASH_TODAY", "2026-11-30")
+    code = main(["export", report, "--config", str(demo_config_file), *args])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == message
+
+
 def test_missing_config_file_exits_2(tmp_path, capsys):
     missing = tmp_path / "nope.yaml"
     code = main(["export", "ga-summary", "--config", str(missing)])

@@ -8,7 +8,7 @@ import pytest
 
 from statsdash import crossplatform
 from statsdash.config import parse_config
-from statsdash.periods import Period
+from statsdash.periods import Period, comparison_periods, like_for_like
 from statsdash.reports import Selection
 from statsdash.utilities import to_csv
 
@@ -39,6 +39,10 @@ class FakeData:
         self.tables = tables
         self.failures = dict(failures or {})
         self.notes = list(notes)
+
+    def compared(self):
+        """A closed range: every day in, nothing cut."""
+        return like_for_like(PERIOD, comparison_periods(PERIOD, ("previous",)), None)
 
     def __getattr__(self, name):
         if name in self.__dict__.get("tables", {}):
@@ -101,7 +105,13 @@ def test_brands_pair_sites_with_channel_groups_and_add_up(services):
         "web_pageviews_prev_change",
         "web_pageviews_prev_pct",
     ]
-    assert table.columns[-2:].tolist() == ["web_pageviews_share_pct", "yt_views_share_pct"]
+    assert table.columns[-6:-4].tolist() == ["web_pageviews_share_pct", "yt_views_share_pct"]
+    assert table.columns[-4:].tolist() == [  # issue 8: each service's compared days, last
+        "web_days_compared", "web_complete_through", "yt_days_compared", "yt_complete_through",
+    ]  # fmt: skip
+    assert set(table["web_days_compared"]) == {31} and set(table["yt_complete_through"]) == {
+        "2026-10-31"
+    }
     alpha = table.iloc[0]
     assert (alpha["web_pageviews"], alpha["yt_views"], alpha["yt_watch_minutes"]) == (
         600,

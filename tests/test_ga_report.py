@@ -413,7 +413,8 @@ def test_cli_export_writes_the_contract_columns(config_file, capsys, report):
     assert export(config_file, report) == 0
     out = capsys.readouterr().out
     table = pd.read_csv(io.StringIO(out))
-    assert list(table.columns) == CONTRACT[report]
+    assert list(table.columns) == [*CONTRACT[report], "days_compared", "complete_through"]
+    assert set(table["days_compared"]) == {31}  # October, long complete
     if report in ROWS:
         assert len(table) == ROWS[report]
     assert out.endswith("\r\n")

@@ -38,6 +38,7 @@ CONTRACT = {
     "yt-videos": ["video", "title", "channel", "watch_minutes", "views", "engaged_views"],
     "yt-traffic": ["channel", "source_type", "watch_minutes", "share_pct"],
 }
+TRAILING = ["days_compared", "complete_through"]  # issue 8, last in every report
 DIMENSIONS = {"channel", "country", "video", "title", "source_type"}
 FORMULA_STARTS = ("=", "+", "-", "@")
 OCTOBER = ["--start", "2026-10-01", "--end", "2026-10-31"]
@@ -71,7 +72,7 @@ def test_export_writes_the_contract_columns(config_file, clean_emulator, capsys,
     assert export(config_file, report) == 0
     out = capsys.readouterr().out
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == CONTRACT[report]
+    assert rows[0] == [*CONTRACT[report], *TRAILING]
     assert len(rows) > 1
 
 
@@ -83,7 +84,7 @@ def test_export_with_comparisons_to_a_file(config_file, clean_emulator, tmp_path
     )  # fmt: skip
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(target.read_text())))
-    assert list(rows[0]) == with_comparisons(CONTRACT["yt-channels"], ["prev", "yoy"])
+    assert list(rows[0]) == [*with_comparisons(CONTRACT["yt-channels"], ["prev", "yoy"]), *TRAILING]
     assert [r["channel"] for r in rows] == ["Gear Haven", "Pixel Post"]  # by watch minutes
 
 

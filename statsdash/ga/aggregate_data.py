@@ -30,7 +30,7 @@ from statsdash.ga import series
 from statsdash.ga import tables as t
 from statsdash.ga.analytics import MAX_WORKERS, Analytics
 from statsdash.ga.query import QUOTA_FIELDS, Report, ReportRequest, parse_report
-from statsdash.periods import Period, comparison_periods
+from statsdash.periods import Compared, Period, comparison_periods, like_for_like
 from statsdash.reports import SelectionError
 
 ROUND_OF = {
@@ -38,7 +38,7 @@ ROUND_OF = {
     "sources": "first",
     "devices": "first",
     "articles": "first",
-    "hours": "first",
+    "hours": "first",  # "hours" of its own when comparing like for like: it cuts the ranges
     "referral": "second",
     "social": "second",
     "daily": "extra",
@@ -47,6 +47,7 @@ ROUND_OF = {
 }
 # What the progress callback is told each round is fetching.
 ROUND_LABELS = {
+    "hours": "which recent days are complete",
     "first": "web reports",
     "second": "top articles of sources",
     "extra": "daily series, month to date and devices by month",
@@ -85,6 +86,7 @@ class AnalyticsData:
         analytics: Analytics | None = None,
         progress: Progress | None = None,
         today: date | None = None,
+        like_for_like: bool = False,
     ) -> None:
         ga = config.google_analytics
         if ga is None:
@@ -98,8 +100,12 @@ class AnalyticsData:
         self.sites = {name: ga.sites[name] for name in (sites or ga.sites)}
         self.period = period
         self.comparisons = tuple(comparisons)
-        self.ranges = {t.CURRENT: period} | comparison_periods(period, self.comparisons)
-        self.suffixes = tuple(self.ranges)[1:]
+        # The whole period and comparisons (charts draw every day); the contract tables use
+        # `ranges`, which like for like cuts to the complete days (see `compared`).
+        self.full_ranges = {t.CURRENT: period} | comparison_periods(period, self.comparisons)
+        self.suffixes = tuple(self.full_ranges)[1:]
+        self.like_for_like = like_for_like
+        self._compared: Compared | None = None
         self.refresh = refresh
         self.analytics = analytics or Analytics(config, today=today)
         self.today = today or self.analytics.today or date.today()
@@ -114,8 +120,8 @@ class AnalyticsData:
         self._round_locks = {name: threading.Lock() for name in ROUND_LABELS}
         # A request of each report name, for the columns of a report nobody answered.
         self._shapes: dict[str, ReportRequest] = {
-            "referral": t.source_articles_request(self.ranges, [], (), social=False),
-            "social": t.source_articles_request(self.ranges, [], (), social=True),
+            "referral": t.source_articles_request(self.full_ranges, [], (), social=False),
+            "social": t.source_articles_request(self.full_ranges, [], (), social=True),
         }
 
     # Fetching
@@ -164,10 +170,13 @@ class AnalyticsData:
             "devices": t.devices_request(self.ranges),
             "articles": t.articles_request(self.ranges, self.config.article_exclude_paths),
         }
-        recent = self._recent_days()
-        if recent is not None:
-            requests["hours"] = t.hours_request(recent)
+        if not self.like_for_like:
+            requests |= self._requests_hours(prop)
         return requests
+
+    def _requests_hours(self, prop: Property) -> dict[str, ReportRequest]:
+        recent = self._recent_days()
+        return {"hours": t.hours_request(recent)} if recent is not None else {}
 
     def _requests_second(self, prop: Property) -> dict[str, ReportRequest]:
         """Articles of the top sources and networks this property has sessions from."""
@@ -194,20 +203,51 @@ class AnalyticsData:
     def _requests_extra(self, prop: Property) -> dict[str, ReportRequest]:
         """The tables beyond the contract travel together: one more call per property."""
         return {
-            "daily": series.daily_request(self.ranges),
+            "daily": series.daily_request(self.full_ranges),
             "month": series.month_request(self.period),
             "device_months": series.device_months_request(self.period),
         }
 
     def _recent_days(self) -> Period | None:
-        """The days of the period GA4 may still be processing, or None. For a period wholly
-        after today, the last few days before it: none of its own days has data yet, and
-        they tell through which day the data is complete."""
-        start = max(self.period.start, self.today - timedelta(days=CHECK_DAYS))
+        """The days GA4 may still be processing through the period's end, or None when the
+        period ended before them. They start before a short period does, so that a period
+        with no complete day yet still tells which day is the latest complete one."""
+        start = self.today - timedelta(days=CHECK_DAYS)
         end = min(self.period.end, self.today)
-        if self.period.start > self.today:
-            start = self.today - timedelta(days=CHECK_DAYS)
         return Period("recent", start, end) if start <= end else None
+
+    @property
+    def ranges(self) -> dict[str, Period]:
+        """The ranges the contract tables cover: like for like, the complete days of the
+        period and the same days of each comparison; with no complete day yet, the whole
+        ranges (their rows are kept, the registry empties their figures)."""
+        compared = self.compared()
+        if compared.current is None:
+            return self.full_ranges
+        return {t.CURRENT: compared.current} | compared.comparisons
+
+    def compared(self) -> Compared:
+        """The period's compared days (like for like) and the comparison ranges cut alike.
+
+        GA4's days are complete once every property with `wait_for_data` has all 24 hours;
+        without like for like, or for a period that ended before GA4's processing window,
+        every day counts. Asks one small `dateHour` report per property first, if needed."""
+        with self._lock:
+            if self._compared is None:
+                comparisons = dict(list(self.full_ranges.items())[1:])
+                through = None
+                if self.like_for_like and self._recent_days() is not None:
+                    self._round("hours")
+                    table = self._availability()
+                    waiting = table.loc[table["wait_for_data"], "complete_through"]
+                    through = min(waiting) if len(waiting) else None
+                self._compared = like_for_like(self.period, comparisons, through)
+            return self._compared
+
+    def _round_of(self, report: str) -> str:
+        if report == "hours" and self.like_for_like and self._recent_days() is not None:
+            return "hours"
+        return ROUND_OF[report]
 
     def _round(self, name: str) -> dict[str, dict[str, Report]]:
         """Property id -> report name -> Report for one round of requests (memoised).
@@ -278,7 +318,7 @@ class AnalyticsData:
         """Report `name` of every fetched property stacked, with site/property/range columns."""
         key = f"{name}:totals" if totals else name
         if key not in self._frames:
-            fetched = self._fetched(self._round(ROUND_OF[name]))
+            fetched = self._fetched(self._round(self._round_of(name)))
             parts = [
                 (r.totals if totals else r.frame).assign(site=site, property=prop.id)
                 for site, prop, reports in fetched
@@ -378,11 +418,11 @@ class AnalyticsData:
 
     def check_available_data(self) -> pd.DataFrame:
         """Per property: site, property, time_zone, wait_for_data, complete_through, complete."""
-        self.first_round()
+        self._round(self._round_of("hours"))
         return self._availability()
 
     def _availability(self) -> pd.DataFrame:
-        fetched = self._fetched(self._rounds["first"])
+        fetched = self._fetched(self._rounds[self._round_of("hours")])
         return series.availability(fetched, self.period, self._recent_days())
 
     def quota_table(self) -> pd.DataFrame:

@@ -34,7 +34,7 @@ from statsdash.ui.text import md, md_join
 TTL = 15 * 60  # seconds; the response cache below keeps final days much longer
 MAX_ENTRIES = 256
 
-Key = tuple[tuple[str, ...], tuple[str, ...], str, date, date, tuple[str, ...], date | None]
+Key = tuple[tuple[str, ...], tuple[str, ...], str, date, date, tuple[str, ...], date | None, bool]
 
 
 def selection_key(selection: Selection) -> Key:
@@ -48,14 +48,17 @@ def selection_key(selection: Selection) -> Key:
         p.end,
         selection.comparisons,
         selection.today,
+        selection.whole_periods,
     )
 
 
 def from_key(key: Key) -> Selection:
-    sites, channels, name, start, end, comparisons, today = key
+    sites, channels, name, start, end, comparisons, today, whole_periods = key
     period = Period(name, start, end)
     config = load_app_config().config
-    return Selection(config, period, comparisons, sites, channels, today=today)
+    return Selection(
+        config, period, comparisons, sites, channels, today=today, whole_periods=whole_periods
+    )
 
 
 class _Incomplete(Exception):

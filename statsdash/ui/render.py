@@ -9,8 +9,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from statsdash.periods import COMPARISON_LABELS, COMPARISONS, comparison
-from statsdash.reports import ReportResult, Selection, retry_in
+from statsdash.periods import (
+    COMPARISON_LABELS,
+    COMPARISONS,
+    Compared,
+    compared_sentence,
+    comparison,
+)
+from statsdash.reports import SERVICE_LABELS, ReportResult, Selection, retry_in
 from statsdash.ui.data import safe_service_table
 from statsdash.ui.format import (
     KPI_COMPARISONS,
@@ -144,12 +150,15 @@ def render_table(
     table = result.table
     if caption:
         st.caption(caption)
+    nothing_yet = render_compared(result)
     if result.failures:
         st.caption(
             f":orange[Incomplete: misses {md_join(result.failures)}; changes are not real "
             "ones, so they are not coloured.]"
         )
-    if table.empty:
+    if nothing_yet:
+        pass  # render_compared said there is no complete day yet: no grid of empty cells
+    elif table.empty:
         st.info("No rows for this selection and period.", icon=":material/info:")
     else:
         shown = list(columns) if columns is not None else visible_columns(table)
@@ -205,15 +214,23 @@ def render_kpis(
     provisional: str | None = None,
     formats: Mapping[str, Callable[[object], str]] | None = None,
     notes: Mapping[str, str] | None = None,
+    result: ReportResult | None = None,
 ) -> None:
     """One bordered card per metric: value, then its change against each comparison.
 
     Totals missing a failed source (`incomplete`) or recent days still arriving
     (`provisional`, the reason) say so in their title, and their changes turn grey.
     `notes` puts a caption under a metric's figure (e.g. that views changed meaning).
+    With the `result` the row comes from, like for like, the cards say which days they
+    cover (complete ones only, so not provisional), or that there is no complete day yet.
     """
     notes = notes or {}
     formats = formats or {}
+    if result is not None and result.compared:
+        if render_compared(result):
+            return
+        if not selection.whole_periods:
+            provisional = None
     compared = {COMPARISONS[key]: KPI_COMPARISONS[key] for key in selection.comparisons}
     for column, (metric, title) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
         with column.container(border=True):
@@ -270,6 +287,25 @@ class Freshness:
         )
 
 
+def compared_line(service: str, compared: Compared) -> str | None:
+    """The one sentence that says which days a service's figures cover (see
+    periods.compared_sentence); None when they cover the whole period."""
+    return compared_sentence(SERVICE_LABELS[service], compared)
+
+
+def render_compared(result: ReportResult) -> bool:
+    """Say which days the result's figures cover when like for like cut them, one line per
+    service; True when no service has a complete day yet (nothing to show but that)."""
+    for service, compared in result.compared.items():
+        line = compared_line(service, compared)
+        if line and compared.days_compared == 0:
+            st.info(line, icon=":material/schedule:")
+        elif line:
+            st.caption(f":material/event_available: {line}")
+    days = [c.days_compared for c in result.compared.values()]
+    return bool(days) and not any(days)
+
+
 def _last_complete(table: pd.DataFrame | None) -> date | None:
     """The earliest complete-through day over the sources that gate completeness."""
     if table is None or table.empty or "complete_through" not in table:
@@ -290,15 +326,17 @@ def render_freshness(selection: Selection, *, web_only=False, youtube_only=False
             safe_service_table("youtube", "check_available_data", selection)[0]
         )
     lines = []
+    # Like for like, the figures leave those days out (their tables say so); charts show them.
+    left_out = "" if selection.whole_periods else ", and left out of the compared figures"
     if web is not None and web < end:
         lines.append(
             f"Web data is complete through **{web:%a %d %b}**; later days are provisional "
-            "(still arriving) and drawn dashed."
+            f"(still arriving) and drawn dashed{left_out}."
         )
     if youtube is not None and youtube < end:
+        tail = left_out or ", so period totals miss them"
         lines.append(
-            f"YouTube reports data through **{youtube:%a %d %b}**; later days have none yet, "
-            "so period totals miss them."
+            f"YouTube reports data through **{youtube:%a %d %b}**; later days have none yet{tail}."
         )
     if lines:
         st.caption(":material/schedule: " + "  \n".join(lines))
@@ -361,6 +399,8 @@ def render_grouped(
     `items` columns (in that order).
     """
     table = result.table
+    if render_compared(result):
+        table = table.iloc[:0]
     if result.failures:
         st.caption(f":orange[Incomplete: misses {md_join(result.failures)}.]")
     if table.empty:

@@ -17,7 +17,7 @@ from statsdash.ui.state import GRANULARITIES, UiState, check_comparisons, from_q
 from statsdash.ui.text import md
 
 SHOWN = "sd_shown"  # the last period shown (not a widget: it survives every page)
-KEYS = ("sd_sites", "sd_channels", "sd_preset", "sd_range", "sd_compare", "sd_grain")
+KEYS = ("sd_sites", "sd_channels", "sd_preset", "sd_range", "sd_compare", "sd_grain", "sd_fair")
 
 
 def _site_names(config: Config) -> tuple[str, ...]:
@@ -91,6 +91,14 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
         sb.warning(problem)
         return None
     grain = sb.segmented_control("Chart by", GRANULARITIES, key="sd_grain") or "day"
+    fair = sb.toggle(
+        "Complete days only",
+        value=True,
+        key="sd_fair",
+        help="Like for like: when a service's last days are not complete yet, its totals cover "
+        "the complete days and every comparison the same days (Mon–Sat against Mon–Sat). "
+        "Off: whole periods, however much of them is in.",
+    )
     if sb.button("Refresh data", help="Fetch again from Google, bypassing every cache"):
         st.session_state["sd_refresh"] = True  # app.py clears the caches and refetches
     state = UiState(
@@ -118,6 +126,7 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
         state.channels,
         refresh=st.session_state.pop("sd_refresh", False),
         today=today,
+        whole_periods=not fair,
     )
     return selection, grain
 

@@ -124,7 +124,7 @@ class YoutubeData(ChannelSelection):
         the previous period's follows from the current period's (its end is our start - 1)."""
         queries = {}
         for sfx, period in self._periods().items():
-            derived = sfx and period.end + timedelta(days=1) == self.period.start
+            derived = sfx and period.end + timedelta(days=1) == self._periods()[""].start
             if derived or period.end >= self.today:
                 continue
             after = Period("after", period.end + timedelta(days=1), self.today)
@@ -244,8 +244,10 @@ class YoutubeData(ChannelSelection):
         """yt-videos: the selection's top 10 videos by watch minutes, titled, with their group."""
         self._note_view_counting()
         columns = ("video", "title", "channel", *VIDEO_METRICS)
-        span = frames.span(self.period)
-        top = self._gather({"": self._query(TOP_VIDEOS, self.period)}, {"": f"top videos {span}"})
+        periods = self._periods()
+        now, comparisons = periods.pop(""), periods
+        span = frames.span(now)
+        top = self._gather({"": self._query(TOP_VIDEOS, now)}, {"": f"top videos {span}"})
         if top[""] is None:
             return self._contract_empty(columns, VIDEO_METRICS)
         current = top_n(frames.tidy(top[""]), "watch_minutes", TOP_VIDEO_COUNT)
@@ -256,7 +258,7 @@ class YoutubeData(ChannelSelection):
                 ("titles", ids), lambda: self.analytics.get_video(ids)
             )
             what["titles"] = "video titles (videos.list)"
-            for sfx, period in self.comparisons.items():
+            for sfx, period in comparisons.items():
                 futures[sfx] = self._video_values(ids, period)
                 what[sfx] = f"top videos' figures {frames.span(period)}"
         results = self._gather(futures, what)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from statsdash.config import Config
 from statsdash.errors import FetchError
-from statsdash.periods import Period, comparison_periods
+from statsdash.periods import Compared, Period, comparison_periods, like_for_like
 from statsdash.reports import SelectionError
 from statsdash.utilities import comparison_columns
 from statsdash.youtube import frames, view_counting
@@ -28,6 +28,10 @@ from statsdash.youtube.fetch import DAILY, Fetcher, Shape
 def _forbidden(error: FetchError) -> bool:
     """A plain 403 refusal (classify() sets no status on quota or rate-limit 403s)."""
     return error.status == 403
+
+
+# How far back the like-for-like check looks: YouTube's 48-72 h lag and a margin.
+RECENT_DAYS = 7
 
 
 class ChannelSelection:
@@ -44,6 +48,7 @@ class ChannelSelection:
         analytics: Analytics | None = None,
         today: date | None = None,
         progress: Callable[[int, int], None] | None = None,
+        like_for_like: bool = False,
     ) -> None:
         yt = config.youtube
         names = tuple(channels) or tuple(yt.channels)
@@ -66,6 +71,9 @@ class ChannelSelection:
         self._availability_noted = False
         self._failed_groups: set[str] = set()
         self._lock = threading.Lock()
+        self.like_for_like = like_for_like
+        self._compared: Compared | None = None
+        self._compared_lock = threading.Lock()
 
     # ------------------------------------------------------------ queries and failures
 
@@ -129,8 +137,47 @@ class ChannelSelection:
             self._record(self._groups_label([group]), f"{label}: {error.reason}")
 
     def _periods(self) -> dict[str, Period]:
-        """ "" (the period itself) and each comparison suffix -> its period."""
-        return {"": self.period, **self.comparisons}
+        """ "" (the period) and each comparison suffix -> its period, as the tables compare
+        them: like for like, cut to the complete days (see `compared`); with no complete day
+        yet, whole (their rows are kept, the registry empties their figures)."""
+        compared = self.compared()
+        if compared.current is None:
+            return {"": self.period, **self.comparisons}
+        return {"": compared.current, **compared.comparisons}
+
+    def _recent_days(self) -> Period | None:
+        """The days through the period's end that YouTube may not have yet, or None."""
+        start = self.today - timedelta(days=RECENT_DAYS)
+        end = min(self.period.end, self.today)
+        return Period("recent", start, end) if start <= end else None
+
+    def compared(self) -> Compared:
+        """The period's compared days (like for like) and the comparison ranges cut alike.
+
+        A YouTube day is complete once rows come back for it; the service's latest complete
+        day is the earliest last day with rows over the channels that have any recently.
+        Without like for like, or for a period that ended before the recent days, every day
+        counts. Asks one daily query for the recent days first, if needed."""
+        with self._compared_lock:
+            if self._compared is None:
+                through = None
+                recent = self._recent_days() if self.like_for_like else None
+                if recent is not None:
+                    through = self._complete_through(recent)
+                self._compared = like_for_like(self.period, self.comparisons, through)
+            return self._compared
+
+    def _complete_through(self, recent: Period) -> date | None:
+        what = {"recent": f"recent days' availability {frames.span(recent)}"}
+        daily = self._fetcher.gather({"recent": self._query(DAILY, recent)})["recent"]
+        if isinstance(daily, FetchError):
+            self._fail(self._groups_label(), f"{what['recent']}: {daily.reason}")
+            return None  # the failure is named; the figures are not cut on a guess
+        table = frames.availability(daily, self.group_of)
+        last = table.loc[~table["group"].isin(self._failed_groups), "complete_through"].dropna()
+        if last.empty:
+            return recent.start - timedelta(days=1)
+        return last.min().date()
 
     def _gather(
         self, futures: Mapping[Hashable, Future], what: Mapping[Hashable, str]
