@@ -5,13 +5,27 @@ None of these mutate their input; each returns a new DataFrame or Series.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 # Text cells starting with these are formulas to a spreadsheet (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets also read a formula behind leading blanks, control and bidi characters
+# (U+202E...), and East Asian input turns fullwidth signs into formula signs.
+FORMULA_CHARS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+_SKIPPED = frozenset(("Zs", "Zl", "Zp", "Cc", "Cf"))  # spaces, controls, format/bidi marks
+# Columns whose values are identifiers by contract keep their text when it has the
+# identifier's shape: a YouTube video ID may start with "-" ("-3xQhP0bZ9k") and cannot hold
+# a formula; any other value there is neutralised like free text.
+IDENTIFIER_COLUMNS = {
+    "video": re.compile(r"[A-Za-z0-9_-]{11}"),
+    "property": re.compile(r"[0-9]+"),
+}
 
 
 def rollup(df: pd.DataFrame, keys: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
@@ -106,21 +120,35 @@ def top_n(df: pd.DataFrame, by: str | Sequence[str], n: int) -> pd.DataFrame:
     return ranked.head(n).reset_index(drop=True)
 
 
-def neutralise(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def is_formula(text: str) -> bool:
+    """Would a spreadsheet read this cell as a formula (or a blank-prefixed one)?"""
+    if text.startswith(FORMULA_PREFIXES):
+        return True
+    for char in text:
+        if unicodedata.category(char) not in _SKIPPED:
+            return char in FORMULA_CHARS
+    return False
+
+
+def neutralise(value: object, identifier: re.Pattern | None = None) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe;
+    a value of the column's `identifier` shape is left as it is."""
+    if not isinstance(value, str) or (identifier and identifier.fullmatch(value)):
+        return value
+    return "'" + value if is_formula(value) else value
 
 
 def to_csv(df: pd.DataFrame) -> str:
-    """The CSV every download and export writes: formula-safe text, floats to 2 places."""
+    """The CSV every download and export writes: formula-safe text, floats to 2 places.
+
+    Every text column is neutralised except identifier-shaped values of IDENTIFIER_COLUMNS
+    (`video`, `property`), which stay byte-equal to the API's IDs."""
     safe = df.copy()
     for col in safe.columns:
         series = safe[col]
         if pd.api.types.is_float_dtype(series):
             safe[col] = series.round(2) + 0.0  # + 0.0 turns -0.0 into 0.0
         elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            safe[col] = series.map(neutralise)
+            safe[col] = series.map(partial(neutralise, identifier=IDENTIFIER_COLUMNS.get(col)))
     # RFC 4180 line ends: with them the csv module also quotes a stray "\r" inside a cell.
     return safe.to_csv(index=False, lineterminator="\r\n")

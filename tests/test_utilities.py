@@ -125,3 +125,41 @@ def test_csv_neutralises_formula_text_but_not_numbers():
     assert lines[2].endswith(",1,")  # NaN percent is an empty cell
     assert lines[3].endswith(",2,0.0")  # rounded to zero without a minus sign
     assert back["title"].iloc[5] == "'\rx"  # a stray CR is quoted, the row stays whole
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        " =1+1",  # a blank first
+        "\u00a0+cmd",  # a no-break space
+        '\u202e=HYPERLINK("http://127.0.0.2/x")',  # right-to-left override (bidi)
+        "\u200b\u2066-2+3",  # zero-width space, left-to-right isolate
+        "\x0b@SUM(A1)",  # a control character
+        "\uff1dSUM(A1)",  # fullwidth = + - @
+        "\uff0bcmd",
+        "\uff0d1",
+        "\uff20A1",
+        " \u3000\uff1d1",  # ideographic space, then fullwidth =
+    ],
+)
+def test_csv_neutralises_formulas_behind_blanks_controls_and_fullwidth_signs(cell):
+    text = to_csv(pd.DataFrame({"title": [cell]}))
+    back = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    assert back["title"].iloc[0] == "'" + cell
+
+
+def test_csv_keeps_identifiers_by_column_role():
+    """A video ID may start with "-" (the demo has several); its column keeps it byte-equal,
+    while the same text in a free-text column, or a non-ID in the ID column, is neutralised."""
+    video_ids = ["-NqGYkR56Hk", "_JBALpcroPs"]
+    df = pd.DataFrame(
+        {
+            "video": [*video_ids, '=HYPERLINK("http://127.0.0.2/x")'],
+            "title": [video_ids[0], "ok title", "x"],
+            "property": ["311204581", "-1", "2"],
+        }
+    )
+    back = pd.read_csv(io.StringIO(to_csv(df)), keep_default_na=False, dtype=str)
+    assert back["video"].tolist() == [*video_ids, '\'=HYPERLINK("http://127.0.0.2/x")']
+    assert back["title"].tolist() == ["'-NqGYkR56Hk", "ok title", "x"]
+    assert back["property"].tolist() == ["311204581", "'-1", "2"]

@@ -126,3 +126,20 @@ def test_discover_youtube_prints_a_channels_snippet(config_file, clean_emulator,
     snippet = yaml.safe_load(capsys.readouterr().out)
     channels = snippet["youtube"]["channels"]
     assert sorted(cid for ids in channels.values() for cid in ids) == sorted(network.yt_channels)
+
+
+def test_video_ids_starting_with_a_dash_are_written_as_they_are(
+    config_file, clean_emulator, capsys, network
+):
+    """`video` is an identifier column: "-J0Q2CamASj" must not become "'-J0Q2CamASj"."""
+    start, end = date(2024, 1, 2), date(2024, 1, 8)
+    rows = network.yt_facts(network.channel_groups["Quill and Ink"], start, end)
+    top = rows.groupby("video")["estimatedMinutesWatched"].sum().nlargest(10)
+    dashed = [v for v in top.index if v.startswith("-")]
+    assert dashed, "the emulator no longer puts a video ID starting with '-' in this top 10"
+    period = ["--start", start.isoformat(), "--end", end.isoformat()]
+    argv = ["export", "yt-videos", "--config", str(config_file), *period]
+    assert main([*argv, "--channels", "Quill and Ink"]) == 0
+    written = [r["video"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))]
+    assert set(dashed) <= set(written)
+    assert sorted(written) == sorted(top.index)
