@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from statsdash.emulator import ga, youtube, youtube_data
 from statsdash.emulator.errors import FAULT_KINDS, ApiError, fault_error, invalid
+from statsdash.emulator.hostile import Disguise
 from statsdash.emulator.network import Network, demo_network
 
 ENDPOINTS = (
@@ -44,8 +45,9 @@ LOG_SIZE = 10_000
 class EmulatorState:
     """Counters, request log, pending faults and GA token use, shared by handler threads."""
 
-    def __init__(self, network: Network):
+    def __init__(self, network: Network, disguise: Disguise | None = None):
         self.network = network
+        self.disguise = disguise  # tests only: hostile text in every outside string
         self._lock = threading.Lock()
         self.reset()
 
@@ -195,6 +197,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, endpoint, match, params, body, path, query) -> None:
         state = self.server.state
         style = "ga" if endpoint.startswith(("ga.", "admin.")) else "yt"
+        if state.disguise:
+            body = state.disguise.request(body)
         fault = state.take_fault(endpoint, f"{path}?{query}{body.decode(errors='replace')}")
         headers = {}
         try:
@@ -207,6 +211,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload, headers = e.code, e.body(style), e.headers
         except Exception as e:  # an emulator bug must still answer like a server would
             status, payload = 500, ApiError(500, f"Emulator error: {e!r}").body(style)
+        if state.disguise:
+            payload = state.disguise.answer(endpoint, payload)
         data = json.dumps(payload).encode()
         if fault and fault["kind"] == "malformed" and status == 200:
             data = data[: max(1, len(data) // 2)]
@@ -285,19 +291,25 @@ class EmulatorHandle:
         self.stop()
 
 
-def _make_server(host: str, port: int, today: date | None) -> _Server:
+def _make_server(
+    host: str, port: int, today: date | None, disguise: Disguise | None = None
+) -> _Server:
     if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
         raise ValueError(f"the emulator binds loopback addresses only, not {host}")
     server = _Server((host, port), _Handler)
-    server.state = EmulatorState(demo_network(today))
+    server.state = EmulatorState(demo_network(today), disguise)
     return server
 
 
 def start_emulator(
-    port: int = 0, today: date | None = None, host: str = "127.0.0.1"
+    port: int = 0,
+    today: date | None = None,
+    host: str = "127.0.0.1",
+    disguise: Disguise | None = None,
 ) -> EmulatorHandle:
-    """Serve the emulator from a daemon thread; port 0 picks a free port."""
-    server = _make_server(host, port, today)
+    """Serve the emulator from a daemon thread; port 0 picks a free port. `disguise`
+    (tests only) puts hostile payloads into every outside string it serves."""
+    server = _make_server(host, port, today, disguise)
     thread = threading.Thread(target=server.serve_forever, name="statsdash-emulator", daemon=True)
     thread.start()
     return EmulatorHandle(server, thread)

@@ -54,7 +54,7 @@ def compared_periods(selection: Selection) -> dict[str, str]:
 
 
 def render_header(title: str, selection: Selection) -> None:
-    st.title(title)
+    st.title(md(title))  # the Overview's title is the configured network name
     compared = " · ".join(
         f"vs {comparison(selection.period, key).label}" for key in selection.comparisons
     )
