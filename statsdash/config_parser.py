@@ -4,6 +4,7 @@ one fix-it ConfigError per mistake (see `statsdash.config` for the message forma
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import json
 import re
 import tomllib
@@ -130,6 +131,15 @@ def _get(data: dict, key: str, default: object = None) -> object:
     return default if value is None else value
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _is_none(value: object) -> bool:
     return isinstance(value, str) and value.strip().lower() == "none"
 
@@ -202,6 +212,8 @@ class Parser:
         ga = self.mapping(data, "google_analytics", GA_KEYS, "with credentials and sites")
         endpoint = self.endpoint(ga.get("endpoint"), "google_analytics.endpoint")
         credentials, info = self.ga_credentials(ga.get("credentials"), endpoint)
+        if credentials is not None or info is not None:
+            self.safe_for_secrets(endpoint, "google_analytics.endpoint", "service-account key")
         sites = self.groups(
             ga.get("sites"),
             "google_analytics.sites",
@@ -267,9 +279,12 @@ class Parser:
             ("channel group", "channel", '["UC..."]'),
             self.channel,
         )
+        credentials = self.youtube_credentials(yt.get("credentials"), endpoint)
+        if credentials is not None:
+            self.safe_for_secrets(endpoint, "youtube.endpoint", "OAuth token")
         return YouTubeConfig(
             channels={name: ChannelGroup(name, ids) for name, ids in groups.items()},
-            credentials=self.youtube_credentials(yt.get("credentials"), endpoint),
+            credentials=credentials,
             client_secrets=client_secrets,
             content_owner_id=None
             if owner is None
@@ -388,6 +403,20 @@ class Parser:
                 path, f"{_show(value)} is not an http(s) URL; write it like http://127.0.0.1:8765"
             )
         return value.rstrip("/")
+
+    def safe_for_secrets(self, endpoint: str | None, path: str, secret: str) -> None:
+        """Real credentials go to Google, to another https:// API or to this machine only:
+        over plain http to another host anyone on the way could read the token."""
+        if endpoint is None:
+            return
+        url = urlparse(endpoint)
+        if url.scheme == "https" or _is_loopback(url.hostname or ""):
+            return
+        raise self.error(
+            path,
+            f"{_show(endpoint)} is plain http to another host, which would receive the real "
+            f"{secret}; use https://, a loopback address (the emulator), or credentials: none",
+        )
 
     def require_endpoint(self, path: str, endpoint: str | None, real: str) -> None:
         if endpoint is None:

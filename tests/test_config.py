@@ -271,6 +271,18 @@ BAD_CONFIGS = {
         {"network_name": 42},
         "network_name: must be non-empty text; found a number",
     ),
+    "real GA key to a plain-http host": (
+        {"google_analytics__endpoint": "http://ga-proxy.internal:8080"},
+        'google_analytics.endpoint: "http://ga-proxy.internal:8080" is plain http to another '
+        "host, which would receive the real service-account key; use https://, a loopback "
+        "address (the emulator), or credentials: none",
+    ),
+    "real YouTube token to a plain-http address": (
+        {"youtube__endpoint": "http://10.0.0.7:8765"},
+        'youtube.endpoint: "http://10.0.0.7:8765" is plain http to another host, which would '
+        "receive the real OAuth token; use https://, a loopback address (the emulator), or "
+        "credentials: none",
+    ),
     "comma in a channel group name": (
         {"youtube__channels": {"Food, Travel": ["UC" + "a" * 22]}, "brands": DELETE},
         "youtube.channels.Food, Travel: a name cannot contain a comma (commas separate names in "
@@ -560,3 +572,14 @@ def test_with_endpoint_keeps_a_missing_service_missing(config_factory):
     config = load_config(config_factory(youtube=DELETE, brands=DELETE))
 
     assert config.with_endpoint("http://127.0.0.1:1").youtube is None
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["https://ga-proxy.internal", "http://127.0.0.1:8765", "http://localhost:1", "http://[::1]:9"],
+)
+def test_real_credentials_may_go_to_https_or_loopback(config_factory, endpoint):
+    path = config_factory(google_analytics__endpoint=endpoint, youtube__endpoint=endpoint)
+    config = load_config(path)
+    assert config.google_analytics.endpoint == endpoint
+    assert config.youtube.endpoint == endpoint

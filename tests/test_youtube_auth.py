@@ -181,3 +181,26 @@ def test_console_flow_rejects_something_that_is_not_the_redirect(tmp_path, token
     with pytest.raises(AuthError, match="paste the whole address"):
         run_auth(config, console=True, read=lambda: "auth-code-1\n", write=lambda text: None)
     assert not (tmp_path / "token.json").exists()
+
+
+def test_a_token_file_is_private_from_its_first_byte_even_over_a_readable_one(tmp_path):
+    """Rewriting a token file someone left 0644 never puts the secret in a readable file."""
+    from statsdash.youtube.auth import write_token
+
+    path = tmp_path / "token.json"
+    path.write_text("{}")
+    path.chmod(0o644)
+    modes = []
+
+    class Watched:
+        def to_json(self):
+            # While the secret is being written: the target is still the old file, and
+            # every other file in the folder (the new one) is already private.
+            modes.extend(stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir() if p != path)
+            return json.dumps({"refresh_token": "watched-refresh"})
+
+    write_token(path, Watched())
+    assert modes == [0o600]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert json.loads(path.read_text())["refresh_token"] == "watched-refresh"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["token.json"]

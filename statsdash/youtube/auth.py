@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -104,12 +105,22 @@ class CredentialKeeper:
 
 
 def write_token(path: Path, credentials: Any) -> None:
-    """Write the token JSON readable by its owner only (it holds a refresh token)."""
+    """Write the token JSON readable by its owner only (it holds a refresh token).
+
+    The secret goes into a new file created 0600 beside the old one, which then replaces it:
+    it is never, even for a moment, in a file someone else can read (an existing token file
+    left 0644 kept its mode while being rewritten), and a crash leaves the old token whole.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(credentials.to_json())
-    os.chmod(path, 0o600)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(credentials.to_json())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _flow(config: Config):
