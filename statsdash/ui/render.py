@@ -79,7 +79,7 @@ def retry_lines(failures: dict[str, str]) -> str:
         wait = retry_in(source)
         if wait is not None:
             minutes, seconds = divmod(int(round(wait)), 60)
-            lines.append(f"Retrying {source} in {minutes}:{seconds:02d}")
+            lines.append(f"Retrying {md(source)} in {minutes}:{seconds:02d}")
     return "  \n".join(lines) + ("; *Refresh data* retries now." if lines else "")
 
 
