@@ -268,6 +268,28 @@ def test_recent_days_are_compared_like_for_like(downloads, facts):
     assert at.toggle(key="sd_fair").value  # the sidebar switch, on by default
 
 
+@pytest.mark.parametrize(
+    ("page", "line"),
+    [
+        ("pages/web_content.py", "Web: 6 of 7 days (through {web:%a %d %b})"),
+        ("pages/youtube_audience.py", "YouTube: 5 of 7 days (through {yt:%a %d %b})"),
+    ],
+)
+def test_every_table_says_which_days_it_compares(downloads, page, line):
+    """Not only the KPI cards: a table on any page says which days its figures cover."""
+    at = open_page(page, downloads, {"period": "last_7_days"})
+    expected = line.format(web=TODAY - timedelta(days=2), yt=TODAY - timedelta(days=3))
+    captions = [c.value for c in at.caption if expected in c.value]
+    assert captions, [c.value for c in at.caption]
+    # Each table's CSV carries the compared days last (the daily series has every day).
+    tables = {name: text for name, text in downloads.items() if not name.startswith("daily")}
+    assert tables
+    for text in tables.values():
+        header = text.splitlines()[0].split(",")
+        assert header[-1].endswith("complete_through"), header  # brands: yt_complete_through
+        assert "days_compared" in header[-2] or "days_compared" in header[-4], header
+
+
 def test_yesterday_says_no_complete_day_yet_instead_of_a_drop(downloads):
     at = open_page("pages/overview.py", downloads, {"period": "yesterday"})
     infos = [i.value for i in at.info]

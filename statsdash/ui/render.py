@@ -327,16 +327,21 @@ def render_freshness(selection: Selection, *, web_only=False, youtube_only=False
         )
     lines = []
     # Like for like, the figures leave those days out (their tables say so); charts show them.
-    left_out = "" if selection.whole_periods else ", and left out of the compared figures"
+    fair = not selection.whole_periods
     if web is not None and web < end:
         lines.append(
             f"Web data is complete through **{web:%a %d %b}**; later days are provisional "
-            f"(still arriving) and drawn dashed{left_out}."
+            "(still arriving) and drawn dashed"
+            + (" and left out of the compared figures." if fair else ".")
         )
     if youtube is not None and youtube < end:
-        tail = left_out or ", so period totals miss them"
         lines.append(
-            f"YouTube reports data through **{youtube:%a %d %b}**; later days have none yet{tail}."
+            f"YouTube reports data through **{youtube:%a %d %b}**; later days have none yet"
+            + (
+                " and are left out of the compared figures."
+                if fair
+                else ", so period totals miss them."
+            )
         )
     if lines:
         st.caption(":material/schedule: " + "  \n".join(lines))
