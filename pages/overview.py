@@ -9,6 +9,7 @@ from statsdash.ui.data import load_reports
 from statsdash.ui.format import USERS_SUM, duration
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import (
+    covers,
     render_download,
     render_freshness,
     render_header,
@@ -17,6 +18,7 @@ from statsdash.ui.render import (
     render_table,
 )
 from statsdash.ui.tables import changes, to_country_shares, to_lines, to_network_row
+from statsdash.ui.text import md
 from statsdash.youtube.view_counting import view_count_note
 
 selection, grain = page_selection(__file__)
@@ -33,7 +35,7 @@ freshness = render_freshness(selection)
 suffixes = list(selection.comparison_periods())
 
 if has_web:
-    st.markdown("##### :material/language: Web")
+    st.markdown(f"##### :material/language: Web · {md(covers(selection, 'ga'))}")
     web = results["ga-summary"]
     row = web.table.iloc[0] if len(web.table) else None
     render_kpis(
@@ -51,7 +53,7 @@ if has_web:
         result=web,
     )
 if has_youtube:
-    st.markdown("##### :material/smart_display: YouTube")
+    st.markdown(f"##### :material/smart_display: YouTube · {md(covers(selection, 'youtube'))}")
     channels = results["yt-channels"]
     views_note = view_count_note(selection.period, selection.comparison_periods())
     metrics = ["views", "watch_minutes", "subscriber_change", "subscribers"]

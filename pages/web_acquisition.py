@@ -9,7 +9,7 @@ from statsdash.ui.render import render_grouped, render_header, render_problems, 
 from statsdash.ui.tables import changes, with_share
 
 selection, _ = page_selection(__file__)
-render_header("Acquisition", selection)
+render_header("Acquisition", selection, ("ga",))
 if not selection.site_names():
     st.info("No Google Analytics sites are configured.")
     st.stop()

@@ -10,7 +10,7 @@ from statsdash.ui.tables import with_share
 from statsdash.ui.text import md
 
 selection, _ = page_selection(__file__)
-render_header("Audience", selection)
+render_header("Audience", selection, ("ga",))
 if not selection.site_names():
     st.info("No Google Analytics sites are configured.")
     st.stop()

@@ -9,7 +9,7 @@ from statsdash.ui.render import render_header, render_problems, render_table
 from statsdash.ui.tables import changes
 
 selection, _ = page_selection(__file__)
-render_header("Top articles", selection)
+render_header("Top articles", selection, ("ga",))
 if not selection.site_names():
     st.info("No Google Analytics sites are configured.")
     st.stop()

@@ -18,7 +18,7 @@ from statsdash.ui.render import (
 from statsdash.ui.tables import changes, to_lines
 
 selection, grain = page_selection(__file__)
-render_header("Web summary", selection)
+render_header("Web summary", selection, ("ga",))
 if not selection.site_names():
     st.info("No Google Analytics sites are configured.")
     st.stop()

@@ -11,7 +11,7 @@ from statsdash.ui.render import render_header, render_problems, render_table
 from statsdash.ui.tables import with_share
 
 selection, _ = page_selection(__file__)
-render_header("YouTube audience", selection)
+render_header("YouTube audience", selection, ("youtube",))
 if not selection.channel_names():
     st.info("No YouTube channel groups are configured.")
     st.stop()

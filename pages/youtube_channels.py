@@ -17,7 +17,7 @@ from statsdash.ui.tables import changes, to_lines, to_network_row
 from statsdash.youtube.view_counting import view_count_note, view_metrics
 
 selection, grain = page_selection(__file__)
-render_header("YouTube channels", selection)
+render_header("YouTube channels", selection, ("youtube",))
 if not selection.channel_names():
     st.info("No YouTube channel groups are configured.")
     st.stop()

@@ -9,7 +9,7 @@ from statsdash.ui.render import render_header, render_problems, render_table
 from statsdash.ui.tables import changes
 
 selection, _ = page_selection(__file__)
-render_header("Top videos", selection)
+render_header("Top videos", selection, ("youtube",))
 if not selection.channel_names():
     st.info("No YouTube channel groups are configured.")
     st.stop()

@@ -130,7 +130,8 @@ def load_config(
     except FileNotFoundError:
         raise ConfigError(
             f"{source}: file not found; copy config.yaml.example to {source} and fill in your "
-            "IDs, or start without a config file to run in demo mode"
+            "IDs, or add --demo to use the bundled demo network (the app runs in demo mode "
+            "when there is no config file)"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{source}: cannot read the file ({one_line(exc)})") from None

@@ -51,8 +51,9 @@ def test_signed_pct_keeps_empty_empty(value, text):
 def test_users_are_labelled_as_a_sum():
     assert label("users") == USERS_SUM == "Users (sum of properties)"
     assert label("web_users") == "Web users (sum of properties)"
-    assert label("users_prev_pct") == "vs prev."
-    assert label("users_prev") == "Users (previous)"
+    assert label("users_prev_pct") == "Users vs previous period"
+    assert label("users_prev_pct", {"prev": "vs previous week"}) == "Users vs previous week"
+    assert label("users_prev") == "Users (previous period)"
     assert "counts twice" in column_labels(["users"])["users"][1]
 
 
@@ -86,3 +87,23 @@ def test_styler_formats_without_touching_the_raw_table():
     assert "color: #1a7f37" in html
     assert ">nan<" not in html
     pd.testing.assert_frame_equal(raw, before)
+
+
+def test_a_share_changes_in_percentage_points():
+    from statsdash.ui.format import cell_formatter, visible_columns
+
+    table = pd.DataFrame(
+        {"share_pct": [25.5], "share_pct_prev": [24.3], "share_pct_prev_change": [1.2]}
+        | {"share_pct_prev_pct": [4.94], "views": [10], "views_prev_pct": [3.0]}
+    )
+    assert visible_columns(table) == [
+        "share_pct",
+        "share_pct_prev_change",
+        "views",
+        "views_prev_pct",
+    ]
+    assert cell_formatter("share_pct_prev_change", table["share_pct_prev_change"].dtype)(1.2) == (
+        "▲ +1.2 pp"
+    )
+    assert cell_formatter("share_pct_prev_change", float)(-0.04) == "0.0 pp"
+    assert label("share_pct_prev_change", {"prev": "vs previous week"}) == "Share vs previous week"

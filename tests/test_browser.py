@@ -166,12 +166,12 @@ def test_overview_dates_comparison_navigation_and_download(page, app_url):
     page.get_by_text("01 Oct 2026 – 31 Oct 2026").first.wait_for()
 
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_role("button", name="Remove Year ago (same dates)").click()
+    sidebar.get_by_role("button", name="Remove Same dates last year").click()
     settle(page)
     choose(page, "Compare with", "Same weekday last year")
     assert query(page)["compare"] == "previous,yoy_weekday"
-    page.get_by_text("vs 02 Oct 2025 – 01 Nov 2025").first.wait_for()
-    page.get_by_text("vs 52 weeks ago").first.wait_for()
+    page.get_by_text("vs same weekday last year: 02 Oct 2025 – 01 Nov 2025").first.wait_for()
+    page.get_by_text("vs same weekday last year").first.wait_for()
     shot(page, "02-overview-last-month-same-weekday")
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Summary").click()
@@ -215,3 +215,43 @@ def test_overview_dates_comparison_navigation_and_download(page, app_url):
     settle(page)
     after = int(served.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
     assert after > before  # refresh bypassed every cache and asked the API again
+
+
+@pytest.mark.parametrize(
+    ("link", "named"),
+    [
+        ("sites=nosuch.example", "`sites`"),
+        ("channels=Nope", "`channels`"),
+        ("brands=Nobody", "`brands`"),
+        ("period=fortnight", "`period`"),
+        ("period=custom&start=2026-02-30&end=2026-03-05", "`start`"),
+        ("period=custom&start=2026-03-05&end=2026-03-01", "`start` and `end`"),
+        ("period=custom&start=2026-11-01&end=2026-12-31", "`end`"),
+        ("period=custom&start=2020-01-01&end=2020-01-31", "`start`"),
+        ("grain=hour", "`grain`"),
+        ("compare=previous,decade", "`compare`"),
+        ("compare=yoy,yoy_weekday", "`compare`"),
+    ],
+)
+def test_a_bad_shared_link_shows_a_warning_not_a_traceback(page, app_url, link, named):
+    page.goto(f"{app_url}/web_summary?{link}")
+    page.get_by_role("heading", name="Web summary").wait_for()
+    settle(page)
+    warning = page.get_by_test_id("stAlert").filter(has_text="This link asked")
+    warning.wait_for()
+    assert named.replace("`", "") in warning.inner_text()
+    assert page.get_by_test_id("stException").count() == 0
+    page.get_by_test_id("stMetric").first.wait_for()  # the figures are there too
+
+
+def test_custom_range_keeps_the_period_and_the_page_while_picking(page, app_url):
+    page.goto(f"{app_url}/?period=last_month")
+    page.get_by_role("heading", name="Demo Network").wait_for()
+    settle(page)
+    choose(page, "Dates", "Custom")
+    picker = page.get_by_test_id("stSidebar").get_by_test_id("stDateInput")
+    shown = "".join(picker.inner_text().split())  # the field draws each part on its own
+    assert "2026-10-01–2026-10-31" in shown  # the period last shown, not today
+    assert query(page)["start"] == "2026-10-01"
+    page.get_by_test_id("stDeployButton").wait_for(state="detached", timeout=1_000)
+    shot(page, "06-custom-range")

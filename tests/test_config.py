@@ -346,7 +346,8 @@ def test_missing_file_says_to_copy_the_example_or_use_demo_mode(tmp_path):
 
     assert error_of(path) == (
         f"{path}: file not found; copy config.yaml.example to {path} and fill in your IDs, "
-        "or start without a config file to run in demo mode"
+        "or add --demo to use the bundled demo network (the app runs in demo mode when there "
+        "is no config file)"
     )
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from statsdash.ui.state import UiState, check_comparisons, from_query, to_query
+from statsdash.ui.state import UiState, check_comparisons, from_query, read_query, to_query
 
 SITES = ("a.example", "b.example")
 CHANNELS = ("Alpha", "Beta")
@@ -85,3 +85,75 @@ def test_the_range_picker_stays_a_range_after_another_preset():
     at.run()
     assert at.date_input(key="sd_range").value == (date(2026, 10, 1), date(2026, 10, 31))
     assert at.markdown[-1].value == "datetime.date(2026, 10, 1)"
+
+
+TODAY = date(2026, 11, 20)
+
+
+class _Brand:
+    def __init__(self, sites, channels):
+        self.sites, self.channels = sites, channels
+
+
+BRANDS = {"Brand A": _Brand(("a.example",), ("Alpha",)), "Brand B": _Brand(("b.example",), ())}
+
+
+@pytest.mark.parametrize(
+    ("params", "named", "shown"),
+    [
+        ({"sites": "a.example,gone.example"}, ["`sites`", "“gone\\.example”"], "a\\.example"),
+        ({"channels": "Gamma"}, ["`channels`", "“Gamma”"], "all channel groups"),
+        ({"brands": "Brand Z"}, ["`brands`", "“Brand Z”"], "all brands"),
+        ({"period": "fortnight"}, ["`period`", "“fortnight”"], "Last full week"),
+        ({"period": "custom", "start": "2026-3-5", "end": "2026-03-09"}, ["`start`", "2026"], ""),
+        (
+            {"period": "custom", "start": "2026-03-05", "end": "2026-03-01"},
+            ["`start` and `end`", "2026-03-05 is after 2026-03-01"],
+            "Last full week",
+        ),
+        (
+            {"period": "custom", "start": "2026-11-01", "end": "2026-12-31"},
+            ["`end`", "2026-12-31 is after today (2026-11-20)"],
+            "ends today instead",
+        ),
+        (
+            {"period": "custom", "start": "2020-01-01", "end": "2020-01-31"},
+            ["`start`", "2020-01-01 is more than 5 years back"],
+            "starts 2021-11-16 instead",
+        ),
+        ({"grain": "hour"}, ["`grain`", "“hour”"], "by day instead"),
+        ({"compare": "previous,lastweek"}, ["`compare`", "“lastweek”"], "“previous”"),
+        ({"compare": "yoy,yoy_weekday"}, ["`compare`", "yoy"], "same dates last year only"),
+    ],
+)
+def test_a_bad_link_says_what_was_wrong_and_what_is_shown(params, named, shown):
+    """Each bad parameter gives one line naming the parameter, its value and the stand-in."""
+    _, problems = read_query(params, SITES, CHANNELS, TODAY, BRANDS)
+    assert len(problems) == 1, problems
+    for part in named:
+        assert part in problems[0]
+    assert shown in problems[0]
+
+
+def test_an_out_of_range_link_is_kept_within_the_picker():
+    state, _ = read_query(
+        {"period": "custom", "start": "2026-11-01", "end": "2026-12-31"}, SITES, CHANNELS, TODAY
+    )
+    assert (state.start, state.end) == (date(2026, 11, 1), TODAY)
+    state, _ = read_query(
+        {"period": "custom", "start": "2019-01-01", "end": "2026-01-31"}, SITES, CHANNELS, TODAY
+    )
+    assert (state.start, state.end) == (date(2021, 11, 16), date(2026, 1, 31))
+
+
+def test_a_good_link_has_no_problems_and_brands_pick_their_sites_and_channels():
+    state, problems = read_query({"brands": "Brand B,Brand A"}, SITES, CHANNELS, TODAY, BRANDS)
+    assert problems == []
+    assert state.brands == ("Brand B", "Brand A")
+    assert (state.sites, state.channels) == (("a.example", "b.example"), ("Alpha",))
+    assert read_query(to_query(state), SITES, CHANNELS, TODAY, BRANDS) == (state, [])
+
+
+def test_a_link_value_is_never_markdown():
+    _, [problem] = read_query({"sites": "[x](http://evil.example) **b**"}, SITES, CHANNELS)
+    assert "[x](http" not in problem and "**b**" not in problem

@@ -14,18 +14,37 @@ import pandas as pd
 UP, DOWN = "▲", "▼"
 GREEN, RED = "#1a7f37", "#cf222e"
 
-# Comparison column suffix -> how a reader names the period compared with.
-SUFFIX_LABELS = {"prev": "vs previous", "yoy": "vs year ago", "wow": "vs week ago"}
+# Comparison column suffix -> how a reader names the period compared with, when the
+# comparison chosen is not known (both year-ago kinds fill the `yoy` columns).
+SUFFIX_LABELS = {"prev": "vs previous period", "yoy": "vs last year", "wow": "vs a week earlier"}
 SUFFIXES = tuple(SUFFIX_LABELS)
-# A KPI card's change lines, by comparison key (both year-ago kinds fill the `yoy` columns).
-KPI_COMPARISONS = {
-    "previous": "vs previous",
-    "yoy": "vs year ago",
-    "yoy_weekday": "vs 52 weeks ago",
-    "week_ago": "vs week ago",
+# One name per comparison, used alike by KPI cards, table headings and page subtitles.
+COMPARISON_NAMES = {
+    "previous": "vs previous period",
+    "yoy": "vs same dates last year",
+    "yoy_weekday": "vs same weekday last year",
+    "week_ago": "vs a week earlier",
 }
-# Table headings for percent changes: short, as they sit right after their metric.
-SUFFIX_SHORT = {"prev": "vs prev.", "yoy": "vs yr ago", "wow": "vs wk ago"}
+PREVIOUS_BY_DAYS = {1: "vs previous day", 7: "vs previous week"}
+
+
+def comparison_name(key: str, days: int) -> str:
+    """ "vs previous week" for a 7-day period, "vs same dates last year", ..."""
+    if key == "previous" and days in PREVIOUS_BY_DAYS:
+        return PREVIOUS_BY_DAYS[days]
+    return COMPARISON_NAMES[key]
+
+
+def comparison_names(keys: Sequence[str], days: int) -> dict[str, str]:
+    """Column suffix -> the name of the comparison chosen for it."""
+    from statsdash.periods import COMPARISONS
+
+    return {COMPARISONS[key]: comparison_name(key, days) for key in keys}
+
+
+# Kept for pages that name a suffix without knowing the comparison (old name).
+KPI_COMPARISONS = COMPARISON_NAMES
+SUFFIX_SHORT = SUFFIX_LABELS
 
 USERS_SUM = "Users (sum of properties)"
 
@@ -90,6 +109,11 @@ LABELS = {
 }
 
 
+def plural(count: int, word: str) -> str:
+    """ "1 day", "7 days"."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def split_column(column: str) -> tuple[str, str | None, str]:
     """`pageviews_yoy_pct` -> ("pageviews", "yoy", "pct"); a metric alone -> (m, None, "")."""
     for suffix in SUFFIXES:
@@ -100,17 +124,23 @@ def split_column(column: str) -> tuple[str, str | None, str]:
     return column, None, ""
 
 
-def label(column: str) -> str:
-    """A column's heading on screen, e.g. `users_prev_pct` -> "Users … vs previous"."""
+def is_share(metric: str) -> bool:
+    """A percent share, whose change reads in percentage points."""
+    return metric.endswith("share_pct")
+
+
+def label(column: str, names: dict[str, str] | None = None) -> str:
+    """A column's heading on screen: a change sits under its metric's name, e.g.
+    `pageviews_prev_pct` -> "Pageviews vs previous week" (`names`: suffix -> comparison)."""
     metric, suffix, part = split_column(column)
     base = LABELS.get(metric, metric.replace("_", " ").capitalize())
     if suffix is None:
         return base
     if metric == "users":
         base = "Users"
-    when = SUFFIX_LABELS[suffix]
-    if part == "pct":
-        return SUFFIX_SHORT[suffix]
+    when = (names or {}).get(suffix, SUFFIX_LABELS[suffix])
+    if part == "pct" or (part == "change" and is_share(metric)):
+        return f"{base} {when}"
     if part == "change":
         return f"{base} change {when}"
     return f"{base} ({when.removeprefix('vs ')})"
@@ -125,6 +155,14 @@ def signed_pct(value: object) -> str:
         return "0.0%"
     arrow = UP if number > 0 else DOWN
     return f"{arrow} {'+' if number > 0 else '−'}{abs(number):,.1f}%"
+
+
+def signed_pp(value: object) -> str:
+    """A share's change in percentage points: 1.23 -> "▲ +1.2 pp"; empty stays empty."""
+    text = signed_pct(value)
+    if text in ("", "0.0%"):
+        return text.replace("%", " pp")
+    return text.removesuffix("%") + " pp"
 
 
 def signed_int(value: object) -> str:
@@ -179,11 +217,13 @@ def cell_formatter(column: str, dtype) -> object:
     metric, suffix, part = split_column(column)
     if part == "pct":
         return signed_pct
+    if part == "change" and is_share(metric):
+        return signed_pp
     if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
         return None
     if part == "change":
         return lambda v: signed_int(v) if metric not in RATIO_DECIMALS else _signed(v, metric)
-    if metric.endswith("share_pct"):
+    if is_share(metric):
         return percent
     if metric == "avg_session_seconds":
         return duration
@@ -199,11 +239,19 @@ def _signed(value: object, metric: str) -> str:
     return text if not text or text.startswith("-") else f"+{text}"
 
 
+def is_shown_change(column: str) -> bool:
+    """The change a reader sees: a percent, except for shares (percentage points)."""
+    metric, suffix, part = split_column(column)
+    if suffix is None:
+        return False
+    return part == ("change" if is_share(metric) else "pct")
+
+
 def visible_columns(table: pd.DataFrame, detail: bool = False) -> list[str]:
-    """Columns to show: dimensions, metrics and percent changes (all columns when `detail`)."""
+    """Columns to show: dimensions, metrics and their changes (all columns when `detail`)."""
     if detail:
         return list(table.columns)
-    return [c for c in table.columns if split_column(c)[2] in ("", "pct") and not _is_base(c)]
+    return [c for c in table.columns if split_column(c)[1] is None or is_shown_change(c)]
 
 
 def _is_base(column: str) -> bool:
@@ -223,8 +271,13 @@ def to_styler(table: pd.DataFrame, colour: bool = True):
     return styler
 
 
-def column_labels(columns: Sequence[str], periods: dict[str, str] | None = None) -> dict:
-    """{column: (label, help)}; `periods` maps a suffix to the compared period's dates."""
+def column_labels(
+    columns: Sequence[str],
+    periods: dict[str, str] | None = None,
+    names: dict[str, str] | None = None,
+) -> dict:
+    """{column: (label, help)}; `periods` maps a suffix to the compared period's dates,
+    `names` to the comparison's name."""
     out = {}
     for column in columns:
         metric, suffix, part = split_column(column)
@@ -234,11 +287,13 @@ def column_labels(columns: Sequence[str], periods: dict[str, str] | None = None)
             help_text = f"{name} compared with {periods[suffix]}"
             if part == "pct":
                 help_text = f"{name}: percent change from {periods[suffix]}; empty when that was 0"
+            elif part == "change" and is_share(metric):
+                help_text = f"{name}: change in percentage points from {periods[suffix]}"
         if metric == "users" and suffix is None:
             help_text = (
                 "GA4 total users summed over properties: a person who visits two sites counts twice"
             )
-        out[column] = (label(column), help_text)
+        out[column] = (label(column, names), help_text)
     return out
 
 

@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from statsdash.periods import (
-    COMPARISON_LABELS,
     COMPARISONS,
     Compared,
     compared_sentence,
@@ -19,10 +18,11 @@ from statsdash.periods import (
 from statsdash.reports import SERVICE_LABELS, ReportResult, Selection, retry_in
 from statsdash.ui.data import safe_service_table
 from statsdash.ui.format import (
-    KPI_COMPARISONS,
-    SUFFIX_SHORT,
     column_labels,
+    comparison_name,
+    comparison_names,
     number,
+    plural,
     signed_pct,
     to_styler,
     visible_columns,
@@ -31,36 +31,70 @@ from statsdash.ui.text import md, md_join
 from statsdash.utilities import to_csv
 
 
-def scope_label(selection: Selection) -> str:
-    """ "All of Demo Network" or the chosen sites and channel groups."""
+def covers(selection: Selection, service: str) -> str:
+    """Which sites or channel groups a service's figures cover: "all channel groups" when
+    the reader picked none (e.g. only sites), else their names."""
+    if service == "ga":
+        return ", ".join(selection.sites) if selection.sites else "all sites"
+    return ", ".join(selection.channels) if selection.channels else "all channel groups"
+
+
+def picked_brands(selection: Selection) -> tuple[str, ...]:
+    """The brands picked in the sidebar, while they are still exactly the selection."""
+    brands = tuple(st.session_state.get("sd_brands", ()))
+    config = selection.config
+    if not brands or not all(b in config.brands for b in brands):
+        return ()
+    sites = {s for b in brands for s in config.brands[b].sites}
+    channels = {c for b in brands for c in config.brands[b].channels}
+    if sites != set(selection.sites) or channels != set(selection.channels):
+        return ()
+    return brands
+
+
+def scope_label(selection: Selection, services: Sequence[str] = ("ga", "youtube")) -> str:
+    """ "All of Demo Network", the picked brands, or what each service's figures cover."""
     if selection.all_selected:
         return f"All of {selection.config.network_name}"
+    brands = picked_brands(selection)
+    if brands:
+        return f"{', '.join(brands)} ({plural(len(brands), 'brand')})"
     parts = []
-    if selection.sites:
-        parts.append(", ".join(selection.sites))
-    if selection.channels:
-        parts.append(", ".join(selection.channels))
+    if "ga" in services and selection.site_names():
+        parts.append(f"Web: {covers(selection, 'ga')}")
+    if "youtube" in services and selection.channel_names():
+        parts.append(f"YouTube: {covers(selection, 'youtube')}")
     return " · ".join(parts)
 
 
 def compared_periods(selection: Selection) -> dict[str, str]:
-    """Column suffix -> "Previous period (01 Sep – 30 Sep 2026)" for help texts."""
+    """Column suffix -> "previous week, 09 Nov – 15 Nov 2026" for help texts."""
+    days = selection.period.days
     return {
-        COMPARISONS[
-            key
-        ]: f"{COMPARISON_LABELS[key].lower()}, {comparison(selection.period, key).label}"
+        COMPARISONS[key]: f"{comparison_name(key, days).removeprefix('vs ')}, "
+        f"{comparison(selection.period, key).label}"
         for key in selection.comparisons
     }
 
 
-def render_header(title: str, selection: Selection) -> None:
+def names_of(selection: Selection) -> dict[str, str]:
+    """Column suffix -> the chosen comparison's name ("vs previous week")."""
+    return comparison_names(selection.comparisons, selection.period.days)
+
+
+def render_header(
+    title: str, selection: Selection, services: Sequence[str] = ("ga", "youtube")
+) -> None:
+    """The title, and a subtitle saying what is covered and which range is which."""
     st.title(md(title))  # the Overview's title is the configured network name
+    p = selection.period
     compared = " · ".join(
-        f"vs {comparison(selection.period, key).label}" for key in selection.comparisons
+        f"{comparison_name(key, p.days)}: {comparison(p, key).label}"
+        for key in selection.comparisons
     )
     st.caption(
-        f"**{md(scope_label(selection))}** · {selection.period.label} "
-        f"({selection.period.days} days)" + (f" · {compared}" if compared else "")
+        f"**{md(scope_label(selection, services))}** · {p.name}: **{p.label}** "
+        f"({plural(p.days, 'day')})" + (f" · {compared}" if compared else "")
     )
 
 
@@ -166,7 +200,7 @@ def render_table(
             height = ROW_PX * (len(table) + 1) + 3  # every row, no scrolling inside
         if display:
             table = table.assign(**{c: table[c].map(f) for c, f in display.items()})
-        labels = column_labels(table.columns, compared_periods(selection))
+        labels = column_labels(table.columns, compared_periods(selection), names_of(selection))
         st.dataframe(
             to_styler(table, colour=not result.failures),
             column_order=shown,
@@ -231,7 +265,7 @@ def render_kpis(
             return
         if not selection.whole_periods:
             provisional = None
-    compared = {COMPARISONS[key]: KPI_COMPARISONS[key] for key in selection.comparisons}
+    compared = names_of(selection)
     for column, (metric, title) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
         with column.container(border=True):
             if row is None:
@@ -410,11 +444,11 @@ def render_grouped(
         st.caption(f":orange[Incomplete: misses {md_join(result.failures)}.]")
     if table.empty:
         st.info("No rows for this selection and period.", icon=":material/info:")
-    suffixes = list(selection.comparison_periods())
+    names = names_of(selection)
     for i, (name, rows) in enumerate(table.groupby(group, sort=False)):
         first = rows.iloc[0]
         changes = " · ".join(
-            f"{signed_pct(first[f'{headline}_{s}_pct']) or '–'} {SUFFIX_SHORT[s]}" for s in suffixes
+            f"{signed_pct(first[f'{headline}_{s}_pct']) or '–'} {when}" for s, when in names.items()
         )
         label = f"**{md(name)}** · {number(first[headline])} {headline}"
         with st.expander(f"{label} · {changes}" if changes else label, expanded=i == 0):
@@ -424,7 +458,7 @@ def render_grouped(
 
 def render_rows(table: pd.DataFrame, selection: Selection, *, colour: bool = True) -> None:
     """A formatted table without title, state or download (part of a bigger report)."""
-    labels = column_labels(table.columns, compared_periods(selection))
+    labels = column_labels(table.columns, compared_periods(selection), names_of(selection))
     st.dataframe(
         to_styler(table.reset_index(drop=True), colour=colour),
         column_config={c: st.column_config.Column(t, help=h) for c, (t, h) in labels.items()},

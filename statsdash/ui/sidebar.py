@@ -13,11 +13,29 @@ import streamlit as st
 from statsdash.config import Config
 from statsdash.periods import COMPARISON_LABELS, PRESETS, PeriodError, comparison
 from statsdash.reports import Selection
-from statsdash.ui.state import GRANULARITIES, UiState, check_comparisons, from_query, to_query
+from statsdash.ui.format import COMPARISON_NAMES, comparison_name, plural
+from statsdash.ui.state import (
+    GRANULARITIES,
+    UiState,
+    check_comparisons,
+    earliest_day,
+    read_query,
+    to_query,
+)
 from statsdash.ui.text import md
 
 SHOWN = "sd_shown"  # the last period shown (not a widget: it survives every page)
-KEYS = ("sd_sites", "sd_channels", "sd_preset", "sd_range", "sd_compare", "sd_grain", "sd_fair")
+LINK = "sd_link"  # (what the shared link got wrong, the query it was read as)
+KEYS = (
+    "sd_brands",
+    "sd_sites",
+    "sd_channels",
+    "sd_preset",
+    "sd_range",
+    "sd_compare",
+    "sd_grain",
+    "sd_fair",
+)
 
 
 def _site_names(config: Config) -> tuple[str, ...]:
@@ -29,12 +47,24 @@ def _channel_names(config: Config) -> tuple[str, ...]:
 
 
 def _seed_from_url(config: Config, today: date) -> None:
-    """On a fresh session, put the shared link's selection into the widgets' state."""
+    """On a fresh session, put the shared link's selection into the widgets' state, and
+    keep what the link got wrong to say so on the page."""
     if "sd_preset" in st.session_state:
         return
-    state = from_query(st.query_params.to_dict(), _site_names(config), _channel_names(config))
+    state, problems = read_query(
+        st.query_params.to_dict(),
+        _site_names(config),
+        _channel_names(config),
+        today,
+        config.brands,
+    )
     period = state.period(today)
+    # Seeding again (Streamlit dropped the widgets' state while a page ran alone) reads the
+    # URL the app already corrected: keep what the original link got wrong.
+    if problems or LINK not in st.session_state:
+        st.session_state[LINK] = (problems, to_query(state))
     st.session_state.update(
+        sd_brands=list(state.brands),
         sd_sites=list(state.sites),
         sd_channels=list(state.channels),
         sd_preset=state.preset,
@@ -49,6 +79,16 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
     _seed_from_url(config, today)
     sb = st.sidebar
     sites, channels = _site_names(config), _channel_names(config)
+    if config.brands:
+        sb.multiselect(
+            "Brands",
+            list(config.brands),
+            key="sd_brands",
+            placeholder="No brand: the sites and groups below",
+            on_change=_brands_chosen,
+            args=(config,),
+            help="A brand's sites and its channel groups, chosen together",
+        )
     if sites:
         sb.multiselect(
             "Sites", sites, key="sd_sites", placeholder=f"All sites — {config.network_name}"
@@ -71,25 +111,33 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
             "Range",
             key="sd_range",
             max_value=today,
-            min_value=today - timedelta(days=5 * 366),
+            min_value=earliest_day(today),
             format="YYYY-MM-DD",
         )
-        # While the user is picking, the range widget holds 0 or 1 dates.
+        # While the user is picking, the range widget holds 0 or 1 dates: keep showing the
+        # period last shown rather than blanking the page.
         if not isinstance(picked, tuple | list) or len(picked) != 2:
-            sb.info("Pick the last day of the range.")
-            return None
-        start, end = picked
+            start, end = st.session_state.get(SHOWN, (today - timedelta(days=1),) * 2)
+            sb.info(f"Pick the last day of the range; meanwhile {start:%d %b} – {end:%d %b}.")
+        else:
+            start, end = picked
     compare = sb.multiselect(
         "Compare with",
         list(COMPARISON_LABELS),
         key="sd_compare",
-        format_func=COMPARISON_LABELS.get,
+        format_func=lambda key: COMPARISON_NAMES[key].removeprefix("vs ").capitalize(),
         max_selections=2,
     )
     problem = check_comparisons(tuple(compare))
     if problem:
-        sb.warning(problem)
-        return None
+        # Both year-ago kinds fill the same columns: keep the one picked first, and say so
+        # where the figures are, not only in the sidebar.
+        kept = next(c for c in compare if c in ("yoy", "yoy_weekday"))
+        compare = [c for c in compare if c not in ("yoy", "yoy_weekday") or c == kept]
+        st.warning(
+            f"{problem} Showing {COMPARISON_NAMES[kept].removeprefix('vs ')} only.",
+            icon=":material/compare_arrows:",
+        )
     grain = sb.segmented_control("Chart by", GRANULARITIES, key="sd_grain") or "day"
     fair = sb.toggle(
         "Complete days only",
@@ -109,8 +157,11 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
         end,
         tuple(compare),
         grain,
+        tuple(st.session_state.get("sd_brands", ())),
     )
-    st.query_params.from_dict(to_query(state))
+    query = to_query(state)
+    _link_problems(query)
+    st.query_params.from_dict(query)
     try:
         period = state.period(today)
     except PeriodError as error:
@@ -131,7 +182,36 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
     return selection, grain
 
 
+def _brands_chosen(config: Config) -> None:
+    """Picking brands picks their sites and channel groups (config order); none: all."""
+    chosen = [config.brands[b] for b in st.session_state.get("sd_brands", ())]
+    st.session_state["sd_sites"] = [
+        s for s in _site_names(config) if any(s in b.sites for b in chosen)
+    ]
+    st.session_state["sd_channels"] = [
+        c for c in _channel_names(config) if any(c in b.channels for b in chosen)
+    ]
+
+
+def _link_problems(query: dict[str, str]) -> None:
+    """What the shared link got wrong, on the page, until the reader changes the selection."""
+    problems, seeded = st.session_state.get(LINK, ([], None))
+    if not problems:
+        return
+    if query != seeded:
+        st.session_state[LINK] = ([], None)
+        return
+    st.warning(
+        "**This link asked for something that cannot be shown.**\n"
+        + "\n".join(f"- {line}" for line in problems),
+        icon=":material/link_off:",
+    )
+
+
 def _caption_periods(sb, period, comparisons) -> None:
-    lines = [f"**{period.label}** ({period.days} days)"]
-    lines += [f"vs {comparison(period, key).label}" for key in comparisons]
+    lines = [f"**{period.label}** ({plural(period.days, 'day')})"]
+    lines += [
+        f"{comparison_name(key, period.days)}: {comparison(period, key).label}"
+        for key in comparisons
+    ]
     sb.caption("  \n".join(lines))

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from statsdash.ui.countries import country_name
-from statsdash.ui.format import split_column
+from statsdash.ui.format import is_shown_change, split_column
 from statsdash.utilities import pct_change, ratio
 
 REST_OF_WORLD = "Rest of world"
@@ -115,7 +115,7 @@ def with_share(table: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 def changes(table: pd.DataFrame, metric: str) -> list[str]:
-    """`metric` and its percent-change columns, in table order."""
+    """`metric` and the changes a reader sees (percent; points for shares), in table order."""
     return [metric] + [
-        c for c in table.columns if split_column(c)[0] == metric and split_column(c)[2] == "pct"
+        c for c in table.columns if split_column(c)[0] == metric and is_shown_change(c)
     ]
