@@ -54,7 +54,7 @@ def main() -> int:
                             "?.scrollHeight || 2000"
                         )
                         tab.set_viewport_size({"width": width, "height": min(height + 40, 9000)})
-                        tab.wait_for_timeout(1200)
+                        tab.wait_for_timeout(3000)  # tables draw on a canvas after resizing
                         target = OUT / f"{today}-{width}-{name or 'overview'}.png"
                         tab.screenshot(path=str(target))
                         tab.set_viewport_size({"width": width, "height": 900})
