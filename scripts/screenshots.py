@@ -10,12 +10,35 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_app import CHROMIUM_ARGS, PAGES, ROOT, start_app, time_page  # noqa: E402
+from bench_app import CHROMIUM_ARGS, PAGES, ROOT, start_app  # noqa: E402
 
 OUT = ROOT / "test-artifacts" / "screens"
+
+
+BUSY = """() => !!document.querySelector(
+    '[data-testid=stStatusWidget], [data-testid=stProgress], [data-testid=stSpinner]')"""
+
+
+HEIGHT = (
+    "() => Math.max(...[...document.querySelectorAll('section, div')].map(e => e.scrollHeight))"
+)
+
+
+def wait_until_drawn(tab, quiet: float = 3.0, limit: float = 300.0) -> None:
+    """Until Streamlit has shown no running indicator, progress bar or spinner for `quiet`
+    seconds (a cold load fetches for a while, with pauses between its runs)."""
+    tab.wait_for_selector("h1", timeout=limit * 1000)
+    started = since = time.monotonic()
+    while time.monotonic() - since < quiet:
+        if tab.evaluate(BUSY):
+            since = time.monotonic()
+        if time.monotonic() - started > limit:
+            raise TimeoutError(f"{tab.url} still busy after {limit:.0f} s")
+        tab.wait_for_timeout(200)
 
 
 def main() -> int:
@@ -41,19 +64,16 @@ def main() -> int:
                 for width in args.width or [1280, 1440]:
                     tab = browser.new_page(viewport={"width": width, "height": 900})
                     for name in pages:
-                        time_page(tab, f"{url}/{name}?{args.query}")
-                        # A cold load shows progress bars while it fetches: wait them out.
-                        tab.wait_for_selector(
-                            "[data-testid=stProgress]", state="detached", timeout=180_000
-                        )
-                        time_page(tab, tab.url)
+                        tab.goto(f"{url}/{name}?{args.query}")
+                        wait_until_drawn(tab)
                         # Streamlit scrolls inside its own container: grow the window to
-                        # the content so the screenshot has the whole page.
-                        height = tab.evaluate(
-                            "() => document.querySelector('[data-testid=stMain]')"
-                            "?.scrollHeight || 2000"
-                        )
-                        tab.set_viewport_size({"width": width, "height": min(height + 40, 9000)})
+                        # the content (until it stops growing) so the shot has the whole page.
+                        height, last = 900, 0
+                        while height != last:
+                            last = height
+                            height = tab.evaluate(HEIGHT)
+                            tab.set_viewport_size({"width": width, "height": min(height, 12000)})
+                            wait_until_drawn(tab, quiet=1.5)
                         tab.wait_for_timeout(3000)  # tables draw on a canvas after resizing
                         target = OUT / f"{today}-{width}-{name or 'overview'}.png"
                         tab.screenshot(path=str(target))
