@@ -16,6 +16,7 @@ from pathlib import Path
 from statsdash.cache import cache_location, format_stats, open_cache
 from statsdash.config import ConfigError, load_config
 from statsdash.errors import StatsdashError
+from statsdash.insights import check_metric
 from statsdash.periods import (
     TODAY_ENV,
     PeriodError,
@@ -70,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help="every report, as DIR/<report>.csv (needs -o DIR)"
     )
     _add_selection_args(export, compare=None)
+    export.add_argument(
+        "--metric",
+        default="pageviews",
+        help="drivers only: the metric whose change is split (default pageviews; all: every one)",
+    )
     export.add_argument("-o", "--output", help="CSV file to write (with --all: a folder)")
 
     warm = sub.add_parser(
@@ -209,6 +215,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise SelectionError("name one REPORT, or give --all (with -o DIR)")
     if args.all and not args.output:
         raise SelectionError("--all writes one CSV per report: give the folder with -o DIR")
+    if args.report == "drivers":
+        check_metric(args.metric)
     config, emulator = _load(args)
     try:
         selection = _selection(args, config)
@@ -218,7 +226,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         if emulator is not None:
             emulator.stop()
-    text = to_csv(result.table)
+    table = result.table
+    if args.report == "drivers" and args.metric != "all":
+        table = table[table["metric"] == args.metric].reset_index(drop=True)
+    text = to_csv(table)
     if args.output:
         if not _write(Path(args.output), text):
             return EXIT_USAGE

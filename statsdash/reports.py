@@ -88,7 +88,8 @@ CROSS_REPORTS = ("brands", "daily")
 SERVICE_LABELS = {"ga": "Web", "youtube": "YouTube"}
 # Last columns of every GA and YouTube report (after issue 9's `complete`).
 COMPARED_COLUMNS = ("days_compared", "complete_through")
-REPORT_NAMES = (*GA_REPORTS, *YT_REPORTS, *CROSS_REPORTS)
+INSIGHT_REPORTS = ("drivers",)
+REPORT_NAMES = (*GA_REPORTS, *YT_REPORTS, *CROSS_REPORTS, *INSIGHT_REPORTS)
 
 
 def validate_selection(selection: Selection) -> None:
@@ -126,6 +127,10 @@ def _builder(name: str, config: Config) -> Callable[[Selection], ReportResult]:
         from statsdash import crossplatform
 
         return getattr(crossplatform, f"{name}_report")
+    if name in INSIGHT_REPORTS:
+        from statsdash import insights
+
+        return getattr(insights, f"{name}_report")
     raise SelectionError(f"unknown report {name!r}; choose one of: {', '.join(REPORT_NAMES)}")
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from statsdash.config import Config, Property
 from statsdash.errors import AuthError, FetchError
-from statsdash.ga import series
+from statsdash.ga import insights, series
 from statsdash.ga import tables as t
 from statsdash.ga.analytics import MAX_WORKERS, Analytics
 from statsdash.ga.query import QUOTA_FIELDS, Report, ReportRequest, parse_report
@@ -44,6 +44,8 @@ ROUND_OF = {
     "daily": "extra",
     "month": "extra",
     "device_months": "extra",
+    "device_parts": "insights",
+    "history": "insights",
 }
 # What the progress callback is told each round is fetching.
 ROUND_LABELS = {
@@ -51,6 +53,7 @@ ROUND_LABELS = {
     "first": "web reports",
     "second": "top articles of sources",
     "extra": "daily series, month to date and devices by month",
+    "insights": "devices and daily history for insights",
 }
 # Days before today that GA4 may still be processing (72 h), plus one for time zones.
 CHECK_DAYS = 4
@@ -206,6 +209,13 @@ class AnalyticsData:
             "daily": series.daily_request(self.full_ranges),
             "month": series.month_request(self.period),
             "device_months": series.device_months_request(self.period),
+        }
+
+    def _requests_insights(self, prop: Property) -> dict[str, ReportRequest]:
+        """What Insights needs beyond the contract tables: one more call per property."""
+        return {
+            "device_parts": insights.device_parts_request(self.ranges),
+            "history": insights.history_request(self.period),
         }
 
     def _recent_days(self) -> Period | None:

@@ -1,0 +1,110 @@
+"""GA4 requests behind Insights: one more call per property (a batchRunReports of two).
+
+- `device_parts`: pageviews, users, sessions and engaged sessions by device for every date
+  range, so every headline metric can be split by device and engagement rate rebuilt.
+- `history`: pageviews, users and sessions per day from `HISTORY_WEEKS` weeks before the
+  period through its end, the baseline the anomaly flags compare each day with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+import pandas as pd
+
+from statsdash import drivers as d
+from statsdash.ga import tables as t
+from statsdash.ga.query import ReportRequest, date_ranges
+from statsdash.periods import Period
+
+HISTORY_WEEKS = 8  # the same weekday of the previous 8 weeks is a day's baseline
+
+
+def device_parts_request(ranges: Mapping[str, Period]) -> ReportRequest:
+    return ReportRequest(
+        date_ranges(ranges),
+        ("screenPageViews", "totalUsers", "sessions", "engagedSessions"),
+        ("deviceCategory",),
+    )
+
+
+def history_period(period: Period) -> Period:
+    return Period("history", period.start - timedelta(weeks=HISTORY_WEEKS), period.end)
+
+
+def history_request(period: Period) -> ReportRequest:
+    return ReportRequest(
+        date_ranges([history_period(period)]),
+        ("screenPageViews", "totalUsers", "sessions"),
+        ("date",),
+    )
+
+
+# Drivers: every split comes from the rows the web pages fetch anyway, except devices.
+
+
+def driver_frames(data) -> dict[str, tuple[pd.DataFrame, str, dict[str, str]]]:
+    """Dimension -> (rows with `range` and metric columns, key column, key -> label)."""
+    sources = data.frame("sources")
+    sources = sources.assign(source_medium=sources["source"] + " / " + sources["medium"])
+    articles = data.frame("articles")
+    articles = articles[articles["path"] != t.OTHER]
+    articles = articles.assign(article=articles["site"] + articles["path"])
+    titles = {
+        key: t.clean_title(title, path)
+        for key, title, path in zip(
+            articles["article"], articles["title"], articles["path"], strict=True
+        )
+    }
+    devices = data.frame("device_parts").rename(columns={"engagedSessions": "engaged_sessions"})
+    totals = data.frame("countries", totals=True)
+    return {
+        "site": (totals, "site", {}),
+        "article": (articles, "article", titles),
+        "source_medium": (sources, "source_medium", {}),
+        "country": (data.frame("countries"), "country", {}),
+        "device_category": (devices, "device_category", {}),
+    }
+
+
+DIMENSIONS_OF = {
+    "pageviews": ("site", "article", "source_medium", "country", "device_category"),
+    "users": ("site", "source_medium", "country", "device_category"),
+    "sessions": ("site", "source_medium", "country", "device_category"),
+}
+
+
+def driver_table(data, comparisons: Mapping[str, str]) -> pd.DataFrame:
+    """The web part of the drivers report; `comparisons` maps comparison key -> suffix."""
+    frames = driver_frames(data)
+    totals, devices = frames["site"][0], frames["device_category"][0]
+    parts = []
+    for comparison, suffix in comparisons.items():
+        for metric, dimensions in DIMENSIONS_OF.items():
+            whole = (_total(totals, metric, t.CURRENT), _total(totals, metric, suffix))
+            for dimension in dimensions:
+                rows, key, labels = frames[dimension]
+                table = d.additive(
+                    d.sums(rows, key, metric, t.CURRENT),
+                    d.sums(rows, key, metric, suffix),
+                    *whole,
+                    top=None if dimension == "site" else d.TOP_KEYS,
+                )
+                parts.append(d.labelled(table, metric, comparison, dimension, whole, labels))
+        for metric, (num, den) in d.RATIO_METRICS.items():
+            source = totals if num in totals else devices
+            split = d.mix_and_rate(
+                (d.sums(source, "site", num, t.CURRENT), d.sums(source, "site", num, suffix)),
+                (d.sums(source, "site", den, t.CURRENT), d.sums(source, "site", den, suffix)),
+            )
+            whole = tuple(
+                d.ratio_total(_total(source, num, r), _total(source, den, r))
+                for r in (t.CURRENT, suffix)
+            )
+            parts.append(d.labelled(split, metric, comparison, "site", whole))
+    return d.combined(parts)
+
+
+def _total(frame: pd.DataFrame, metric: str, range_name: str) -> float:
+    return float(frame.loc[frame["range"] == range_name, metric].sum())

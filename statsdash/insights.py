@@ -1,0 +1,54 @@
+"""Insights reports across both services: `drivers` (what moved each headline metric) and
+`anomalies` (days outside their expected range, tracking breaks).
+
+Both read the same memoised service data the pages use, so the contract tables' rows are
+reused; each service adds one round of its own requests (see ga/insights.py and
+youtube/insights.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from statsdash import drivers as d
+from statsdash.periods import COMPARISONS
+from statsdash.reports import ReportResult, Selection, SelectionError, service_data
+
+DEFAULT_COMPARISON = "previous"
+
+
+def check_metric(metric: str) -> None:
+    """Raise SelectionError for a metric drivers cannot split."""
+    if metric != "all" and metric not in d.METRICS:
+        raise SelectionError(
+            f"--metric {metric!r} is not a drivers metric; choose one of: {', '.join(d.METRICS)}"
+        )
+
+
+def _with_comparison(selection: Selection) -> Selection:
+    """Drivers need something to compare with: the previous period when none is chosen."""
+    if selection.comparisons:
+        return selection
+    return dataclasses.replace(selection, comparisons=(DEFAULT_COMPARISON,))
+
+
+def drivers_report(selection: Selection) -> ReportResult:
+    """Contributions to each headline metric's change, per comparison and dimension."""
+    selection = _with_comparison(selection)
+    comparisons = {key: COMPARISONS[key] for key in selection.comparisons}
+    parts, failures, notes = [], {}, []
+    if selection.site_names():
+        from statsdash.ga import insights as ga
+
+        data = service_data("ga", selection)
+        parts.append(ga.driver_table(data, comparisons))
+        failures |= data.failures
+        notes += data.notes
+    if selection.channel_names():
+        from statsdash.youtube import insights as yt
+
+        data = service_data("youtube", selection)
+        parts.append(yt.driver_table(data, comparisons))
+        failures |= data.failures
+        notes += data.notes
+    return ReportResult(d.combined(parts), failures, list(dict.fromkeys(notes)))
