@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from statsdash import anomalies as a
 from statsdash import drivers as d
 from statsdash.periods import COMPARISONS
 from statsdash.reports import ReportResult, Selection, SelectionError, service_data
@@ -52,3 +53,21 @@ def drivers_report(selection: Selection) -> ReportResult:
         failures |= data.failures
         notes += data.notes
     return ReportResult(d.combined(parts), failures, list(dict.fromkeys(notes)))
+
+
+def anomalies_report(selection: Selection, rule: a.Rule | None = None) -> ReportResult:
+    """Days of the period outside their expected range, per site and channel group."""
+    rule = rule or a.Rule()
+    parts, failures, notes = [], {}, []
+    for service, names in (("ga", selection.site_names()), ("youtube", selection.channel_names())):
+        if not names:
+            continue
+        if service == "ga":
+            from statsdash.ga import insights as module
+        else:
+            from statsdash.youtube import insights as module
+        data = service_data(service, selection)
+        parts.append(module.anomaly_table(data, rule))
+        failures |= data.failures
+        notes += data.notes
+    return ReportResult(a.finish(parts), failures, list(dict.fromkeys(notes)))

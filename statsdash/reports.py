@@ -88,7 +88,7 @@ CROSS_REPORTS = ("brands", "daily")
 SERVICE_LABELS = {"ga": "Web", "youtube": "YouTube"}
 # Last columns of every GA and YouTube report (after issue 9's `complete`).
 COMPARED_COLUMNS = ("days_compared", "complete_through")
-INSIGHT_REPORTS = ("drivers",)
+INSIGHT_REPORTS = ("drivers", "anomalies")
 REPORT_NAMES = (*GA_REPORTS, *YT_REPORTS, *CROSS_REPORTS, *INSIGHT_REPORTS)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from statsdash.emulator import catalog as cat
-from statsdash.emulator import stores
+from statsdash.emulator import events, stores
 from statsdash.emulator.stores import GA_METRICS, OTHER, YT_METRICS, day_number
 
 GA_PARTIAL_HOURS = 12  # hours visible on the day after the last complete one
@@ -77,7 +77,8 @@ def _ga_store(property_id: str) -> stores.ColumnStore:
     index, spec = next(
         (i, s) for i, s in enumerate(cat.PROPERTY_SPECS) if s.property_id == property_id
     )
-    return stores.ColumnStore(stores.ga_month_maker(spec, _site_pages(spec.site), index))
+    make = stores.ga_month_maker(spec, _site_pages(spec.site), index)
+    return stores.ColumnStore(events.ga_month(property_id, make))
 
 
 @functools.cache
@@ -88,7 +89,8 @@ def _channel_catalogue() -> tuple[list[YtChannel], list[YtVideo], list[stores.Co
         channel_id = "UC" + stores.random_id(rng, 22)
         own = stores.make_channel_videos(spec, index)
         maker = stores.yt_month_maker(spec, own, index, first_video=len(videos))
-        channel_stores.append(stores.ColumnStore(maker))
+        newest = len(videos) + len(own.ids) - 1  # publication order: the last is newest
+        channel_stores.append(stores.ColumnStore(events.yt_month(spec.title, maker, newest)))
         channels.append(
             YtChannel(
                 channel_id=channel_id,

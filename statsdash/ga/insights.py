@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pandas as pd
 
+from statsdash import anomalies as a
 from statsdash import drivers as d
 from statsdash.ga import tables as t
 from statsdash.ga.query import ReportRequest, date_ranges
@@ -108,3 +109,37 @@ def driver_table(data, comparisons: Mapping[str, str]) -> pd.DataFrame:
 
 def _total(frame: pd.DataFrame, metric: str, range_name: str) -> float:
     return float(frame.loc[frame["range"] == range_name, metric].sum())
+
+
+# Anomalies: each site's days, and each property's (for tracking breaks).
+
+
+def anomaly_table(data, rule: a.Rule) -> pd.DataFrame:
+    """Flagged days of the period for the sites whose every property answered."""
+    history = data.frame("history")
+    available = data.check_available_data()
+    if history.empty or available.empty:
+        return a.empty()
+    through = dict(zip(available["property"], available["complete_through"], strict=True))
+    site_of = {p.id: s for s, p in data.properties}
+    whole = [s for s, site in data.sites.items() if all(p.id in through for p in site.properties)]
+    last = min(data.period.end, max(through.values()))
+    first = history_period(data.period).start
+    days = [day for day in data.period.dates() if day <= last]
+
+    def judged(ranges: pd.DataFrame, until: dict[str, object]) -> pd.DataFrame:
+        keep = [
+            day <= until.get(e, first)
+            for day, e in zip(ranges["date"], ranges["entity"], strict=True)
+        ]
+        return ranges[keep]
+
+    site_through = {s: min(through[p.id] for p in data.sites[s].properties) for s in whole}
+    by_metric = {}
+    for metric in a.METRICS["ga"]:
+        values = a.wide(history[history["site"].isin(whole)], "site", metric, first, last)
+        by_metric[metric] = judged(a.expected(values, days, rule), site_through)
+    per_property = a.wide(history, "property", "pageviews", first, last)
+    sources = judged(a.expected(per_property, days, rule), through)
+    broken = a.breaks(sources, site_of, "property", "pageviews", rule)
+    return a.combine("ga", by_metric, broken, "pageviews")

@@ -152,14 +152,21 @@ def _tooltip(grain: str, value_title: str, value_format: str = ",.0f") -> list:
 
 
 def time_series(
-    daily: pd.DataFrame, grain: str, value_title: str, colors: dict[str, str] | None = None
+    daily: pd.DataFrame,
+    grain: str,
+    value_title: str,
+    colors: dict[str, str] | None = None,
+    extra: alt.Chart | None = None,
 ) -> alt.LayerChart:
-    """One line per series over time, bucketed by `grain`."""
+    """One line per series over time, bucketed by `grain`; `extra` is layered on top (the
+    anomaly marks of daily charts)."""
     frame = to_buckets(daily, grain)
     scale = alt.Scale(domain=list(colors), range=list(colors.values())) if colors else alt.Undefined
     color = alt.Color("series:N", title=None, scale=scale, legend=alt.Legend(orient="right"))
     y = alt.Y("value:Q", title=value_title, axis=alt.Axis(format="~s"))
     chart = _lines(frame, grain, y, color, _tooltip(grain, value_title))
+    if extra is not None:
+        chart = chart + extra
     return _style(chart.properties(height=HEIGHT))
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pandas as pd
 
+from statsdash import anomalies as a
 from statsdash import drivers as d
 from statsdash.periods import Period
 from statsdash.youtube import frames
@@ -134,3 +135,23 @@ def daily_history(data) -> pd.DataFrame | None:
     what = {"": f"daily history {frames.span(period)}"}
     frame = data._gather({"": data._query(DAILY, period)}, what)[""]
     return _tidy(frame)
+
+
+def anomaly_table(data, rule: a.Rule) -> pd.DataFrame:
+    """Flagged days of the period per channel group, and channels that went silent."""
+    history = daily_history(data)
+    if history is None or history.empty:
+        return a.empty()
+    history = history.assign(date=pd.to_datetime(history["date"]).dt.date)
+    # The last day YouTube has rows for at all: later days are still arriving, not zero.
+    last = min(data.period.end, history["date"].max())
+    first = history_period(data.period).start
+    days = [day for day in data.period.dates() if day <= last]
+    groups = [g for g in data.groups if g not in data._failed_groups]
+    history = history[history["channel"].map(data.group_of).isin(groups)]
+    grouped = history.assign(group=history["channel"].map(data.group_of))
+    values = a.wide(grouped, "group", "views", first, last)
+    by_metric = {"views": a.expected(values, days, rule)}
+    per_channel = a.expected(a.wide(history, "channel", "views", first, last), days, rule)
+    broken = a.breaks(per_channel, data.group_of, "channel", "views", rule)
+    return a.combine("youtube", by_metric, broken, "views")

@@ -1,0 +1,142 @@
+"""Sentences written from the drivers and anomalies tables, for the Insights page and the
+digest: every figure in them is a cell of the table the download gives.
+
+"Pageviews −4.1% vs the previous period: gearhaven.co.uk −38k (its top article “…”, −21k),
+google / organic −17k; partly offset by pixelpost.net +12k."
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+
+from statsdash import drivers as d
+
+WHEN = {
+    "previous": "the previous period",
+    "yoy": "a year ago",
+    "yoy_weekday": "the same weekdays last year",
+    "week_ago": "a week earlier",
+}
+TOP_DIMENSION = {"ga": "site", "youtube": "channel"}
+SOURCE_DIMENSION = {"ga": "source_medium", "youtube": "source_type"}
+KIND_WORDS = {"spike": "above", "drop": "below", "tracking_break": "likely tracking break"}
+
+
+def service_of(metric: str) -> str:
+    return "youtube" if metric in d.YT_METRICS else "ga"
+
+
+def compact(value: float) -> str:
+    """Signed and short: 38_210 -> "+38k", -1_234 -> "−1.2k", 950 -> "+950"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    sign = "+" if value > 0 else "−" if value < 0 else ""
+    size = abs(float(value))
+    for limit, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            scaled = size / limit
+            text = f"{scaled:.1f}" if scaled < 10 else f"{scaled:.0f}"
+            return f"{sign}{text.removesuffix('.0')}{suffix}"
+    return f"{sign}{size:,.0f}" if size >= 1 or size == 0 else f"{sign}{size:.2f}"
+
+
+def signed_percent(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "(no base to compare)"
+    if round(value, 1) == 0:
+        return "unchanged (0.0%)"
+    return f"{'+' if value > 0 else '−'}{abs(value):.1f}%"
+
+
+def _rows(table: pd.DataFrame, metric: str, comparison: str, dimension: str) -> pd.DataFrame:
+    mask = (
+        (table["metric"] == metric)
+        & (table["comparison"] == comparison)
+        & (table["dimension"] == dimension)
+    )
+    return table[mask]
+
+
+def _named(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows[rows["key"] != d.EVERYTHING_ELSE]
+
+
+def _movers(rows: pd.DataFrame, sign: float, n: int) -> pd.DataFrame:
+    """The n named rows moving most in the direction `sign` (+1 rises, -1 falls)."""
+    moving = _named(rows)
+    moving = moving[moving["contribution"] * sign > 0]
+    return moving.assign(_size=moving["contribution"].abs()).nlargest(n, "_size")
+
+
+def _part(row) -> str:
+    return f"{row['label']} {compact(row['contribution'])}"
+
+
+def headline(table: pd.DataFrame, metric: str, comparison: str) -> str | None:
+    """One sentence on what drove `metric`'s change against `comparison` (None: no rows)."""
+    service = service_of(metric)
+    rows = _rows(table, metric, comparison, TOP_DIMENSION[service])
+    if rows.empty:
+        return None
+    current, base = rows["total_current"].iloc[0], rows["total_base"].iloc[0]
+    name, when = d.METRIC_LABELS[metric], WHEN.get(comparison, comparison)
+    if metric in d.RATIO_METRICS:
+        return _ratio_sentence(rows, name, when, current, base)
+    change = current - base
+    pct = change / abs(base) * 100 if base else math.nan
+    if change == 0:
+        return f"{name} unchanged vs {when} ({compact(current).lstrip('+')})."
+    sign = 1.0 if change > 0 else -1.0
+    parts = []
+    for i, (_, row) in enumerate(_movers(rows, sign, 2).iterrows()):
+        text = _part(row)
+        if i == 0 and metric == "pageviews":
+            article = _top_article(table, comparison, row["key"], sign)
+            text += (
+                f" (its top article “{article['label']}”, {compact(article['contribution'])})"
+                if article is not None
+                else ""
+            )
+        parts.append(text)
+    source = _movers(_rows(table, metric, comparison, SOURCE_DIMENSION[service]), sign, 1)
+    parts += [_part(row) for _, row in source.iterrows()]
+    offsets = [_part(row) for _, row in _movers(rows, -sign, 1).iterrows()]
+    text = f"{name} {signed_percent(pct)} vs {when}: " + (", ".join(parts) or "spread thinly")
+    return text + (f"; partly offset by {', '.join(offsets)}." if offsets else ".")
+
+
+def _top_article(table: pd.DataFrame, comparison: str, site: str, sign: float):
+    articles = _rows(table, "pageviews", comparison, "article")
+    mine = articles[articles["key"].str.startswith(site + "/")]
+    top = _movers(mine, sign, 1)
+    return None if top.empty else top.iloc[0]
+
+
+def _ratio_sentence(rows, name, when, current, base) -> str:
+    mix = rows.loc[rows["effect"] == "mix", "contribution"].sum()
+    rate = rows.loc[rows["effect"] == "rate", "contribution"].sum()
+    main = "rates within sites" if abs(rate) >= abs(mix) else "the mix of sites"
+    return (
+        f"{name} {current:.2f} vs {base:.2f} {when}: mostly {main} "
+        f"(rate effect {rate:+.3f}, mix effect {mix:+.3f})."
+    ).replace("-", "−")
+
+
+def headlines(table: pd.DataFrame, comparison: str, metrics=None) -> list[str]:
+    """A sentence per metric in the table (in METRICS order) for one comparison."""
+    present = set(table.loc[table["comparison"] == comparison, "metric"])
+    wanted = [m for m in (metrics or d.METRICS) if m in present]
+    return [s for m in wanted if (s := headline(table, m, comparison))]
+
+
+def anomaly_line(row) -> str:
+    """ "pixelpost.net pageviews Tue 24 Nov: 42,026, expected 19,449–29,174 (spike)"."""
+    day = date.fromisoformat(str(row["date"]))
+    head = f"{row['entity']} {row['metric']} {day:%a %d %b}: {row['value']:,.0f}"
+    expected = f"expected {row['expected_low']:,.0f}–{row['expected_high']:,.0f}"
+    if row["kind"] == "tracking_break":
+        return f"{head}, {expected}; {row['detail']}"
+    return f"{head}, {expected} ({row['kind']})"
