@@ -32,7 +32,10 @@ def page(path: str, title: str, icon: str, **kwargs) -> st.Page:
 
 
 pages = {
-    "": [page("pages/overview.py", "Overview", "dashboard", default=True)],
+    "": [
+        page("pages/overview.py", "Overview", "dashboard", default=True),
+        page("pages/insights.py", "Insights", "insights"),
+    ],
     "Web": [
         page("pages/web_summary.py", "Summary", "language"),
         page("pages/web_content.py", "Content", "article"),

@@ -87,6 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
     cache.add_argument("action", choices=["stats", "clear"])
     _add_config_args(cache)
 
+    digest = sub.add_parser("digest", help="e-mail the week's digest (or write it with --html)")
+    _add_config_args(digest)
+    digest.add_argument("--preset", default="last_week", help="period (default last_week)")
+    digest.add_argument(
+        "--compare", default="previous,yoy", help="comma list (default previous,yoy)"
+    )
+    digest.add_argument("--sites", help="comma list of site names (default: all)")
+    digest.add_argument("--channels", help="comma list of channel groups (default: all)")
+    digest.add_argument("--to", help="comma list of addresses (overrides digest.to)")
+    digest.add_argument("--html", help="write the HTML (images inline) to this file, not send")
+    digest.add_argument("--refresh", action="store_true", help="bypass the response cache")
+
     serve = sub.add_parser("serve-emulator", help="run the local Google API emulator")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
@@ -291,6 +303,47 @@ def cmd_cache(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    from statsdash.digest import build_digest
+
+    config, emulator = _load(args)
+    settings = config.digest
+    to = _csv_list(args.to) or (settings.to if settings else ())
+    if not args.html:
+        if settings is None:
+            raise ConfigError(
+                f"{config.source}: no digest section; add digest: {{smtp_host: ..., to: [...]}} "
+                "to send, or write the e-mail to a file with --html FILE"
+            )
+        if not to:
+            raise ConfigError("digest.to: no recipients; list them there or give --to a@x,b@y")
+        from statsdash.mailer import check
+
+        check(settings)
+    args.start = args.end = None
+    try:
+        digest = build_digest(_selection(args, config), settings.app_url if settings else None)
+    finally:
+        if emulator is not None:
+            emulator.stop()
+    if args.html:
+        try:
+            Path(args.html).write_text(digest.standalone_html(), encoding="utf-8")
+        except OSError as error:
+            print(f"statsdash: --html {args.html}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        from statsdash.mailer import send
+
+        sender = settings.sender or settings.username or f"statsdash@{settings.smtp_host}"
+        send(digest.message(sender, to), settings)
+        print(f"digest sent to {', '.join(to)}", file=sys.stderr)
+    if digest.failures:
+        failed = "; ".join(digest.failures)
+        print(f"statsdash: digest is incomplete, could not fetch {failed}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from statsdash.emulator.server import serve
 
@@ -330,6 +383,7 @@ COMMANDS = {
     "export": cmd_export,
     "warm": cmd_warm,
     "cache": cmd_cache,
+    "digest": cmd_digest,
     "serve-emulator": cmd_serve,
     "discover": cmd_discover,
     "auth": cmd_auth,

@@ -97,6 +97,29 @@ class CacheConfig:
 
 
 @dataclass(frozen=True)
+class DigestConfig:
+    """The digest section: where the Monday e-mail goes and how it is sent. The password is
+    never here: `password_env` names the environment variable holding it."""
+
+    smtp_host: str
+    smtp_port: int = 587
+    starttls: bool = True
+    username: str | None = None
+    password_env: str | None = None
+    sender: str | None = None  # the `from` key
+    to: tuple[str, ...] = ()
+    app_url: str | None = None
+
+
+@dataclass(frozen=True)
+class AnomalyConfig:
+    """The anomalies section: how far from its usual a day must be to be flagged."""
+
+    k: float = 4.0
+    min_spread: float = 0.2
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole, validated config.yaml."""
 
@@ -106,6 +129,8 @@ class Config:
     youtube: YouTubeConfig | None
     brands: dict[str, Brand]
     source: str
+    digest: DigestConfig | None = None
+    anomalies: AnomalyConfig = AnomalyConfig()
 
     def with_endpoint(self, url: str) -> Config:
         """A copy with both services pointed at `url` (demo mode's emulator on a free port)."""

@@ -17,11 +17,13 @@ import yaml
 from statsdash.config import (
     DEFAULT_CACHE_PATH,
     DEFAULT_COUNTRIES,
+    AnomalyConfig,
     Brand,
     CacheConfig,
     ChannelGroup,
     Config,
     ConfigError,
+    DigestConfig,
     GoogleAnalyticsConfig,
     Property,
     Site,
@@ -29,7 +31,19 @@ from statsdash.config import (
 )
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-TOP_KEYS = ("network_name", "cache", "google_analytics", "youtube", "brands")
+TOP_KEYS = ("network_name", "cache", "google_analytics", "youtube", "brands", "digest", "anomalies")
+DIGEST_KEYS = (
+    "smtp_host",
+    "smtp_port",
+    "starttls",
+    "username",
+    "password_env",
+    "from",
+    "to",
+    "app_url",
+)
+ANOMALY_KEYS = ("k", "min_spread")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CACHE_KEYS = ("enabled", "path", "url", "recent_ttl", "max_mb")
 GA_KEYS = (
     "credentials",
@@ -184,7 +198,51 @@ class Parser:
             youtube=yt,
             brands=self.brands(_get(top, "brands", {}), ga, yt),
             source=self.source,
+            digest=None if _get(top, "digest") is None else self.digest(_get(top, "digest")),
+            anomalies=self.anomalies(_get(top, "anomalies", {})),
         )
+
+    def digest(self, data: object) -> DigestConfig:
+        digest = self.mapping(data, "digest", DIGEST_KEYS, "with smtp_host and to")
+        port = _get(digest, "smtp_port", 587)
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+            raise self.error(
+                "digest.smtp_port", f"must be a port number like 587; found {_show(port)}"
+            )
+        env = _get(digest, "password_env")
+        if env is not None and not ENV_NAME.fullmatch(str(env)):
+            raise self.error(
+                "digest.password_env",
+                "must name an environment variable like STATSDASH_SMTP_PASSWORD (the password "
+                f"itself never goes in the config); found {_show(env)}",
+            )
+        to = _get(digest, "to")
+        return DigestConfig(
+            smtp_host=self.text(_get(digest, "smtp_host"), "digest.smtp_host"),
+            smtp_port=port,
+            starttls=self.boolean(_get(digest, "starttls", True), "digest.starttls"),
+            username=self._optional_text(digest, "username"),
+            password_env=None if env is None else str(env),
+            sender=self._optional_text(digest, "from"),
+            to=(to,) if isinstance(to, str) else self.texts(to, "digest.to"),
+            app_url=self._optional_text(digest, "app_url"),
+        )
+
+    def _optional_text(self, section: dict, key: str) -> str | None:
+        value = _get(section, key)
+        return None if value is None else self.text(value, f"digest.{key}")
+
+    def anomalies(self, data: object) -> AnomalyConfig:
+        section = self.mapping(data, "anomalies", ANOMALY_KEYS, "like {k: 4, min_spread: 0.2}")
+        values = {}
+        for key, default in (("k", 4.0), ("min_spread", 0.2)):
+            value = _get(section, key, default)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise self.error(
+                    f"anomalies.{key}", f"must be a number of 0 or more; found {_show(value)}"
+                )
+            values[key] = float(value)
+        return AnomalyConfig(**values)
 
     def cache(self, data: object) -> CacheConfig:
         cache = self.mapping(data, "cache", CACHE_KEYS, "like {enabled: false}")

@@ -57,7 +57,9 @@ def drivers_report(selection: Selection) -> ReportResult:
 
 def anomalies_report(selection: Selection, rule: a.Rule | None = None) -> ReportResult:
     """Days of the period outside their expected range, per site and channel group."""
-    rule = rule or a.Rule()
+    if rule is None:
+        settings = selection.config.anomalies
+        rule = a.Rule(k=settings.k, min_spread=settings.min_spread)
     parts, failures, notes = [], {}, []
     for service, names in (("ga", selection.site_names()), ("youtube", selection.channel_names())):
         if not names:

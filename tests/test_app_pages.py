@@ -51,6 +51,7 @@ PAGES = {
     "pages/youtube_videos.py": {"yt-videos"},
     "pages/youtube_audience.py": {"yt-countries", "yt-traffic"},
     "pages/data_status.py": set(),
+    "pages/insights.py": {"drivers", "anomalies"},
 }
 
 

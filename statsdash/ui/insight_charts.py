@@ -62,7 +62,7 @@ def to_waterfall(rows: pd.DataFrame, base_label: str, current_label: str) -> pd.
     return out
 
 
-def waterfall(steps: pd.DataFrame, value_title: str) -> alt.LayerChart:
+def waterfall(steps: pd.DataFrame, value_title: str, width: int | None = None) -> alt.Chart:
     """Previous total, each contributor's bar from where the last one ended, current total."""
     colors = alt.Scale(domain=["total", "rise", "fall"], range=[TOTAL_COLOR, GREEN, RED])
     x = alt.X(
@@ -73,13 +73,10 @@ def waterfall(steps: pd.DataFrame, value_title: str) -> alt.LayerChart:
     )
     # The axis starts near the smallest level reached, so a change of a few percent shows.
     levels = pd.concat([steps["end"], steps["start"][1:-1]])
-    floor = 0.9 * float(levels.min()) if len(levels) and levels.min() > 0 else alt.Undefined
-    y = alt.Y(
-        "start:Q",
-        title=value_title,
-        scale=alt.Scale(domainMin=floor, zero=False, clamp=True),
-        axis=alt.Axis(format="~s"),
-    )
+    scale = {"zero": False, "clamp": True}
+    if len(levels) and levels.min() > 0:
+        scale["domainMin"] = 0.9 * float(levels.min())
+    y = alt.Y("start:Q", title=value_title, scale=alt.Scale(**scale), axis=alt.Axis(format="~s"))
     tooltip = [
         alt.Tooltip("step:N", title="Step"),
         alt.Tooltip("amount:Q", title=value_title, format=",.2~f"),
@@ -91,7 +88,8 @@ def waterfall(steps: pd.DataFrame, value_title: str) -> alt.LayerChart:
             x, y, alt.Y2("end:Q"), alt.Color("kind:N", scale=colors, legend=None), tooltip=tooltip
         )
     )
-    return _style(bars.properties(height=HEIGHT))
+    sized = bars.properties(height=HEIGHT, **({"width": width} if width else {}))
+    return _style(sized)
 
 
 def risers_and_fallers(rows: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
