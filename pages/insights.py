@@ -9,6 +9,7 @@ from statsdash.ui import insight_charts as ic
 from statsdash.ui.data import load_reports
 from statsdash.ui.format import number, signed_int, signed_pct
 from statsdash.ui.frame import page_selection
+from statsdash.ui.insight_render import render_unusual_days
 from statsdash.ui.render import render_download, render_header, render_problems
 
 selection, _ = page_selection(__file__)
@@ -106,8 +107,7 @@ st.subheader("Unusual days")
 flags = results["anomalies"].table
 if flags.empty:
     st.caption("No day of the period is outside its expected range.")
-for _, row in flags.iterrows():
-    st.text(narrative.anomaly_line(row))
+render_unusual_days(flags)
 rule = selection.config.anomalies
 st.caption(
     f"Each day against the same weekday of the previous 8 weeks: flagged outside the median "

@@ -8,6 +8,7 @@ from statsdash.ui.countries import country_name
 from statsdash.ui.data import load_reports
 from statsdash.ui.format import USERS_SUM, duration
 from statsdash.ui.frame import page_selection
+from statsdash.ui.insight_render import render_unusual_days
 from statsdash.ui.render import (
     covers,
     render_download,
@@ -26,7 +27,7 @@ has_web = bool(selection.site_names())
 has_youtube = bool(selection.channel_names())
 
 render_header(selection.config.network_name, selection)
-names = ["brands", "daily"]
+names = ["brands", "daily", "anomalies"]
 names += ["ga-summary", "ga-countries"] if has_web else []
 names += ["yt-channels", "yt-countries"] if has_youtube else []
 results = load_reports(names, selection)
@@ -72,6 +73,11 @@ if has_youtube:
         notes={"views": views_note} if views_note else None,
         result=channels,
     )
+
+flags = results["anomalies"].table
+if len(flags):
+    st.markdown("##### :material/crisis_alert: Unusual days")
+    render_unusual_days(flags, limit=5)
 
 daily = results["daily"].table
 st.subheader("Web pageviews and YouTube views")

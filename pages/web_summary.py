@@ -6,6 +6,7 @@ from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports, safe_service_table
 from statsdash.ui.format import LABELS, USERS_SUM, duration, number
 from statsdash.ui.frame import page_selection
+from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.render import (
     render_download,
     render_freshness,
@@ -56,7 +57,8 @@ metric = st.segmented_control(
 )
 metric = metric or "pageviews"
 lines = to_lines(load_daily("ga", selection), "ga", metric, complete_through=freshness.web)
-st.altair_chart(charts.time_series(lines, grain, LABELS[metric]))
+flags = flag_marks("ga", metric, selection, grain)
+st.altair_chart(charts.time_series(lines, grain, LABELS[metric], extra=flags))
 
 sites = results["ga-sites"]
 render_table(

@@ -6,6 +6,7 @@ from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports
 from statsdash.ui.format import LABELS
 from statsdash.ui.frame import page_selection
+from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.render import (
     render_freshness,
     render_header,
@@ -59,7 +60,8 @@ metric = st.segmented_control(
 metric = metric or view_columns[0]
 daily = load_daily("youtube", selection)
 lines = to_lines(daily, "youtube", metric, complete_through=freshness.youtube)
-st.altair_chart(charts.time_series(lines, grain, LABELS[metric]))
+flags = flag_marks("youtube", metric, selection, grain)
+st.altair_chart(charts.time_series(lines, grain, LABELS[metric], extra=flags))
 
 table = channels.table
 render_table(

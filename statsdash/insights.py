@@ -55,21 +55,31 @@ def drivers_report(selection: Selection) -> ReportResult:
     return ReportResult(d.combined(parts), failures, list(dict.fromkeys(notes)))
 
 
-def anomalies_report(selection: Selection, rule: a.Rule | None = None) -> ReportResult:
+def _rule(selection: Selection) -> a.Rule:
+    settings = selection.config.anomalies
+    return a.Rule(k=settings.k, min_spread=settings.min_spread)
+
+
+def service_anomalies(service: str, selection: Selection) -> ReportResult:
+    """One service's flags (for a page that charts only that service)."""
+    names = selection.site_names() if service == "ga" else selection.channel_names()
+    if not names:
+        return ReportResult(a.empty())
+    if service == "ga":
+        from statsdash.ga import insights as module
+    else:
+        from statsdash.youtube import insights as module
+    data = service_data(service, selection)
+    table = a.finish([module.anomaly_table(data, _rule(selection))])
+    return ReportResult(table, dict(data.failures), list(data.notes))
+
+
+def anomalies_report(selection: Selection) -> ReportResult:
     """Days of the period outside their expected range, per site and channel group."""
-    if rule is None:
-        settings = selection.config.anomalies
-        rule = a.Rule(k=settings.k, min_spread=settings.min_spread)
-    parts, failures, notes = [], {}, []
-    for service, names in (("ga", selection.site_names()), ("youtube", selection.channel_names())):
-        if not names:
-            continue
-        if service == "ga":
-            from statsdash.ga import insights as module
-        else:
-            from statsdash.youtube import insights as module
-        data = service_data(service, selection)
-        parts.append(module.anomaly_table(data, rule))
-        failures |= data.failures
-        notes += data.notes
-    return ReportResult(a.finish(parts), failures, list(dict.fromkeys(notes)))
+    parts = [service_anomalies(service, selection) for service in ("ga", "youtube")]
+    notes = [n for p in parts for n in p.notes]
+    return ReportResult(
+        a.finish([p.table for p in parts]),
+        {k: v for p in parts for k, v in p.failures.items()},
+        list(dict.fromkeys(notes)),
+    )

@@ -1,0 +1,43 @@
+"""Insights pieces other pages show: the unusual days list and the flags on daily charts.
+
+Outside text (site and channel names, details) goes through st.text, never Markdown.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from statsdash import anomalies, narrative
+from statsdash.insights import service_anomalies
+from statsdash.reports import Selection
+from statsdash.ui import insight_charts as ic
+from statsdash.ui.data import MAX_ENTRIES, TTL, from_key, selection_key
+
+
+@st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _flags(service: str, key) -> pd.DataFrame:
+    return service_anomalies(service, from_key(key)).table
+
+
+def load_flags(service: str, selection: Selection) -> pd.DataFrame:
+    """One service's anomaly flags for the selection (its failures show with its reports)."""
+    return _flags(service, selection_key(selection))
+
+
+def flag_marks(service: str, metric: str, selection: Selection, grain: str) -> alt.Chart | None:
+    """Rings on a daily chart's flagged days, or None (other grains, metrics, no flags)."""
+    if grain != "day" or metric not in anomalies.METRICS[service]:
+        return None
+    points = ic.flag_points(load_flags(service, selection), service, metric)
+    return ic.flag_layer(points) if len(points) else None
+
+
+def render_unusual_days(flags: pd.DataFrame, limit: int | None = None) -> None:
+    """One line per flagged day (the first `limit`), then how many more there are."""
+    shown = flags if limit is None else flags.head(limit)
+    for _, row in shown.iterrows():
+        st.text(narrative.anomaly_line(row))
+    if limit is not None and len(flags) > limit:
+        st.caption(f"and {len(flags) - limit} more on the Insights page.")

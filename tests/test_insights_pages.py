@@ -1,0 +1,68 @@
+"""The Insights page, the Overview's unusual days and the flags on the daily charts in demo
+mode through AppTest, seen on 1 Dec 2026: last week holds the demo network's events."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+pytestmark = pytest.mark.slow  # a week of every report, through the app
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_on_event_week():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STATSDASH_DEMO", "1")
+        patch.setenv("STATSDASH_TODAY", "2026-12-01")
+        yield
+
+
+def open_page(page: str | None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def test_overview_lists_the_unusual_days():
+    at = open_page(None)
+    lines = [t.value for t in at.text]
+    assert any(line.startswith("pixelpost.net pageviews Tue 24 Nov: ") for line in lines)
+    assert any("property 298451007 sent no data" in line for line in lines)
+    assert len(lines) <= 5
+    assert any("more on the Insights page" in c.value for c in at.caption)
+
+
+def test_insights_page_explains_the_week():
+    at = open_page("pages/insights.py")
+    lines = [t.value for t in at.text]
+    assert any(line.startswith("Pageviews +") and "pixelpost.net +" in line for line in lines)
+    assert any('“"Indie" explained in five minutes”' in line for line in lines)
+    assert any(line.startswith("Coastline Chronicle views Wed 25 Nov") for line in lines)
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert any(s.get("mark", {}).get("type") == "bar" and "y2" in s["encoding"] for s in specs)
+
+
+def test_daily_chart_rings_the_flagged_days():
+    at = open_page("pages/web_summary.py")
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    rings = [
+        layer for spec in specs for layer in layers(spec) if layer["mark"].get("filled") is False
+    ]
+    assert rings, "no anomaly marks on the daily chart"
+    tooltips = [t["title"] for t in rings[0]["encoding"]["tooltip"]]
+    assert "Expected" in tooltips
+
+
+def layers(spec: dict) -> list[dict]:
+    """Every single-mark layer of a (possibly nested) layered Vega-Lite spec."""
+    if "layer" in spec:
+        return [inner for layer in spec["layer"] for inner in layers(layer)]
+    return [spec] if isinstance(spec.get("mark"), dict) else []
