@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from statsdash import drivers as d
-from statsdash import narrative
+from statsdash import insights, narrative
+from statsdash.insights import with_comparison
 from statsdash.periods import COMPARISON_LABELS, COMPARISONS
 from statsdash.reports import ReportResult, Selection, build_report
 from statsdash.ui import insight_charts as ic
@@ -75,6 +76,8 @@ def _reports(selection: Selection) -> dict[str, ReportResult]:
     names = ["drivers", "anomalies"]
     names += ["ga-summary", "ga-articles"] if selection.site_names() else []
     names += ["yt-channels", "yt-videos"] if selection.channel_names() else []
+    # The insights' requests travel beside the contract tables' first round.
+    insights.prefetch(with_comparison(selection))
     return {name: build_report(name, selection) for name in names}
 
 

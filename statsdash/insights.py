@@ -18,6 +18,18 @@ from statsdash.reports import ReportResult, Selection, SelectionError, service_d
 DEFAULT_COMPARISON = "previous"
 
 
+def prefetch(selection: Selection) -> None:
+    """Start the requests of both insights reports, without waiting for them."""
+    if selection.site_names():
+        from statsdash.ga import insights as ga
+
+        ga.prefetch(service_data("ga", selection))
+    if selection.channel_names():
+        from statsdash.youtube import insights as yt
+
+        yt.prefetch(service_data("youtube", selection))
+
+
 def check_metric(metric: str) -> None:
     """Raise SelectionError for a metric drivers cannot split."""
     if metric != "all" and metric not in d.METRICS:
@@ -26,7 +38,7 @@ def check_metric(metric: str) -> None:
         )
 
 
-def _with_comparison(selection: Selection) -> Selection:
+def with_comparison(selection: Selection) -> Selection:
     """Drivers need something to compare with: the previous period when none is chosen."""
     if selection.comparisons:
         return selection
@@ -35,7 +47,8 @@ def _with_comparison(selection: Selection) -> Selection:
 
 def drivers_report(selection: Selection) -> ReportResult:
     """Contributions to each headline metric's change, per comparison and dimension."""
-    selection = _with_comparison(selection)
+    selection = with_comparison(selection)
+    prefetch(selection)
     comparisons = {key: COMPARISONS[key] for key in selection.comparisons}
     parts, failures, notes = [], {}, []
     if selection.site_names():
@@ -76,6 +89,7 @@ def service_anomalies(service: str, selection: Selection) -> ReportResult:
 
 def anomalies_report(selection: Selection) -> ReportResult:
     """Days of the period outside their expected range, per site and channel group."""
+    prefetch(selection)
     parts = [service_anomalies(service, selection) for service in ("ga", "youtube")]
     notes = [n for p in parts for n in p.notes]
     return ReportResult(

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -40,6 +42,20 @@ def history_request(period: Period) -> ReportRequest:
         ("screenPageViews", "totalUsers", "sessions"),
         ("date",),
     )
+
+
+def prefetch(data) -> None:
+    """Start the insights round in the background: it depends on no other round, so it
+    travels beside the first one instead of after it."""
+    if "insights" in data._rounds:
+        return
+
+    def run() -> None:
+        # A failure here is met again, and recorded, by the table that needs the round.
+        with contextlib.suppress(Exception):
+            data._round("insights")
+
+    threading.Thread(target=run, name="ga-insights-prefetch", daemon=True).start()
 
 
 # Drivers: every split comes from the rows the web pages fetch anyway, except devices.

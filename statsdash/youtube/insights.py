@@ -40,6 +40,14 @@ DIMENSIONS_OF = {
 }
 
 
+def prefetch(data) -> None:
+    """Ask every query drivers and anomalies need at once (answers are shared by key)."""
+    for shape in (TOTALS, TRAFFIC_DRIVERS, VIDEO_DRIVERS):
+        for period in data._periods().values():
+            data._query(shape, period)
+    data._query(DAILY, history_period(data.period))
+
+
 def _tidy(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     return None if frame is None else frames.tidy(frame).rename(columns=RENAMES)
 
