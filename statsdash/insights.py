@@ -18,8 +18,9 @@ from statsdash.reports import ReportResult, Selection, SelectionError, service_d
 DEFAULT_COMPARISON = "previous"
 
 
-def prefetch(selection: Selection) -> None:
-    """Start the requests of both insights reports, without waiting for them."""
+def prefetch(selection: Selection, *, drivers: bool = True, anomalies: bool = True) -> None:
+    """Start the requests of the insights reports, without waiting for them (on GA both
+    share one round)."""
     if selection.site_names():
         from statsdash.ga import insights as ga
 
@@ -27,7 +28,8 @@ def prefetch(selection: Selection) -> None:
     if selection.channel_names():
         from statsdash.youtube import insights as yt
 
-        yt.prefetch(service_data("youtube", selection))
+        data = service_data("youtube", selection)
+        yt.prefetch(data, drivers=drivers, anomalies=anomalies)
 
 
 def check_metric(metric: str) -> None:
@@ -48,7 +50,7 @@ def with_comparison(selection: Selection) -> Selection:
 def drivers_report(selection: Selection) -> ReportResult:
     """Contributions to each headline metric's change, per comparison and dimension."""
     selection = with_comparison(selection)
-    prefetch(selection)
+    prefetch(selection, anomalies=False)
     comparisons = {key: COMPARISONS[key] for key in selection.comparisons}
     parts, failures, notes = [], {}, []
     if selection.site_names():
@@ -89,7 +91,7 @@ def service_anomalies(service: str, selection: Selection) -> ReportResult:
 
 def anomalies_report(selection: Selection) -> ReportResult:
     """Days of the period outside their expected range, per site and channel group."""
-    prefetch(selection)
+    prefetch(selection, drivers=False)
     parts = [service_anomalies(service, selection) for service in ("ga", "youtube")]
     notes = [n for p in parts for n in p.notes]
     return ReportResult(

@@ -83,7 +83,7 @@ BAD_CONFIGS = {
     "unknown top-level key": (
         {"googel_analytics": {}},
         'googel_analytics: unknown key "googel_analytics" (did you mean "google_analytics"?); '
-        "allowed keys: network_name, cache, google_analytics, youtube, brands",
+        "allowed keys: network_name, cache, google_analytics, youtube, brands, digest, anomalies",
     ),
     "unknown section key": (
         {"google_analytics__site": "x"},

@@ -40,12 +40,13 @@ DIMENSIONS_OF = {
 }
 
 
-def prefetch(data) -> None:
-    """Ask every query drivers and anomalies need at once (answers are shared by key)."""
-    for shape in (TOTALS, TRAFFIC_DRIVERS, VIDEO_DRIVERS):
+def prefetch(data, *, drivers: bool = True, anomalies: bool = True) -> None:
+    """Ask every query drivers and/or anomalies need at once (answers are shared by key)."""
+    for shape in (TOTALS, TRAFFIC_DRIVERS, VIDEO_DRIVERS) if drivers else ():
         for period in data._periods().values():
             data._query(shape, period)
-    data._query(DAILY, history_period(data.period))
+    if anomalies:
+        data._query(DAILY, history_period(data.period))
 
 
 def _tidy(frame: pd.DataFrame | None) -> pd.DataFrame | None:
