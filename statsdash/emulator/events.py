@@ -3,7 +3,7 @@ shows what Insights finds and tests can assert it is found:
 
 - a viral article: pixelpost.net's "Indie explained in five minutes" takes off from Reddit
   on Tue 24 Nov (the site's pageviews about double) and Wed 25 Nov (about +50 %);
-- a tag that stops firing: gearhaven.co.uk's AMP property 298451007 sends nothing on
+- a tag that stops firing: gearhaven.co.uk's AMP property 298451007 counts nothing on
   Mon 23 and Tue 24 Nov (a tracking break, not a traffic drop);
 - an upload that takes off: Coastline Chronicle's newest video, from the YouTube home and
   suggestions, Wed 25 to Fri 27 Nov (the channel's views about 2.7x).
@@ -57,8 +57,11 @@ def ga_month(property_id: str, make: Month) -> Month:
                 for metric in GA_METRICS:
                     cols[metric][rows] *= factor
         else:
-            keep = ~np.isin(day, [day_number(d) for d in BROKEN_DAYS])
-            cols = {name: values[keep] for name, values in cols.items()}
+            # The property still "answers" (its hours exist, so the days count as processed)
+            # but with nothing in them: what a tag that stopped firing looks like.
+            silent = np.isin(day, [day_number(d) for d in BROKEN_DAYS])
+            for metric in GA_METRICS:
+                cols[metric][silent] = 0
         return cols
 
     return month
