@@ -88,16 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_args(cache)
 
     digest = sub.add_parser("digest", help="e-mail the week's digest (or write it with --html)")
-    _add_config_args(digest)
-    digest.add_argument("--preset", default="last_week", help="period (default last_week)")
-    digest.add_argument(
-        "--compare", default="previous,yoy", help="comma list (default previous,yoy)"
-    )
-    digest.add_argument("--sites", help="comma list of site names (default: all)")
-    digest.add_argument("--channels", help="comma list of channel groups (default: all)")
+    _add_selection_args(digest, compare="previous,yoy")
     digest.add_argument("--to", help="comma list of addresses (overrides digest.to)")
     digest.add_argument("--html", help="write the HTML (images inline) to this file, not send")
-    digest.add_argument("--refresh", action="store_true", help="bypass the response cache")
 
     serve = sub.add_parser("serve-emulator", help="run the local Google API emulator")
     serve.add_argument("--host", default="127.0.0.1")
@@ -320,7 +313,6 @@ def cmd_digest(args: argparse.Namespace) -> int:
         from statsdash.mailer import check
 
         check(settings)
-    args.start = args.end = None
     try:
         digest = build_digest(_selection(args, config), settings.app_url if settings else None)
     finally:

@@ -20,7 +20,7 @@ from statsdash import drivers as d
 from statsdash import insights, narrative
 from statsdash.insights import with_comparison
 from statsdash.periods import COMPARISON_LABELS, COMPARISONS
-from statsdash.reports import ReportResult, Selection, build_report
+from statsdash.reports import ReportResult, Selection, build_report, compared_lines
 from statsdash.ui import insight_charts as ic
 from statsdash.ui.format import number, signed_pct
 from statsdash.ui.state import UiState, to_query
@@ -175,6 +175,10 @@ def build_digest(selection: Selection, app_url: str | None = None) -> Digest:
     content = {
         "network": selection.config.network_name,
         "period": selection.period.label,
+        # Like for like: which days the figures cover when not the whole week.
+        "compared": list(
+            dict.fromkeys(line for r in results.values() for line in compared_lines(r))
+        ),
         "failures": failures,
         "cards": cards(results, selection),
         "sentences": [

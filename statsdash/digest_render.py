@@ -16,7 +16,7 @@ def e(value: object) -> str:
 
 
 def render_text(c: dict) -> str:
-    lines = [f"{c['network']} — week of {c['period']}", ""]
+    lines = [f"{c['network']} — week of {c['period']}", *c["compared"], ""]
     if c["failures"]:
         lines += ["INCOMPLETE: these sources could not be fetched:"]
         lines += [f"  - {source}: {message}" for source, message in c["failures"].items()]
@@ -90,6 +90,7 @@ def _top(title: str, rows: list, unit: str) -> str:
 def render_html(c: dict) -> str:
     parts = [f"<h2 style='margin-bottom:0'>{e(c['network'])}</h2>"]
     parts.append(f"<div style='color:{GREY}'>Week of {e(c['period'])}</div>")
+    parts += [f"<div style='color:{GREY};font-size:13px'>{e(line)}</div>" for line in c["compared"]]
     if c["failures"]:
         named = "".join(f"<li><b>{e(s)}</b>: {e(m)}</li>" for s, m in c["failures"].items())
         parts.append(
