@@ -145,6 +145,7 @@ def combine(
             (d, e) not in broken_days
             for d, e in zip(flagged["date"], flagged["entity"], strict=True)
         ]
+        keep = pd.Series(keep, index=flagged.index, dtype=bool)  # a plain [] would pick columns
         parts.append(flagged[keep].assign(metric=metric, service=service))
     parts = [p for p in parts if len(p)]
     if not parts:

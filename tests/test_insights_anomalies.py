@@ -123,3 +123,13 @@ def test_a_stricter_rule_flags_more_and_k_is_a_setting():
     strict = a.outside(a.expected(values, day, a.Rule(k=4.0, min_spread=0.05)))
     assert strict["kind"].tolist() == ["drop"]
     assert (strict["expected_low"].iloc[0], strict["expected_high"].iloc[0]) == (95.0, 105.0)
+
+
+def test_a_period_without_a_complete_day_has_no_flags(emulator):
+    # Yesterday seen on 20 Nov: GA has 12 hours of it, YouTube nothing yet.
+    day = PLAIN_TODAY - timedelta(days=1)
+    selection = Selection(
+        demo_config(emulator.url), Period("yesterday", day, day), ("previous",), today=PLAIN_TODAY
+    )
+    result = build_report("anomalies", selection)
+    assert result.table.empty and list(result.table.columns) == list(a.ANOMALY_COLUMNS)

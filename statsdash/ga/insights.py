@@ -148,7 +148,7 @@ def anomaly_table(data, rule: a.Rule) -> pd.DataFrame:
             day <= until.get(e, first)
             for day, e in zip(ranges["date"], ranges["entity"], strict=True)
         ]
-        return ranges[keep]
+        return ranges[pd.Series(keep, index=ranges.index, dtype=bool)]  # [] would pick columns
 
     site_through = {s: min(through[p.id] for p in data.sites[s].properties) for s in whole}
     by_metric = {}
