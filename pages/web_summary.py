@@ -4,7 +4,7 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports, safe_service_table
-from statsdash.ui.format import LABELS, USERS_SUM, duration, number
+from statsdash.ui.format import LABELS, USERS_SUM, duration, fraction, number
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.render import (
@@ -44,6 +44,29 @@ render_kpis(
     formats={"avg_session_seconds": duration, "pages_per_session": lambda v: number(v, 2)},
     result=summary,
 )
+row = summary.table.iloc[0] if len(summary.table) else None
+render_kpis(
+    row,
+    {
+        "engaged_sessions": "Engaged sessions",
+        "engagement_rate": "Engagement rate",
+        "key_events": "Key events",
+        "avg_engagement_seconds": "Engagement / active user",
+    },
+    selection,
+    incomplete=list(summary.failures),
+    provisional=freshness.web_note,
+    formats={"engagement_rate": fraction, "avg_engagement_seconds": duration},
+)
+split, _ = safe_service_table("ga", "users_split", selection)
+if split is not None and len(split):
+    users = split.iloc[0]
+    st.caption(
+        f"Users are GA4 total users ({number(users['users'])}), summed over properties. "
+        f'GA4\'s own reports call active users "Users": {number(users["active_users"])}; '
+        f"new users: {number(users['new_users'])}. Engagement rate = engaged sessions / "
+        "sessions; key events count the events each site lists in the config (else all)."
+    )
 render_download(summary, "ga-summary", selection)
 
 st.subheader("By site over time")
@@ -73,9 +96,11 @@ render_table(
         *changes(sites.table, "sessions"),
         "pages_per_session",
         "avg_session_seconds",
+        "engagement_rate",
+        *changes(sites.table, "key_events"),
     ],
-    caption="Pages per session and session length are rebuilt from the sites' totals; the "
-    "download has their comparisons too.",
+    caption="Pages per session, session length and engagement rate are rebuilt from the "
+    "sites' totals; the download has their comparisons too.",
 )
 
 st.subheader("Month to date")

@@ -42,6 +42,7 @@ class Site:
 
     name: str
     properties: tuple[Property, ...]
+    key_events: tuple[str, ...] = ()  # the key events that count for the site; () = all
 
 
 @dataclass(frozen=True)

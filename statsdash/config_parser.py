@@ -54,10 +54,13 @@ GA_KEYS = (
     "countries",
 )
 PROPERTY_KEYS = ("id", "wait_for_data")
+KEY_EVENTS = "key_events"  # a site's list may hold one {key_events: [...]} beside its IDs
+MAX_KEY_EVENTS = 3  # statsdash.ga.tables.MAX_LISTED_KEY_EVENTS
 YOUTUBE_KEYS = ("credentials", "client_secrets", "content_owner_id", "endpoint", "channels")
 BRAND_KEYS = ("sites", "channels")
 
 PROPERTY_ID = re.compile(r"[0-9]+")
+EVENT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")  # GA4's event name rule
 CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
 PROPERTY_ID_HELP = (
     "a GA4 property ID is digits like 123456789, found in GA Admin > Property settings "
@@ -272,8 +275,9 @@ class Parser:
         credentials, info = self.ga_credentials(ga.get("credentials"), endpoint)
         if credentials is not None or info is not None:
             self.safe_for_secrets(endpoint, "google_analytics.endpoint", "service-account key")
+        site_lists, key_events = self.key_events(ga.get("sites"), "google_analytics.sites")
         sites = self.groups(
-            ga.get("sites"),
+            site_lists,
             "google_analytics.sites",
             ("site", "property", '["123456789"]'),
             self.property,
@@ -283,7 +287,9 @@ class Parser:
             for key in ("article_exclude_paths", "referral_exclude_sources", "countries")
         }
         return GoogleAnalyticsConfig(
-            sites={name: Site(name, props) for name, props in sites.items()},
+            sites={
+                name: Site(name, props, key_events.get(name, ())) for name, props in sites.items()
+            },
             credentials=credentials,
             credentials_info=info,
             endpoint=endpoint,
@@ -420,6 +426,50 @@ class Parser:
                 items.append(parsed)
             result[name] = tuple(items)
         return result
+
+    def key_events(self, sites: object, path: str) -> tuple[object, dict[str, tuple[str, ...]]]:
+        """The sites without their `{key_events: [...]}` entries, and each site's names."""
+        if not isinstance(sites, dict):
+            return sites, {}
+        lists, found = {}, {}
+        for name, entries in sites.items():
+            if not isinstance(entries, list):
+                lists[name] = entries
+                continue
+            lists[name] = []
+            for i, entry in enumerate(entries):
+                if not (isinstance(entry, dict) and KEY_EVENTS in entry):
+                    lists[name].append(entry)
+                    continue
+                here = f"{path}.{name}[{i}]"
+                if len(entry) > 1:
+                    raise self.error(
+                        f"{here}.key_events",
+                        "belongs to the site, not a property: give it its own list item, "
+                        "like - key_events: [newsletter_signup, purchase]",
+                    )
+                if name in found:
+                    raise self.error(here, "key_events is listed twice; keep one list")
+                events = self.texts(entry[KEY_EVENTS], f"{here}.key_events")
+                for k, event in enumerate(events):
+                    if not EVENT_NAME.fullmatch(event):
+                        raise self.error(
+                            f"{here}.key_events[{k}]",
+                            f"{_show(event)} is not a GA4 event name (a letter, then letters, "
+                            "digits or _, at most 40), e.g. newsletter_signup",
+                        )
+                if not events:
+                    raise self.error(
+                        f"{here}.key_events", "is empty; list event names or remove it (all count)"
+                    )
+                if len(events) > MAX_KEY_EVENTS:
+                    raise self.error(
+                        f"{here}.key_events",
+                        f"lists {len(events)} events; at most {MAX_KEY_EVENTS} fit in the "
+                        "summary's GA4 report (10 metrics), or remove the list to count all",
+                    )
+                found[name] = events
+        return lists, found
 
     def property(self, entry: object, path: str) -> tuple[str, Property, str]:
         wait = True

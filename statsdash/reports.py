@@ -76,6 +76,7 @@ GA_REPORTS = {
     "ga-referrals": "referring_sites_table",
     "ga-social": "social_network_table",
     "ga-devices": "device_table",
+    "ga-key-events": "key_event_table",
 }
 YT_REPORTS = {
     "yt-channels": "channel_summary_table",

@@ -138,8 +138,19 @@ def neutralise(value: object, identifier: re.Pattern | None = None) -> object:
     return "'" + value if is_formula(value) else value
 
 
+# Fractions 0-1 whose second decimal is too coarse (0.58 hides 0.575 vs 0.584): 4 places,
+# for them and their comparison values and changes (their percent changes keep 2).
+FRACTIONS = ("engagement_rate",)
+
+
+def _places(column: str) -> int:
+    fraction = any(column == f or column.startswith(f"{f}_") for f in FRACTIONS)
+    return 4 if fraction and not column.endswith("_pct") else 2
+
+
 def to_csv(df: pd.DataFrame) -> str:
-    """The CSV every download and export writes: formula-safe text, floats to 2 places.
+    """The CSV every download and export writes: formula-safe text, floats to 2 places
+    (4 for FRACTIONS).
 
     Every text column is neutralised except identifier-shaped values of IDENTIFIER_COLUMNS
     (`video`, `property`), which stay byte-equal to the API's IDs."""
@@ -147,7 +158,7 @@ def to_csv(df: pd.DataFrame) -> str:
     for col in safe.columns:
         series = safe[col]
         if pd.api.types.is_float_dtype(series):
-            safe[col] = series.round(2) + 0.0  # + 0.0 turns -0.0 into 0.0
+            safe[col] = series.round(_places(str(col))) + 0.0  # + 0.0 turns -0.0 into 0.0
         elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             safe[col] = series.map(partial(neutralise, identifier=IDENTIFIER_COLUMNS.get(col)))
     # RFC 4180 line ends: with them the csv module also quotes a stray "\r" inside a cell.

@@ -427,3 +427,19 @@ def test_youtube_channels_page_leads_with_engaged_views_across_a_change(
     assert metric(at, "Views") == tube["views"].sum()
     notes = [c.value for c in at.caption if c.value.startswith(VIEWS_NOTE)]
     assert bool(notes) == (first == "Engaged views")
+
+
+def test_web_summary_shows_engagement_and_key_events_from_the_raw_facts(downloads, facts):
+    web, _ = facts
+    at = open_page("pages/web_summary.py", downloads)
+    rows = web(START, END)
+    assert metric(at, "Engaged sessions") == rows["engagedSessions"].sum()
+    gear = rows["site"] == "gearhaven.co.uk"  # the demo config counts two events there
+    listed = rows["keyEvents:newsletter_signup"] + rows["keyEvents:purchase"]
+    assert metric(at, "Key events") == listed.where(gear, rows["keyEvents"]).sum()
+    rate = rows["engagedSessions"].sum() / rows["sessions"].sum()
+    shown = next(m.value for m in at.metric if m.label == "Engagement rate")
+    assert shown == f"{100 * rate:.1f}%"
+    split = next(c.value for c in at.caption if "active users" in c.value)
+    assert f"{rows['activeUsers'].sum():,}" in split and f"{rows['newUsers'].sum():,}" in split
+    assert f"{rows['totalUsers'].sum():,}" in split

@@ -375,13 +375,20 @@ def test_a_failing_property_has_no_quota_row(make_data, clean_emulator, network)
 # The CLI: python -m statsdash export ga-* writes the contract's columns.
 
 PAIRS = ("prev", "yoy")
+SUMMARY = [
+    "pageviews",
+    "users",
+    "sessions",
+    "pages_per_session",
+    "avg_session_seconds",
+    "engaged_sessions",
+    "engagement_rate",
+    "key_events",
+    "avg_engagement_seconds",
+]
 CONTRACT = {
-    "ga-summary": comparison_columns(
-        ["pageviews", "users", "sessions", "pages_per_session", "avg_session_seconds"], PAIRS
-    ),
-    "ga-sites": ["site", *comparison_columns(
-        ["pageviews", "users", "sessions", "pages_per_session", "avg_session_seconds"], PAIRS
-    )],
+    "ga-summary": comparison_columns(SUMMARY, PAIRS),
+    "ga-sites": ["site", *comparison_columns(SUMMARY, PAIRS)],
     "ga-articles": ["site", "host", "path", "title", *comparison_columns(["pageviews"], PAIRS)],
     "ga-countries": ["country", *comparison_columns(["pageviews", "users"], PAIRS)],
     "ga-traffic": ["source_medium", *comparison_columns(["pageviews", "users"], PAIRS)],
@@ -391,6 +398,7 @@ CONTRACT = {
     ],
     "ga-social": ["social_network", *comparison_columns(["pageviews", "users", "sessions"], PAIRS)],
     "ga-devices": ["device_category", *comparison_columns(["users"], PAIRS)],
+    "ga-key-events": ["site", "key_event", *comparison_columns(["key_events"], PAIRS)],
 }  # fmt: skip
 ROWS = {"ga-summary": 1, "ga-sites": 7, "ga-articles": 20, "ga-countries": 6, "ga-traffic": 10}
 
@@ -435,6 +443,7 @@ def test_cli_export_exits_2_on_an_unknown_site(config_file, capsys):
 
 def test_when_every_property_fails_the_tables_are_empty_not_zero(make_data, clean_emulator):
     clean_emulator.add_fault("503", endpoint="ga.batchRunReports", times=10)
+    clean_emulator.add_fault("503", endpoint="ga.runReport", times=10)  # ga-key-events' call
     data = make_data(("pixelpost.net",))
     for name, columns in CONTRACT.items():
         table = getattr(data, REPORT_METHODS[name])()

@@ -112,8 +112,24 @@ def _value(frame: pd.DataFrame, key, metric: str) -> float:
         return math.nan if metric in RATIOS else 0
 
 
+def counted_key_events(facts: pd.DataFrame) -> pd.Series:
+    """Per fact row, the key events that count for its site (all but gearhaven's list)."""
+    listed = facts[[f"keyEvents:{e}" for e in GEARHAVEN_EVENTS]].sum(axis=1)
+    return listed.where(facts["site"] == "gearhaven.co.uk", facts["keyEvents"])
+
+
 def summary_parts(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    parts = ["screenPageViews", "totalUsers", "sessions", "sessionDuration"]
+    facts = facts.assign(counted=counted_key_events(facts))
+    parts = [
+        "screenPageViews",
+        "totalUsers",
+        "sessions",
+        "sessionDuration",
+        "engagedSessions",
+        "counted",
+        "activeUsers",
+        "userEngagementDuration",
+    ]
     g = facts.groupby(keys)[parts].sum() if keys else facts[parts].sum().to_frame().T
     return pd.DataFrame(
         {
@@ -122,12 +138,28 @@ def summary_parts(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             "sessions": g["sessions"],
             "pages_per_session": g["screenPageViews"] / g["sessions"],
             "avg_session_seconds": g["sessionDuration"] / g["sessions"],
+            "engaged_sessions": g["engagedSessions"],
+            "engagement_rate": g["engagedSessions"] / g["sessions"],
+            "key_events": g["counted"],
+            "avg_engagement_seconds": g["userEngagementDuration"] / g["activeUsers"],
         }
     )
 
 
-SUMMARY = ["pageviews", "users", "sessions", "pages_per_session", "avg_session_seconds"]
-RATIOS = {"pages_per_session", "avg_session_seconds"}
+SUMMARY = [
+    "pageviews",
+    "users",
+    "sessions",
+    "pages_per_session",
+    "avg_session_seconds",
+    "engaged_sessions",
+    "engagement_rate",
+    "key_events",
+    "avg_engagement_seconds",
+]
+RATIOS = {"pages_per_session", "avg_session_seconds", "engagement_rate", "avg_engagement_seconds"}
+# The demo config lists key events for gearhaven.co.uk only; other sites count every one.
+GEARHAVEN_EVENTS = ["newsletter_signup", "purchase"]
 
 
 def test_summary_rolls_up_properties_and_rebuilds_ratios(case):

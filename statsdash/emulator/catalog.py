@@ -238,6 +238,14 @@ COUNTRIES = (
     ("Nigeria", "NG", 0.01, 0.02),
 )
 DEVICES = (("desktop", 0.38), ("mobile", 0.55), ("tablet", 0.07))
+# The events every demo property marks as key events (GA4's "conversions" until 2024), with
+# how often a session has one.
+KEY_EVENTS = (
+    ("newsletter_signup", 0.012),
+    ("purchase", 0.004),
+    ("sign_up", 0.008),
+    ("file_download", 0.02),
+)
 
 # Relative traffic by hour of day (London), used for extra rows and per-row volume.
 DIURNAL = (

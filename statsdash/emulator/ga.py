@@ -199,7 +199,7 @@ def parse_request(body, today: date) -> ReportRequest:
 
 def _format(metric: str, values: np.ndarray) -> list[str]:
     """Metric values as the API's strings: integers for counts, full floats for ratios."""
-    if METRICS[metric][1] == "TYPE_INTEGER" or metric == "userEngagementDuration":
+    if q.metric_type(metric) == "TYPE_INTEGER" or metric == "userEngagementDuration":
         return [str(v) for v in values.astype(np.int64).tolist()]
     return [str(v) for v in values.astype(float).tolist()]
 
@@ -248,6 +248,14 @@ def run_report(net, property_id: str, body, quota: PropertyQuota) -> dict:
     prop = check_property(net, property_id)
     req = parse_request(body, net.today)
     rows = _read_rows(net, property_id, req)
+    if "eventName" in set(req.dimensions) | q.filter_fields(req.dimension_filter):
+        others = [m for m in req.metrics if m not in q.EVENT_METRICS]
+        if others:
+            raise invalid(
+                f"This emulator reports eventName with {', '.join(sorted(q.EVENT_METRICS))} "
+                f"only, not {', '.join(others)}."
+            )
+        rows = rows.by_event()
     if req.dimension_filter:
         rows = rows.where(q.dimension_mask(req.dimension_filter, rows))
     dimensions = req.dimensions + (["dateRange"] if len(req.ranges) > 1 else [])
@@ -262,7 +270,7 @@ def run_report(net, property_id: str, body, quota: PropertyQuota) -> dict:
     if dimensions:
         response["dimensionHeaders"] = [{"name": d} for d in dimensions]
     if req.metrics:
-        response["metricHeaders"] = [{"name": m, "type": METRICS[m][1]} for m in req.metrics]
+        response["metricHeaders"] = [{"name": m, "type": q.metric_type(m)} for m in req.metrics]
     if len(groups):
         page = q.order(groups, req.order_bys, req.metrics)[req.offset : req.offset + req.limit]
         if len(page):

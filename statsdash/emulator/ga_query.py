@@ -11,7 +11,7 @@ import numpy as np
 from statsdash.emulator import catalog as cat
 from statsdash.emulator.errors import GA_SCHEMA_URL, invalid
 from statsdash.emulator.ga_schema import DIMENSIONS, METRICS
-from statsdash.emulator.stores import GA_METRICS
+from statsdash.emulator.stores import GA_METRICS, KEY_EVENT_METRICS
 
 RATIOS = {
     "screenPageViewsPerSession": ("screenPageViews", "sessions"),
@@ -19,6 +19,10 @@ RATIOS = {
     "engagementRate": ("engagedSessions", "sessions"),
 }
 PAGE_DIMENSIONS = {"pagePath", "pagePathPlusQueryString", "pageTitle"}
+# Fact rows hold key events only, per event name: a report by (or filtered on) eventName
+# reads one row per fact row and event, which only event counts can be summed over.
+EVENT_NAMES = np.array([name for name, _ in cat.KEY_EVENTS], dtype=object)
+EVENT_METRICS = {"keyEvents"}
 _STATIC_BASE = {
     "pagePath": "page",
     "pageTitle": "page",
@@ -42,12 +46,27 @@ def check_dimension(name: str) -> None:
         )
 
 
+def metric_type(name: str) -> str:
+    """The metric's type; `keyEvents:NAME` (one key event's count) is an integer."""
+    return "TYPE_INTEGER" if name.startswith("keyEvents:") else METRICS[name][1]
+
+
 def check_metric(name: str) -> None:
-    if name not in METRICS:
+    if name not in METRICS and name not in KEY_EVENT_METRICS:
         raise invalid(
             f"Field {name} is not a valid metric. For a list of valid dimensions and metrics, "
             f"see {GA_SCHEMA_URL} "
         )
+
+
+def filter_fields(expr) -> set[str]:
+    """Every fieldName a filter expression mentions."""
+    if isinstance(expr, dict):
+        own = {expr["fieldName"]} if isinstance(expr.get("fieldName"), str) else set()
+        return own.union(*(filter_fields(v) for v in expr.values()))
+    if isinstance(expr, list):
+        return set().union(*(filter_fields(v) for v in expr))
+    return set()
 
 
 def _unique(values) -> tuple[np.ndarray, np.ndarray]:
@@ -98,6 +117,7 @@ class Rows:
     idx: np.ndarray
     range_code: np.ndarray
     range_names: list[str]
+    event: np.ndarray | None = None  # the key event of each row once split by event
 
     def where(self, mask: np.ndarray) -> Rows:
         return Rows(
@@ -107,9 +127,31 @@ class Rows:
             self.idx[mask],
             self.range_code[mask],
             self.range_names,
+            None if self.event is None else self.event[mask],
+        )
+
+    def by_event(self) -> Rows:
+        """One row per fact row and key event name."""
+        n = len(EVENT_NAMES)
+        return Rows(
+            self.net,
+            self.property_id,
+            self.cols,
+            np.repeat(self.idx, n),
+            np.repeat(self.range_code, n),
+            self.range_names,
+            np.tile(np.arange(n), len(self.idx)),
         )
 
     def column(self, name: str) -> np.ndarray:
+        if self.event is not None and name in GA_METRICS:
+            if name not in EVENT_METRICS:
+                return np.zeros(len(self.idx), dtype=np.int64)  # never reported: see run_report
+            out = np.zeros(len(self.idx), dtype=np.int64)
+            for k, event in enumerate(EVENT_NAMES):
+                mine = self.event == k
+                out[mine] = self.cols[f"keyEvents:{event}"][self.idx[mine]]
+            return out
         if name == "page_query":
             return self.column("page").astype(np.int64) * len(cat.QUERY_STRINGS) + self.column(
                 "query"
@@ -126,6 +168,10 @@ def dimension(name: str, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
     """(label code per row, distinct labels) of a dimension over the rows."""
     if name == "dateRange":
         return rows.range_code, np.array(rows.range_names, dtype=object)
+    if name == "eventName":
+        if rows.event is None:
+            raise AssertionError("eventName needs rows split by event (Rows.by_event)")
+        return rows.event, EVENT_NAMES
     if name in _STATIC_BASE:
         mapping, labels = _static_tables(rows.net, rows.property_id)[name]
         base = _STATIC_BASE[name]

@@ -38,6 +38,7 @@ DIMENSIONS = {
         "Platform / device",
         "The type of device: desktop, tablet, or mobile.",
     ),
+    "eventName": ("Event name", "Event", "The name of the event."),
 }
 # apiName -> (uiName, type, category, description)
 METRICS = {
@@ -100,6 +101,13 @@ METRICS = {
         "TYPE_FLOAT",
         "Session",
         "The percentage of engaged sessions (engagedSessions / sessions).",
+    ),
+    "keyEvents": (
+        "Key events",
+        "TYPE_INTEGER",
+        "Event",
+        "The count of key events. Marking an event as a key event affects reports from time "
+        "of creation.",
     ),
     "bounceRate": (
         "Bounce rate",

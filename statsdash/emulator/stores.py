@@ -17,6 +17,8 @@ from statsdash.emulator import catalog as cat
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 DATA_START_DAY = cat.DATA_START.toordinal() - EPOCH_ORDINAL
+# One key event's count, a metric name GA4 accepts as keyEvents:EVENT_NAME.
+KEY_EVENT_METRICS = tuple(f"keyEvents:{name}" for name, _ in cat.KEY_EVENTS)
 GA_METRICS = (
     "screenPageViews",
     "sessions",
@@ -26,6 +28,8 @@ GA_METRICS = (
     "engagedSessions",
     "sessionDuration",
     "userEngagementDuration",
+    "keyEvents",
+    *KEY_EVENT_METRICS,
 )
 YT_METRICS = (
     "views",
@@ -223,6 +227,13 @@ def ga_month_maker(spec: cat.PropertySpec, pages: SitePages, index: int):
                 np.int64
             ),
         }
+        # Key events come from their own generator, so the other columns stay as they were.
+        events = np.random.default_rng([cat.SEED, 9, int(spec.property_id), y, m])
+        per_event = {
+            f"keyEvents:{name}": events.binomial(sessions, rate) for name, rate in cat.KEY_EVENTS
+        }
+        cols["keyEvents"] = sum(per_event.values())
+        cols |= per_event
         order = np.argsort(cols["dh"], kind="stable")
         return {c: v[order] for c, v in cols.items()}
 

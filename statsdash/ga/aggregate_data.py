@@ -39,6 +39,7 @@ ROUND_OF = {
     "devices": "first",
     "articles": "first",
     "hours": "first",  # "hours" of its own when comparing like for like: it cuts the ranges
+    "key_events": "events",
     "referral": "second",
     "social": "second",
     "daily": "extra",
@@ -52,6 +53,7 @@ ROUND_LABELS = {
     "hours": "which recent days are complete",
     "first": "web reports",
     "second": "top articles of sources",
+    "events": "key events",
     "extra": "daily series, month to date and devices by month",
     "insights": "devices and daily history for insights",
 }
@@ -166,9 +168,13 @@ class AnalyticsData:
                 self.failures.setdefault(label, reason.removeprefix(f"{label}: "))
         return results
 
+    def _site_of(self, prop: Property) -> str:
+        return next(name for name, p in self.properties if p.id == prop.id)
+
     def _requests_first(self, prop: Property) -> dict[str, ReportRequest]:
+        events = self.sites[self._site_of(prop)].key_events
         requests = {
-            "countries": t.countries_request(self.ranges),
+            "countries": t.countries_request(self.ranges, events),
             "sources": t.sources_request(self.ranges),
             "devices": t.devices_request(self.ranges),
             "articles": t.articles_request(self.ranges, self.config.article_exclude_paths),
@@ -202,6 +208,13 @@ class AnalyticsData:
                     self.ranges, mine, self.config.article_exclude_paths, social=name == "social"
                 )
         return requests
+
+    def _requests_events(self, prop: Property) -> dict[str, ReportRequest]:
+        """Key events by name (the site's listed ones) for ga-key-events: a call of its own,
+        as the first round already holds the five reports batchRunReports allows (the
+        summaries take their key events from the first round's countries report)."""
+        events = self.sites[self._site_of(prop)].key_events
+        return {"key_events": t.key_events_request(self.ranges, events)}
 
     def _requests_extra(self, prop: Property) -> dict[str, ReportRequest]:
         """The tables beyond the contract travel together: one more call per property."""
@@ -343,15 +356,28 @@ class AnalyticsData:
 
     # Tables (CSV contract)
 
+    def _summary_parts(self) -> pd.DataFrame:
+        return t.summary_parts(self.frame("countries", totals=True))
+
     @_memoised
     def summary_table(self) -> pd.DataFrame:
-        parts = t.summary_parts(self.frame("countries", totals=True))
-        return self._unless_nothing_fetched(t.summary_table(parts, self.suffixes))
+        return self._unless_nothing_fetched(t.summary_table(self._summary_parts(), self.suffixes))
 
     @_memoised
     def site_summary_table(self) -> pd.DataFrame:
-        parts = t.summary_parts(self.frame("countries", totals=True))
+        parts = self._summary_parts()
         return t.site_summary_table(parts, self._answered_sites("first"), self.suffixes)
+
+    @_memoised
+    def users_split(self) -> pd.DataFrame:
+        """Not a CSV contract: users, active_users, new_users of the period (one row)."""
+        return self._unless_nothing_fetched(t.users_split(self.frame("devices")))
+
+    @_memoised
+    def key_event_table(self) -> pd.DataFrame:
+        """ga-key-events: each site's key events (its listed ones, else all) by name."""
+        sites = self._answered_sites("events")
+        return t.key_event_table(self.frame("key_events"), sites, self.suffixes)
 
     @_memoised
     def article_table(self) -> pd.DataFrame:

@@ -73,8 +73,36 @@ RENAME = {
     "hostName": "host",
     "pagePath": "path",
     "pageTitle": "title",
+    "engagedSessions": "engaged_sessions",
+    "activeUsers": "active_users",
+    "newUsers": "new_users",
+    "userEngagementDuration": "engagement_duration",
+    "eventName": "key_event",
+    "keyEvents": "key_events",
 }
-SUMMARY_PARTS = ["pageviews", "users", "sessions", "duration"]
+SUMMARY_PARTS = [
+    "pageviews",
+    "users",
+    "sessions",
+    "duration",
+    "engaged_sessions",
+    "key_events",
+    "active_users",
+    "engagement_duration",
+]
+COUNTS = ["pageviews", "users", "sessions", "engaged_sessions", "key_events"]
+# What the summary reports after its parts are summed: additive counts and rebuilt ratios.
+SUMMARY_COLUMNS = [
+    "pageviews",
+    "users",
+    "sessions",
+    "pages_per_session",
+    "avg_session_seconds",
+    "engaged_sessions",
+    "engagement_rate",
+    "key_events",
+    "avg_engagement_seconds",
+]
 _AMP = re.compile(r"(^|/)amp(/|$)")
 
 Ranges = Mapping[str, Period]
@@ -83,13 +111,43 @@ Ranges = Mapping[str, Period]
 # of the top referral sources and social networks.
 
 
-def countries_request(ranges: Ranges) -> ReportRequest:
-    """Countries, whose totals are also the summary (one report instead of two)."""
+SUMMARY_METRICS = (
+    "screenPageViews",
+    "totalUsers",
+    "sessions",
+    "averageSessionDuration",
+    "engagedSessions",
+    "activeUsers",
+    "userEngagementDuration",
+)
+# GA4 takes 10 metrics a report: the summary's 7 leave room for 3 listed key events.
+MAX_LISTED_KEY_EVENTS = 10 - len(SUMMARY_METRICS)
+
+
+def key_event_metrics(events: Sequence[str]) -> tuple[str, ...]:
+    """All key events (`keyEvents`), or each listed one's count (`keyEvents:NAME`)."""
+    return tuple(f"keyEvents:{e}" for e in events) if events else ("keyEvents",)
+
+
+def countries_request(ranges: Ranges, events: Sequence[str] = ()) -> ReportRequest:
+    """Countries, whose totals are also the summary (one report instead of two), with the
+    site's key events, so the summary needs no call of its own."""
     return ReportRequest(
         date_ranges(ranges),
-        ("screenPageViews", "totalUsers", "sessions", "averageSessionDuration"),
+        SUMMARY_METRICS + key_event_metrics(events),
         ("country",),
         totals=True,
+    )
+
+
+def key_events_request(ranges: Ranges, events: Sequence[str]) -> ReportRequest:
+    """Key events by name; only the site's listed ones when it lists any (else all)."""
+    return ReportRequest(
+        date_ranges(ranges),
+        ("keyEvents",),
+        ("eventName",),
+        filters=in_list("eventName", events) if events else None,
+        order_by=(by_metric("keyEvents"),),
     )
 
 
@@ -103,7 +161,10 @@ def sources_request(ranges: Ranges) -> ReportRequest:
 
 
 def devices_request(ranges: Ranges) -> ReportRequest:
-    return ReportRequest(date_ranges(ranges), ("totalUsers",), ("deviceCategory",))
+    """Users by device; active and new users ride along for the users split (see
+    `users_split`), as the countries report has no metric left for them."""
+    metrics = ("totalUsers", "activeUsers", "newUsers")
+    return ReportRequest(date_ranges(ranges), metrics, ("deviceCategory",))
 
 
 def _not_excluded(exclude_paths: Sequence[str]) -> dict | None:
@@ -207,17 +268,24 @@ def _titled(table: pd.DataFrame, frame: pd.DataFrame, keys: list[str], by: str) 
 
 
 def summary_parts(totals: pd.DataFrame) -> pd.DataFrame:
-    """Additive parts of the summary from the countries report's totals rows."""
+    """Additive parts of the summary from the countries report's totals rows. A property
+    reports either all key events (`key_events`) or its site's listed ones (`keyEvents:*`);
+    stacked, each row has only its own, the others empty."""
     duration = totals["averageSessionDuration"] * totals["sessions"]
-    return totals.assign(duration=duration)[["site", "property", "range", *SUMMARY_PARTS]]
+    counts = totals.filter(regex=r"^(key_events$|keyEvents:)").fillna(0).sum(axis=1)
+    parts = totals.assign(duration=duration, key_events=counts.astype("int64"))
+    return parts[["site", "property", "range", *SUMMARY_PARTS]]
 
 
 def _ratios(parts: pd.DataFrame) -> pd.DataFrame:
-    """pages_per_session and avg_session_seconds rebuilt from summed parts."""
+    """Every ratio rebuilt from summed parts: pages per session, seconds per session,
+    engaged share of sessions (0-1) and engagement seconds per active user."""
     return parts.assign(
         pages_per_session=ratio(parts["pageviews"], parts["sessions"]),
         avg_session_seconds=ratio(parts["duration"], parts["sessions"]),
-    ).drop(columns="duration")
+        engagement_rate=ratio(parts["engaged_sessions"], parts["sessions"]),
+        avg_engagement_seconds=ratio(parts["engagement_duration"], parts["active_users"]),
+    )[[c for c in parts.columns if c not in SUMMARY_PARTS] + SUMMARY_COLUMNS]
 
 
 def summary_table(parts: pd.DataFrame, suffixes: Sequence[str]) -> pd.DataFrame:
@@ -232,10 +300,26 @@ def site_summary_table(
     def select(current: pd.DataFrame) -> pd.DataFrame:
         every = pd.DataFrame({"site": pd.Series(sites, dtype="str")})
         full = every.merge(current, on="site", how="left")
-        full[SUMMARY_PARTS[:3]] = full[SUMMARY_PARTS[:3]].fillna(0).astype("int64")
+        full[COUNTS] = full[COUNTS].fillna(0).astype("int64")
         return top_n(full, "users", len(full))
 
     return compared(parts, ["site"], SUMMARY_PARTS, suffixes, finish=_ratios, select=select)
+
+
+def key_event_table(
+    events: pd.DataFrame, sites: Sequence[str], suffixes: Sequence[str]
+) -> pd.DataFrame:
+    """ga-key-events: per site and key event, by site (in `sites` order) then count."""
+    rank = {name: i for i, name in enumerate(sites)}
+
+    def select(current: pd.DataFrame) -> pd.DataFrame:
+        ranked = current.assign(_site=current["site"].map(rank))
+        ranked = ranked.sort_values(
+            ["_site", "key_events", "key_event"], ascending=[True, False, True], kind="stable"
+        )
+        return ranked.drop(columns="_site")
+
+    return compared(events, ["site", "key_event"], ["key_events"], suffixes, select=select)
 
 
 def country_table(
@@ -267,6 +351,14 @@ def traffic_source_table(sources: pd.DataFrame, suffixes: Sequence[str]) -> pd.D
     return compared(
         frame, ["source_medium"], ["pageviews", "users"], suffixes, select=_top("users", N_TRAFFIC)
     )
+
+
+def users_split(devices: pd.DataFrame) -> pd.DataFrame:
+    """One row: the period's users (totalUsers) beside GA4's active and new users, each
+    summed over properties and devices like `users`."""
+    current = devices[devices["range"] == CURRENT]
+    columns = ["users", "active_users", "new_users"]
+    return current[columns].sum().to_frame().T.astype("int64")
 
 
 def device_table(devices: pd.DataFrame, suffixes: Sequence[str]) -> pd.DataFrame:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from statsdash.utilities import FRACTIONS
+
 UP, DOWN = "▲", "▼"
 GREEN, RED = "#1a7f37", "#cf222e"
 
@@ -58,6 +60,11 @@ LABELS = {
     "sessions": "Sessions",
     "pages_per_session": "Pages / session",
     "avg_session_seconds": "Avg. session",
+    "engaged_sessions": "Engaged sessions",
+    "engagement_rate": "Engagement rate",
+    "key_events": "Key events",
+    "key_event": "Key event",
+    "avg_engagement_seconds": "Engagement / active user",
     "country": "Country",
     "source_medium": "Source / medium",
     "source": "Source",
@@ -198,6 +205,13 @@ def percent(value: object) -> str:
     return f"{float(value):,.1f}%"
 
 
+def fraction(value: object) -> str:
+    """A fraction 0-1 as a percent: 0.5834 -> "58.3%"; empty stays empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return percent(100 * float(value))
+
+
 def change_colour(value: object) -> str:
     """CSS for a change cell: green up, red down, nothing when flat or empty."""
     try:
@@ -221,12 +235,16 @@ def cell_formatter(column: str, dtype) -> object:
         return signed_pp
     if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
         return None
+    if part == "change" and metric in FRACTIONS:
+        return lambda v: "" if pd.isna(v) else f"{100 * float(v):+.1f} pt"
     if part == "change":
         return lambda v: signed_int(v) if metric not in RATIO_DECIMALS else _signed(v, metric)
     if is_share(metric):
         return percent
-    if metric == "avg_session_seconds":
+    if metric in ("avg_session_seconds", "avg_engagement_seconds"):
         return duration
+    if metric in FRACTIONS:
+        return fraction
     if metric.endswith("_rate"):
         return lambda v: number(v, 2)
     if metric in RATIO_DECIMALS:
