@@ -4,7 +4,7 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports
-from statsdash.ui.format import LABELS
+from statsdash.ui.format import LABELS, format_name
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.render import (
@@ -23,7 +23,7 @@ if not selection.channel_names():
     st.info("No YouTube channel groups are configured.")
     st.stop()
 
-results = load_reports(["yt-channels", "yt-stats"], selection)
+results = load_reports(["yt-channels", "yt-stats", "yt-formats"], selection)
 render_problems(results.values())
 freshness = render_freshness(selection, youtube_only=True)
 
@@ -96,4 +96,27 @@ render_table(
     ],
     caption="Rates are per 1,000 views; like ratio is likes per dislike (empty without "
     "dislikes). The download has the counts behind them.",
+)
+
+formats = results["yt-formats"]
+st.subheader("Shorts, long-form and live")
+share = f"{view_columns[0]}_share_pct"  # engaged views lead when views changed meaning
+if len(formats.table):
+    readable = formats.table.assign(format=formats.table["format"].map(format_name))
+    st.altair_chart(charts.stacked_bars(readable, "channel", "format", share, "Format"))
+render_table(
+    "Formats",
+    formats,
+    "yt-formats",
+    selection,
+    columns=[
+        "channel",
+        "format",
+        *changes(formats.table, view_columns[0]),
+        share,
+        *changes(formats.table, "watch_minutes"),
+        "watch_minutes_share_pct",
+    ],
+    caption="Each format's share of its channel group (YouTube's creatorContentType). Shorts "
+    "views count every start or replay since 2025-03-31; engaged views count the old way.",
 )

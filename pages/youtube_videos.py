@@ -4,6 +4,7 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_reports
+from statsdash.ui.format import format_name
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import render_header, render_problems, render_table
 from statsdash.ui.tables import changes
@@ -26,12 +27,17 @@ render_table(
     columns=[
         "title",
         "channel",
+        "format",
         *changes(videos.table, "watch_minutes"),
         *changes(videos.table, "views"),
+        *changes(videos.table, "engaged_views"),
         "video",
     ],
     caption="The 10 videos with the most watch minutes across the selected channel groups.",
-    display={"video": lambda video: f"https://www.youtube.com/watch?v={video}"},
+    display={
+        "video": lambda video: f"https://www.youtube.com/watch?v={video}",
+        "format": format_name,
+    },
     column_config={"video": st.column_config.LinkColumn("Video", display_text=r"v=(.*)$")},
 )
 if len(videos.table):

@@ -84,6 +84,7 @@ YT_REPORTS = {
     "yt-countries": "country_table",
     "yt-videos": "video_table",
     "yt-traffic": "traffic_source_table",
+    "yt-formats": "format_table",
 }
 CROSS_REPORTS = ("brands", "daily")
 SERVICE_LABELS = {"ga": "Web", "youtube": "YouTube"}

@@ -47,7 +47,7 @@ PAGES = {
     "pages/web_content.py": {"ga-articles"},
     "pages/web_acquisition.py": {"ga-traffic", "ga-referrals", "ga-social"},
     "pages/web_audience.py": {"ga-devices", "ga-countries"},
-    "pages/youtube_channels.py": {"yt-channels", "yt-stats"},
+    "pages/youtube_channels.py": {"yt-channels", "yt-stats", "yt-formats"},
     "pages/youtube_videos.py": {"yt-videos"},
     "pages/youtube_audience.py": {"yt-countries", "yt-traffic"},
     "pages/data_status.py": set(),

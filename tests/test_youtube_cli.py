@@ -35,11 +35,29 @@ CONTRACT = {
         "like_ratio",
     ],
     "yt-countries": ["country", "views", "engaged_views", "watch_minutes", "subscriber_change"],
-    "yt-videos": ["video", "title", "channel", "watch_minutes", "views", "engaged_views"],
+    "yt-videos": [
+        "video",
+        "title",
+        "channel",
+        "format",
+        "watch_minutes",
+        "views",
+        "engaged_views",
+    ],
+    "yt-formats": [
+        "channel",
+        "format",
+        "views",
+        "engaged_views",
+        "watch_minutes",
+        "views_share_pct",
+        "engaged_views_share_pct",
+        "watch_minutes_share_pct",
+    ],
     "yt-traffic": ["channel", "source_type", "watch_minutes", "share_pct"],
 }
 TRAILING = ["days_compared", "complete_through"]  # issue 8, last in every report
-DIMENSIONS = {"channel", "country", "video", "title", "source_type"}
+DIMENSIONS = {"channel", "country", "video", "title", "source_type", "format"}
 FORMULA_STARTS = ("=", "+", "-", "@")
 OCTOBER = ["--start", "2026-10-01", "--end", "2026-10-31"]
 

@@ -174,6 +174,7 @@ def test_video_table_top_10_across_groups_with_titles(make_data, network):
         "video",
         "title",
         "channel",
+        "format",
         "watch_minutes",
         "views",
         "engaged_views",

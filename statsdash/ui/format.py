@@ -64,6 +64,10 @@ LABELS = {
     "engagement_rate": "Engagement rate",
     "key_events": "Key events",
     "key_event": "Key event",
+    "format": "Format",
+    "views_share_pct": "Share of views",
+    "engaged_views_share_pct": "Share of engaged views",
+    "watch_minutes_share_pct": "Share of watch minutes",
     "avg_engagement_seconds": "Engagement / active user",
     "country": "Country",
     "source_medium": "Source / medium",
@@ -341,6 +345,20 @@ SOURCE_TYPES = {
     "YT_PLAYLIST_PAGE": "Playlist pages",
     "YT_SEARCH": "YouTube search",
 }
+
+
+FORMAT_NAMES = {
+    "SHORTS": "Shorts",
+    "VIDEO_ON_DEMAND": "Long-form",
+    "LIVE_STREAM": "Live",
+    "STORY": "Stories",
+    "UNSPECIFIED": "Unspecified",
+}
+
+
+def format_name(value: str) -> str:
+    """A creatorContentType as readers say it (SHORTS -> Shorts); unknown ones as they come."""
+    return FORMAT_NAMES.get(value, value)
 
 
 def source_type_name(value: str) -> str:

@@ -22,7 +22,15 @@ import pandas as pd
 from statsdash.periods import Period
 from statsdash.utilities import per_thousand, ratio, share_pct, top_n
 from statsdash.youtube import frames
-from statsdash.youtube.fetch import COUNTRIES, DAILY, NET_SUBSCRIBERS, TOP_VIDEOS, TOTALS, TRAFFIC
+from statsdash.youtube.fetch import (
+    COUNTRIES,
+    DAILY,
+    FORMATS,
+    NET_SUBSCRIBERS,
+    TOP_VIDEOS,
+    TOTALS,
+    TRAFFIC,
+)
 from statsdash.youtube.selection import ChannelSelection
 
 SUMMARY_METRICS = ("subscribers", "subscriber_change", "watch_minutes", "views", "engaged_views")
@@ -43,6 +51,8 @@ STATS_METRICS = (
 COUNTRY_METRICS = ("views", "engaged_views", "watch_minutes", "subscriber_change")
 VIDEO_METRICS = ("watch_minutes", "views", "engaged_views")
 TRAFFIC_METRICS = ("watch_minutes", "share_pct")
+FORMAT_COUNTS = ("views", "engaged_views", "watch_minutes")
+FORMAT_METRICS = (*FORMAT_COUNTS, *(f"{m}_share_pct" for m in FORMAT_COUNTS))
 TOP_COUNTRIES = 20
 TOP_VIDEO_COUNT = TOP_VIDEOS.max_results
 TABLES = (
@@ -51,6 +61,7 @@ TABLES = (
     "country_table",
     "video_table",
     "traffic_source_table",
+    "format_table",
     "daily_series",
 )
 # The query shapes each table asks before anything that depends on their answers.
@@ -59,6 +70,7 @@ TABLE_SHAPES = {
     "country_table": (COUNTRIES,),
     "video_table": (TOP_VIDEOS,),
     "traffic_source_table": (TRAFFIC,),
+    "format_table": (FORMATS,),
     "daily_series": (DAILY,),
 }
 
@@ -243,7 +255,7 @@ class YoutubeData(ChannelSelection):
     def video_table(self) -> pd.DataFrame:
         """yt-videos: the selection's top 10 videos by watch minutes, titled, with their group."""
         self._note_view_counting()
-        columns = ("video", "title", "channel", *VIDEO_METRICS)
+        columns = ("video", "title", "channel", "format", *VIDEO_METRICS)
         periods = self._periods()
         now, comparisons = periods.pop(""), periods
         span = frames.span(now)
@@ -266,6 +278,7 @@ class YoutubeData(ChannelSelection):
         current.insert(1, "title", pd.Series([i.get("title", "") for i in info], dtype="str"))
         groups = [self.group_of.get(i.get("channel_id", ""), "") for i in info]
         current.insert(2, "channel", pd.Series(groups, dtype="str"))
+        current.insert(3, "format", current.pop("format").astype("str"))
         others = {
             sfx: frames.tidy(results[sfx]) if results.get(sfx) is not None else None
             for sfx in self.comparisons
@@ -294,6 +307,28 @@ class YoutubeData(ChannelSelection):
             )
         tables = {s: None if f is None else self._traffic(f) for s, f in results.items()}
         return frames.compare(tables.pop(""), tables, ["channel", "source_type"], TRAFFIC_METRICS)
+
+    # ------------------------------------------------------------ yt-formats
+
+    def _formats(self, frame: pd.DataFrame) -> pd.DataFrame:
+        out = self._to_groups(frame, ["format"])
+        for m in FORMAT_COUNTS:
+            out[f"{m}_share_pct"] = share_pct(out[m], out.groupby("channel")[m].transform("sum"))
+        order = {name: i for i, name in enumerate(self.groups)}
+        out = out.assign(_group=out["channel"].map(order)).sort_values(
+            ["_group", "watch_minutes", "format"], ascending=[True, False, True], kind="stable"
+        )
+        return out[["channel", "format", *FORMAT_METRICS]].reset_index(drop=True)
+
+    def format_table(self) -> pd.DataFrame:
+        """yt-formats: each group's views, engaged views and watch minutes by format
+        (creatorContentType) and each one's share of the group's."""
+        self._note_view_counting()
+        results = self._by_shape(FORMATS)
+        if results[""] is None:
+            return self._contract_empty(("channel", "format", *FORMAT_METRICS), FORMAT_METRICS)
+        tables = {s: None if f is None else self._formats(f) for s, f in results.items()}
+        return frames.compare(tables.pop(""), tables, ["channel", "format"], FORMAT_METRICS)
 
     # ------------------------------------------------------------ daily
 

@@ -57,11 +57,16 @@ COUNTRIES = Shape(
 TOP_VIDEOS = Shape(
     "top videos",
     ("estimatedMinutesWatched", "views", "engagedViews"),
-    ("video",),
+    ("video", "creatorContentType"),  # a video has one format: the same rows, labelled
     split=False,
     sort="-estimatedMinutesWatched",
     max_results=10,
     comparable=False,  # the comparison periods are asked for this period's top videos
+)
+FORMATS = Shape(
+    "formats",
+    ("views", "engagedViews", "estimatedMinutesWatched"),
+    ("creatorContentType",),
 )
 TRAFFIC = Shape("traffic sources", ("estimatedMinutesWatched",), ("insightTrafficSourceType",))
 DAILY = Shape(

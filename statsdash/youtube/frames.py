@@ -16,6 +16,7 @@ RENAMES = {
     "engagedViews": "engaged_views",
     "subscribersGained": "subscribers_gained",
     "insightTrafficSourceType": "source_type",
+    "creatorContentType": "format",
     "day": "date",
 }
 AVAILABILITY_COLUMNS = ("group", "channel", "complete_through")
