@@ -178,7 +178,9 @@ def parse_request(body, today: date) -> ReportRequest:
     limit = _integer(body, "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT
     if limit > MAX_LIMIT:
         raise invalid(f"limit {limit} must be positive and at most {MAX_LIMIT}.")
-    aggregations = list(body.get("metricAggregations", []))
+    aggregations = [
+        q.enum_name(a, q.AGGREGATION_NUMBERS) for a in body.get("metricAggregations", [])
+    ]
     for a in aggregations:
         if a not in AGGREGATIONS:
             raise invalid(f"Invalid metricAggregation: {a}.")

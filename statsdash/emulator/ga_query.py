@@ -46,6 +46,46 @@ def check_dimension(name: str) -> None:
         )
 
 
+# Google's JSON mapping takes an enum by name or by number; the official clients' REST
+# transport sends numbers (enum-encoding=int). Numbers from google.analytics.data_v1beta.
+MATCH_TYPES = (
+    "MATCH_TYPE_UNSPECIFIED",
+    "EXACT",
+    "BEGINS_WITH",
+    "ENDS_WITH",
+    "CONTAINS",
+    "FULL_REGEXP",
+    "PARTIAL_REGEXP",
+)
+OPERATIONS = (
+    "OPERATION_UNSPECIFIED",
+    "EQUAL",
+    "LESS_THAN",
+    "LESS_THAN_OR_EQUAL",
+    "GREATER_THAN",
+    "GREATER_THAN_OR_EQUAL",
+)
+ORDER_TYPES = ("ORDER_TYPE_UNSPECIFIED", "ALPHANUMERIC", "CASE_INSENSITIVE_ALPHANUMERIC", "NUMERIC")
+AGGREGATION_NUMBERS = {
+    0: "METRIC_AGGREGATION_UNSPECIFIED",
+    1: "TOTAL",
+    4: "COUNT",
+    5: "MINIMUM",
+    6: "MAXIMUM",
+}
+
+
+def enum_name(value, names) -> object:
+    """An enum value's name whether it came as its name or its number (`names`: a tuple
+    indexed by number, or a dict); an unknown number stays as it came, for the error."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        known = names.get(value) if isinstance(names, dict) else None
+        if not isinstance(names, dict) and 0 <= value < len(names):
+            known = names[value]
+        return known if known is not None else value
+    return value
+
+
 def metric_type(name: str) -> str:
     """The metric's type; `keyEvents:NAME` (one key event's count) is an integer."""
     return "TYPE_INTEGER" if name.startswith("keyEvents:") else METRICS[name][1]
@@ -228,7 +268,7 @@ _NUMERIC_OPS = {
 def _numeric_mask(f: dict, numbers: np.ndarray) -> np.ndarray | None:
     """The mask of a numeric, between or empty filter, or None for another kind."""
     if "numericFilter" in f:
-        op = f["numericFilter"].get("operation")
+        op = enum_name(f["numericFilter"].get("operation"), OPERATIONS)
         if op not in _NUMERIC_OPS:
             raise invalid(f"Invalid numericFilter operation: {op}.")
         return _NUMERIC_OPS[op](numbers, _numeric(f["numericFilter"].get("value")))
@@ -241,7 +281,7 @@ def _numeric_mask(f: dict, numbers: np.ndarray) -> np.ndarray | None:
 def _string_predicate(f: dict):
     if "stringFilter" in f:
         s = f["stringFilter"]
-        kind = s.get("matchType", "EXACT")
+        kind = enum_name(s.get("matchType", "EXACT"), MATCH_TYPES)
         value = str(s.get("value", ""))
         flags = 0 if s.get("caseSensitive") else re.IGNORECASE
         if kind in ("FULL_REGEXP", "PARTIAL_REGEXP"):
@@ -434,7 +474,8 @@ def order(groups: Groups, order_bys: list[dict], metrics: list[str]) -> np.ndarr
             if name not in groups.dimensions:
                 raise invalid(f"Field {name} in orderBys must be a dimension in the request.")
             i = groups.dimensions.index(name)
-            ranks = _ranks(groups.labels[i], ob["dimension"].get("orderType", "ALPHANUMERIC"))
+            kind = enum_name(ob["dimension"].get("orderType", "ALPHANUMERIC"), ORDER_TYPES)
+            ranks = _ranks(groups.labels[i], kind)
             keys.append(sign * ranks[groups.codes[i]])
         else:
             raise invalid("An OrderBy must set metric or dimension.")
