@@ -41,6 +41,7 @@ pages = {
         page("pages/web_content.py", "Content", "article"),
         page("pages/web_acquisition.py", "Acquisition", "travel_explore"),
         page("pages/web_audience.py", "Audience", "groups"),
+        page("pages/realtime.py", "Realtime", "bolt"),
     ],
     "YouTube": [
         page("pages/youtube_channels.py", "Channels", "smart_display"),

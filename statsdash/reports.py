@@ -77,6 +77,7 @@ GA_REPORTS = {
     "ga-social": "social_network_table",
     "ga-devices": "device_table",
     "ga-key-events": "key_event_table",
+    "ga-realtime": "realtime_table",
 }
 YT_REPORTS = {
     "yt-channels": "channel_summary_table",

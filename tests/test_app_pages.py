@@ -50,6 +50,7 @@ PAGES = {
     "pages/youtube_channels.py": {"yt-channels", "yt-stats", "yt-formats"},
     "pages/youtube_videos.py": {"yt-videos"},
     "pages/youtube_audience.py": {"yt-countries", "yt-traffic"},
+    "pages/realtime.py": set(),
     "pages/data_status.py": set(),
     "pages/insights.py": {"drivers", "anomalies"},
 }
@@ -443,3 +444,19 @@ def test_web_summary_shows_engagement_and_key_events_from_the_raw_facts(download
     split = next(c.value for c in at.caption if "active users" in c.value)
     assert f"{rows['activeUsers'].sum():,}" in split and f"{rows['newUsers'].sum():,}" in split
     assert f"{rows['totalUsers'].sum():,}" in split
+
+
+def test_realtime_page_shows_the_network_now_and_refreshes_itself(downloads, network):
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 11, 20, 14, 7, tzinfo=UTC)
+    network.clock = lambda: now  # the app's demo emulator serves this same network
+    try:
+        at = open_page("pages/realtime.py", downloads)
+    finally:
+        network.clock = None
+    facts = [network.ga_realtime_facts(p, now) for p in network.ga_properties]
+    assert metric(at, "Active users, network") == sum(f["activeUsers"].sum() for f in facts)
+    assert any(c.value.startswith("Fetched ") for c in at.caption)
+    source = (ROOT / "pages" / "realtime.py").read_text()
+    assert "@st.fragment(run_every=60)" in source  # AppTest does not advance the clock

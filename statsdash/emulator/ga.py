@@ -258,6 +258,23 @@ def run_report(net, property_id: str, body, quota: PropertyQuota) -> dict:
                 f"only, not {', '.join(others)}."
             )
         rows = rows.by_event()
+    response = report_table(rows, req)
+    response["metadata"] = {"currencyCode": prop.currency_code, "timeZone": prop.time_zone}
+    if prop.thresholded:
+        response["metadata"]["subjectToThresholding"] = True
+    if prop.other_row and q.PAGE_DIMENSIONS & set(req.dimensions):
+        response["metadata"]["dataLossFromOtherRow"] = True
+    tokens = 1 + len(rows.idx) // 10_000 + len(req.ranges) - 1
+    block = quota.charge(property_id, tokens)
+    if req.return_quota:
+        response["propertyQuota"] = block
+    response["kind"] = "analyticsData#runReport"
+    return response
+
+
+def report_table(rows: q.Rows, req: ReportRequest) -> dict:
+    """Headers, rows, aggregates and rowCount of a report over `rows` (runReport's and
+    runRealtimeReport's shared part): filtered, grouped, ordered and paged."""
     if req.dimension_filter:
         rows = rows.where(q.dimension_mask(req.dimension_filter, rows))
     dimensions = req.dimensions + (["dateRange"] if len(req.ranges) > 1 else [])
@@ -280,16 +297,6 @@ def run_report(net, property_id: str, body, quota: PropertyQuota) -> dict:
         for kind in req.aggregations:
             response[AGGREGATIONS[kind][0]] = _aggregate_rows(groups, req, kind)
         response["rowCount"] = len(groups)
-    response["metadata"] = {"currencyCode": prop.currency_code, "timeZone": prop.time_zone}
-    if prop.thresholded:
-        response["metadata"]["subjectToThresholding"] = True
-    if prop.other_row and q.PAGE_DIMENSIONS & set(req.dimensions):
-        response["metadata"]["dataLossFromOtherRow"] = True
-    tokens = 1 + len(rows.idx) // 10_000 + len(req.ranges) - 1
-    block = quota.charge(property_id, tokens)
-    if req.return_quota:
-        response["propertyQuota"] = block
-    response["kind"] = "analyticsData#runReport"
     return response
 
 

@@ -35,6 +35,7 @@ _STATIC_BASE = {
     "sessionSourceMedium": "source",
     "sessionDefaultChannelGroup": "source",
     "deviceCategory": "device",
+    "unifiedScreenName": "page",  # realtime: the page title on the web
 }
 
 
@@ -141,6 +142,7 @@ def _static_tables(net, property_id: str) -> dict[str, tuple[np.ndarray, np.ndar
         "sessionSourceMedium": _unique([f"{s} / {m}" for s, m in sources]),
         "sessionDefaultChannelGroup": _unique([cat.default_channel_group(*sm) for sm in sources]),
         "deviceCategory": _unique([d for d, _ in cat.DEVICES]),
+        "unifiedScreenName": _unique(titles),
     }
     _STATIC_TABLES[property_id] = tables
     return tables
@@ -208,6 +210,8 @@ def dimension(name: str, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
     """(label code per row, distinct labels) of a dimension over the rows."""
     if name == "dateRange":
         return rows.range_code, np.array(rows.range_names, dtype=object)
+    if name == "minutesAgo":  # realtime rows only
+        return rows.column("minutes_ago"), np.array([f"{m:02d}" for m in range(60)], dtype=object)
     if name == "eventName":
         if rows.event is None:
             raise AssertionError("eventName needs rows split by event (Rows.by_event)")
@@ -341,7 +345,8 @@ def dimension_mask(expr: dict, rows: Rows) -> np.ndarray:
             raise invalid(
                 f"Field {name} is a metric; a dimensionFilter can only filter dimensions."
             )
-        check_dimension(name)
+        if not (name == "minutesAgo" and "minutes_ago" in rows.cols):  # realtime rows
+            check_dimension(name)
         codes, labels = dimension(name, rows)
         if "numericFilter" in f or "betweenFilter" in f:
             label_mask = _numeric_mask(f, np.array([_to_float(s) for s in labels], dtype=float))

@@ -39,6 +39,11 @@ DIMENSIONS = {
         "The type of device: desktop, tablet, or mobile.",
     ),
     "eventName": ("Event name", "Event", "The name of the event."),
+    "unifiedScreenName": (
+        "Page title and screen name",
+        "Page / screen",
+        "The page title (web) or screen name (app) on which an event was logged.",
+    ),
 }
 # apiName -> (uiName, type, category, description)
 METRICS = {

@@ -11,8 +11,9 @@ shows hours 00-11 only, later days nothing; YouTube shows days through today - 3
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -147,6 +148,50 @@ class Network:
         self.yt_videos = {v.video_id: v for v in videos}
         self.video_list = videos  # network-wide video index used by the fact stores
         self._yt_stores = dict(zip(self.yt_channels, channel_stores, strict=True))
+
+    # ------------------------------------------------------------ realtime
+
+    # Tests pin "now" here; by default it is the wall clock's time of day on `today`.
+    clock: Callable[[], datetime] | None = None
+
+    def realtime_now(self) -> datetime:
+        """The realtime reports' current minute (UTC, on `today`)."""
+        if self.clock is not None:
+            return self.clock().replace(second=0, microsecond=0)
+        wall = datetime.now(UTC).time().replace(second=0, microsecond=0)
+        return datetime.combine(self.today, wall, tzinfo=UTC)
+
+    def ga_realtime(self, property_id: str, now: datetime | None = None) -> dict:
+        """Columns of the property's realtime rows for the last 30 minutes, with
+        `minutes_ago` (0 = the current minute) and zero columns for the other metrics."""
+        index, spec = next(
+            (i, s) for i, s in enumerate(cat.PROPERTY_SPECS) if s.property_id == property_id
+        )
+        now = now or self.realtime_now()
+        epoch = datetime.combine(date(1970, 1, 1), time(), tzinfo=UTC)
+        current = int((now - epoch).total_seconds() // 60)
+        minutes = np.arange(current - stores.REALTIME_MINUTES + 1, current + 1)
+        cols = stores.ga_realtime_minutes(spec, _site_pages(spec.site), index, minutes)
+        cols["minutes_ago"] = current - cols.pop("minute")
+        size = len(cols["minutes_ago"])
+        return {m: np.zeros(size, dtype=np.int64) for m in GA_METRICS} | cols
+
+    def ga_realtime_facts(self, property_id: str, now: datetime | None = None) -> pd.DataFrame:
+        """The property's realtime rows as labels (tests): minutesAgo, unifiedScreenName,
+        country, deviceCategory, activeUsers, screenPageViews, keyEvents."""
+        c = self.ga_realtime(property_id, now)
+        _, titles = self.ga_page_labels(property_id)
+        return pd.DataFrame(
+            {
+                "minutesAgo": [f"{m:02d}" for m in c["minutes_ago"]],
+                "unifiedScreenName": titles[c["page"]],
+                "country": np.array([k for k, *_ in cat.COUNTRIES], dtype=object)[c["country"]],
+                "deviceCategory": np.array([d for d, _ in cat.DEVICES], dtype=object)[c["device"]],
+                "activeUsers": c["activeUsers"],
+                "screenPageViews": c["screenPageViews"],
+                "keyEvents": c["keyEvents"],
+            }
+        )
 
     # ------------------------------------------------------------ freshness
 

@@ -13,7 +13,7 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from statsdash.emulator import ga, youtube, youtube_data
+from statsdash.emulator import ga, ga_realtime, youtube, youtube_data
 from statsdash.emulator.errors import FAULT_KINDS, ApiError, fault_error, invalid
 from statsdash.emulator.hostile import Disguise
 from statsdash.emulator.network import Network, demo_network
@@ -21,6 +21,7 @@ from statsdash.emulator.network import Network, demo_network
 ENDPOINTS = (
     "ga.runReport",
     "ga.batchRunReports",
+    "ga.runRealtimeReport",
     "ga.getMetadata",
     "admin.accountSummaries.list",
     "yt.reports.query",
@@ -32,6 +33,11 @@ ENDPOINTS = (
 ROUTES = (
     ("POST", re.compile(r"/v1beta/properties/([^/:]+):runReport"), "ga.runReport"),
     ("POST", re.compile(r"/v1beta/properties/([^/:]+):batchRunReports"), "ga.batchRunReports"),
+    (
+        "POST",
+        re.compile(r"/v1beta/properties/([^/:]+):runRealtimeReport"),
+        "ga.runRealtimeReport",
+    ),
     ("GET", re.compile(r"/v1beta/properties/([^/:]+)/metadata"), "ga.getMetadata"),
     ("GET", re.compile(r"/v1beta/accountSummaries"), "admin.accountSummaries.list"),
     ("GET", re.compile(r"/v2/reports"), "yt.reports.query"),
@@ -57,6 +63,7 @@ class EmulatorState:
             self._log: deque[dict] = deque(maxlen=LOG_SIZE)
             self._faults: list[dict] = []
             self.quota = ga.PropertyQuota()
+            self.realtime_quota = ga.PropertyQuota()  # Google's realtime quota is its own
 
     def add_faults(self, faults: list[dict]) -> None:
         """Queue faults; each fires for its next `times` matching requests, then is gone."""
@@ -126,11 +133,15 @@ def _key(endpoint: str, match: re.Match, params: dict[str, list[str]]) -> str:
 
 def _answer(state: EmulatorState, endpoint: str, match: re.Match, params, body: bytes) -> dict:
     net = state.network
-    if endpoint in ("ga.runReport", "ga.batchRunReports"):
+    if endpoint in ("ga.runReport", "ga.batchRunReports", "ga.runRealtimeReport"):
         try:
             payload = json.loads(body or b"{}")
         except ValueError:
             raise invalid("Invalid JSON payload received.") from None
+        if endpoint == "ga.runRealtimeReport":
+            return ga_realtime.run_realtime_report(
+                net, match.group(1), payload, state.realtime_quota
+            )
         run = ga.run_report if endpoint == "ga.runReport" else ga.batch_run_reports
         return run(net, match.group(1), payload, state.quota)
     if endpoint == "ga.getMetadata":

@@ -240,6 +240,38 @@ def ga_month_maker(spec: cat.PropertySpec, pages: SitePages, index: int):
     return make
 
 
+REALTIME_MINUTES = 30  # a standard property's realtime window
+REALTIME_ROWS = 6  # fact rows per minute
+
+
+def ga_realtime_minutes(spec: cat.PropertySpec, pages: SitePages, index: int, minutes: np.ndarray):
+    """Realtime fact rows of one property for these absolute minutes (since 1970-01-01 UTC),
+    each minute drawn from its own generator so a minute never changes once seen."""
+    page_p = _page_weights(spec, pages, index)
+    ny = spec.time_zone == "America/New_York"
+    country_p = _probabilities([c[3] if ny else c[2] for c in cat.COUNTRIES])
+    device_p = _probabilities([w for _, w in cat.DEVICES])
+    parts = []
+    for minute in minutes.tolist():
+        rng = np.random.default_rng([cat.SEED, 10, int(spec.property_id), minute])
+        day = np.full(REALTIME_ROWS, minute // 1440)
+        hour = (minute // 60) % 24
+        lam = _volume(day, spec.volume, spec.growth, 0.8) * cat.DIURNAL[hour] / 10 / REALTIME_ROWS
+        users = rng.poisson(lam)
+        parts.append(
+            {
+                "minute": np.full(REALTIME_ROWS, minute, dtype=np.int64),
+                "page": _draw(rng, page_p, REALTIME_ROWS).astype(np.int16),
+                "country": _draw(rng, country_p, REALTIME_ROWS).astype(np.int8),
+                "device": _draw(rng, device_p, REALTIME_ROWS).astype(np.int8),
+                "activeUsers": users,
+                "screenPageViews": users + rng.poisson(users * 0.6),
+                "keyEvents": rng.binomial(users, 0.03),
+            }
+        )
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
 # ---------------------------------------------------------------- YouTube
 
 _ID_ALPHABET = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"))

@@ -368,6 +368,16 @@ class AnalyticsData:
         parts = self._summary_parts()
         return t.site_summary_table(parts, self._answered_sites("first"), self.suffixes)
 
+    def realtime_table(self) -> pd.DataFrame:
+        """ga-realtime: each site's active users in the last 30 minutes, fetched now (the
+        period does not apply); a property that failed is named in `failures`."""
+        from statsdash.ga.realtime import fetch_realtime
+
+        now = fetch_realtime(self.analytics, self.sites)
+        with self._lock:
+            self.failures.update(now.failures)
+        return now.sites
+
     @_memoised
     def users_split(self) -> pd.DataFrame:
         """Not a CSV contract: users, active_users, new_users of the period (one row)."""

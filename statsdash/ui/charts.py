@@ -340,3 +340,20 @@ def stacked_bars(
         )
     )
     return _style(chart.properties(height=_per_row(36), width="container"))
+
+
+def minute_bars(by_minute: pd.DataFrame) -> alt.Chart:
+    """Realtime active users per minute, the oldest minute on the left and now on the right."""
+    chart = (
+        alt.Chart(by_minute)
+        .mark_bar(color=WEB_COLOR)
+        .encode(
+            alt.X("minutes_ago:O", title="Minutes ago", sort="descending"),
+            alt.Y("active_users:Q", title="Active users"),
+            tooltip=[
+                alt.Tooltip("minutes_ago:O", title="Minutes ago"),
+                alt.Tooltip("active_users:Q", title="Active users", format=",.0f"),
+            ],
+        )
+    )
+    return _style(chart.properties(width="container"))

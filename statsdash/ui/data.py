@@ -141,6 +141,22 @@ def load_service_table(service: str, method: str, selection: Selection):
     return _service_table(service, method, selection_key(selection))
 
 
+REALTIME_TTL = 50  # seconds: the realtime page refreshes every 60 s, a rerun sooner reuses
+
+
+@st.cache_data(ttl=REALTIME_TTL, max_entries=MAX_ENTRIES, show_spinner=False)
+def _realtime(key: Key):
+    from statsdash.ga.realtime import fetch_realtime
+
+    data = service_data("ga", from_key(key))
+    return fetch_realtime(data.analytics, data.sites)
+
+
+def load_realtime(selection: Selection):
+    """The selected sites' realtime figures (statsdash.ga.realtime.Realtime), fetched now."""
+    return _realtime(selection_key(selection))
+
+
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _daily(service: str, key: Key) -> pd.DataFrame:
     from statsdash.crossplatform import daily_report

@@ -1,0 +1,111 @@
+"""The network right now: GA4 runRealtimeReport for every property of the selected sites,
+summed per site and for the network: active users of the last 30 minutes, by minute, top
+pages and top countries.
+
+Two calls per property (minutes x countries, and pages), in parallel, never cached: the point
+is the present minute. GA4 counts realtime against a quota bucket of its own, so a refreshing
+page does not eat the reports' tokens. `active_users` summed over properties or minutes
+counts a person once per property and minute (GA4 de-duplicates within one answer only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from statsdash.config import Site
+from statsdash.errors import AuthError, FetchError
+
+TOP_PAGES = 10
+TOP_COUNTRIES = 10
+MAX_WORKERS = 8
+MINUTES = {"dimensions": [{"name": "minutesAgo"}, {"name": "country"}]}
+PAGES = {
+    "dimensions": [{"name": "unifiedScreenName"}],
+    "orderBys": [{"metric": {"metricName": "activeUsers"}, "desc": True}],
+    "limit": "50",
+}
+SITE_COLUMNS = ["site", "active_users"]
+
+
+@dataclass
+class Realtime:
+    """What the realtime page and `export ga-realtime` show, as fetched at `fetched_at`."""
+
+    fetched_at: datetime
+    sites: pd.DataFrame  # site, active_users (last 30 minutes), by active users
+    by_minute: pd.DataFrame  # minutes_ago (0 = now), active_users: the network per minute
+    pages: pd.DataFrame  # page, active_users: the network's top pages now
+    countries: pd.DataFrame  # country, active_users: the network's top countries now
+    failures: dict[str, str] = field(default_factory=dict)  # "site (property id)" -> why
+
+
+def _rows(answer: dict, names: list[str]) -> pd.DataFrame:
+    """An answer's rows as a frame of its dimensions (text) and active_users (int)."""
+    rows = answer.get("rows", [])
+    data = {n: [r["dimensionValues"][i]["value"] for r in rows] for i, n in enumerate(names)}
+    data["active_users"] = [int(r["metricValues"][0]["value"]) for r in rows]
+    return pd.DataFrame(data).astype({n: "str" for n in names} | {"active_users": "int64"})
+
+
+def _ask(analytics, property_id: str, spec: dict, source: str) -> dict:
+    body = {**spec, "metrics": [{"name": "activeUsers"}]}
+    request = analytics.data.properties().runRealtimeReport(
+        property=f"properties/{property_id}", body=body
+    )
+    return analytics.execute_query(request, source=source)
+
+
+def _property(analytics, site: str, property_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    source = f"{site} (property {property_id})"
+    minutes = _rows(_ask(analytics, property_id, MINUTES, source), ["minutes_ago", "country"])
+    pages = _rows(_ask(analytics, property_id, PAGES, source), ["page"])
+    return minutes.assign(site=site), pages
+
+
+def _top(frame: pd.DataFrame, key: str, n: int) -> pd.DataFrame:
+    summed = frame.groupby(key, as_index=False)["active_users"].sum()
+    ranked = summed.sort_values(["active_users", key], ascending=[False, True], kind="stable")
+    return ranked.head(n).reset_index(drop=True)
+
+
+def fetch_realtime(analytics, sites: Mapping[str, Site]) -> Realtime:
+    """Every property of `sites` now; a failing property is named and the rest shown. An
+    AuthError is raised only when every property failed with one."""
+    jobs = [(name, p.id) for name, site in sites.items() for p in site.properties]
+    results, failures, auth = {}, {}, []
+    with ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, len(jobs)))) as pool:
+        futures = {job: pool.submit(_property, analytics, *job) for job in jobs}
+        for (site, pid), future in futures.items():
+            try:
+                results[(site, pid)] = future.result()
+            except AuthError as error:
+                auth.append(error)
+                failures[f"{site} (property {pid})"] = str(error)
+            except FetchError as error:
+                failures[f"{site} (property {pid})"] = error.reason
+    if auth and len(auth) == len(jobs):
+        raise auth[0]
+    minutes = [m for m, _ in results.values()]
+    pages = [p for _, p in results.values()]
+    minutes = pd.concat(minutes) if minutes else _rows({}, ["minutes_ago", "country", "site"])
+    pages = pd.concat(pages) if pages else _rows({}, ["page"])
+    per_site = minutes.groupby("site")["active_users"].sum()
+    answered = [s for s in sites if any((s, p.id) in results for p in sites[s].properties)]
+    table = pd.DataFrame({"site": pd.Series(answered, dtype="str")})
+    table["active_users"] = table["site"].map(per_site).fillna(0).astype("int64")
+    table = table.sort_values(["active_users", "site"], ascending=[False, True], kind="stable")
+    by_minute = minutes.assign(minutes_ago=minutes["minutes_ago"].astype("int64"))
+    by_minute = by_minute.groupby("minutes_ago", as_index=False)["active_users"].sum()
+    return Realtime(
+        fetched_at=datetime.now(UTC),
+        sites=table.reset_index(drop=True),
+        by_minute=by_minute.sort_values("minutes_ago").reset_index(drop=True),
+        pages=_top(pages, "page", TOP_PAGES),
+        countries=_top(minutes, "country", TOP_COUNTRIES),
+        failures=failures,
+    )
