@@ -443,7 +443,8 @@ def test_cli_export_exits_2_on_an_unknown_site(config_file, capsys):
 
 def test_when_every_property_fails_the_tables_are_empty_not_zero(make_data, clean_emulator):
     clean_emulator.add_fault("503", endpoint="ga.batchRunReports", times=10)
-    clean_emulator.add_fault("503", endpoint="ga.runReport", times=10)  # ga-key-events' call
+    # ga-key-events' batch (the extra round) fails too
+    clean_emulator.add_fault("503", endpoint="ga.batchRunReports", times=10)
     data = make_data(("pixelpost.net",))
     for name, columns in CONTRACT.items():
         table = getattr(data, REPORT_METHODS[name])()

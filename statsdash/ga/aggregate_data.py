@@ -16,6 +16,7 @@ then it is raised, as nothing can be shown and the fix (renew the credentials) i
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import threading
 from collections.abc import Callable, Sequence
@@ -39,7 +40,7 @@ ROUND_OF = {
     "devices": "first",
     "articles": "first",
     "hours": "first",  # "hours" of its own when comparing like for like: it cuts the ranges
-    "key_events": "events",
+    "key_events": "extra",
     "referral": "second",
     "social": "second",
     "daily": "extra",
@@ -53,8 +54,7 @@ ROUND_LABELS = {
     "hours": "which recent days are complete",
     "first": "web reports",
     "second": "top articles of sources",
-    "events": "key events",
-    "extra": "daily series, month to date and devices by month",
+    "extra": "daily series, month to date, devices by month and key events",
     "insights": "devices and daily history for insights",
 }
 # Days before today that GA4 may still be processing (72 h), plus one for time zones.
@@ -209,19 +209,16 @@ class AnalyticsData:
                 )
         return requests
 
-    def _requests_events(self, prop: Property) -> dict[str, ReportRequest]:
-        """Key events by name (the site's listed ones) for ga-key-events: a call of its own,
-        as the first round already holds the five reports batchRunReports allows (the
-        summaries take their key events from the first round's countries report)."""
-        events = self.sites[self._site_of(prop)].key_events
-        return {"key_events": t.key_events_request(self.ranges, events)}
-
     def _requests_extra(self, prop: Property) -> dict[str, ReportRequest]:
-        """The tables beyond the contract travel together: one more call per property."""
+        """The tables beyond the first round's travel together: one more call per property.
+        Key events by name (ga-key-events) ride here, as the first round already holds the
+        five reports batchRunReports allows (the summaries count key events there)."""
+        events = self.sites[self._site_of(prop)].key_events
         return {
             "daily": series.daily_request(self.full_ranges),
             "month": series.month_request(self.period),
             "device_months": series.device_months_request(self.period),
+            "key_events": t.key_events_request(self.ranges, events),
         }
 
     def _requests_insights(self, prop: Property) -> dict[str, ReportRequest]:
@@ -373,7 +370,18 @@ class AnalyticsData:
         period does not apply); a property that failed is named in `failures`."""
         from statsdash.ga.realtime import fetch_realtime
 
-        now = fetch_realtime(self.analytics, self.sites)
+        # A property that failed this object's other calls is not asked again within the
+        # failure window (see reports.FAILURE_WINDOW); it stays named in `failures`.
+        asked = {
+            name: dataclasses.replace(
+                site,
+                properties=tuple(
+                    p for p in site.properties if self.label(name, p) not in self.failures
+                ),
+            )
+            for name, site in self.sites.items()
+        }
+        now = fetch_realtime(self.analytics, asked)
         with self._lock:
             self.failures.update(now.failures)
         return now.sites
@@ -386,7 +394,7 @@ class AnalyticsData:
     @_memoised
     def key_event_table(self) -> pd.DataFrame:
         """ga-key-events: each site's key events (its listed ones, else all) by name."""
-        sites = self._answered_sites("events")
+        sites = self._answered_sites("extra")
         return t.key_event_table(self.frame("key_events"), sites, self.suffixes)
 
     @_memoised

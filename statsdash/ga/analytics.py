@@ -75,6 +75,9 @@ def load_credentials(ga: GoogleAnalyticsConfig) -> Any | None:
         ) from None
 
 
+REALTIME_TTL = 60.0  # seconds a realtime answer is reused (the Realtime page asks anew)
+
+
 class Analytics:
     """GA4 Data API client built from the config; safe to share between threads."""
 
@@ -110,7 +113,14 @@ class Analytics:
         )
 
     def _call(
-        self, method: str, property_id: str, body: dict, *, source: str, refresh: bool
+        self,
+        method: str,
+        property_id: str,
+        body: dict,
+        *,
+        source: str,
+        refresh: bool,
+        ttl: float | None = None,
     ) -> tuple[dict, dict]:
         """(answer, stamp): stamp is {"as_of": when Google gave the answer, "from_cache"}."""
         key = {
@@ -128,7 +138,7 @@ class Analytics:
         received = time.time()
         if not isinstance(response, dict):
             raise BadResponse(source, f"{method} answered {type(response).__name__}, not an object")
-        self.cache.put(key, {**response, RECEIVED_AT: received}, self._ttl(body))
+        self.cache.put(key, {**response, RECEIVED_AT: received}, ttl or self._ttl(body))
         return response, _stamp(received, from_cache=False)
 
     def _ttl(self, body: dict) -> float | None:
@@ -138,6 +148,20 @@ class Analytics:
         if any(date.fromisoformat(e) >= recent for e in ends):
             return self.cache.recent_ttl
         return FINAL_TTL
+
+    def realtime(
+        self, property_id: str, body: dict, *, source: str, refresh: bool = False
+    ) -> tuple[dict, dict]:
+        """(answer, stamp) of one runRealtimeReport, cached REALTIME_TTL at most: a minute's
+        figures are still that minute's, and several viewers share one call."""
+        return self._call(
+            "runRealtimeReport",
+            property_id,
+            body,
+            source=source,
+            refresh=refresh,
+            ttl=REALTIME_TTL,
+        )
 
     def fetch(
         self,

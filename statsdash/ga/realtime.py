@@ -2,10 +2,12 @@
 summed per site and for the network: active users of the last 30 minutes, by minute, top
 pages and top countries.
 
-Two calls per property (minutes x countries, and pages), in parallel, never cached: the point
-is the present minute. GA4 counts realtime against a quota bucket of its own, so a refreshing
-page does not eat the reports' tokens. `active_users` summed over properties or minutes
-counts a person once per property and minute (GA4 de-duplicates within one answer only).
+Two calls per property (minutes x countries, and pages), in parallel. Answers are reused for a
+minute at most (Analytics.realtime), so an export right after `warm` and several viewers share
+calls; the Realtime page always asks anew. GA4 counts realtime against a quota bucket of its
+own, so a refreshing page does not eat the reports' tokens. `active_users` summed over
+properties or minutes counts a person once per property and minute (GA4 de-duplicates within
+one answer only).
 """
 
 from __future__ import annotations
@@ -52,19 +54,21 @@ def _rows(answer: dict, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(data).astype({n: "str" for n in names} | {"active_users": "int64"})
 
 
-def _ask(analytics, property_id: str, spec: dict, source: str) -> dict:
-    body = {**spec, "metrics": [{"name": "activeUsers"}]}
-    request = analytics.data.properties().runRealtimeReport(
-        property=f"properties/{property_id}", body=body
-    )
-    return analytics.execute_query(request, source=source)
-
-
-def _property(analytics, site: str, property_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _property(analytics, site: str, property_id: str, refresh: bool):
+    """(minutes x countries, pages, when Google answered) of one property."""
     source = f"{site} (property {property_id})"
-    minutes = _rows(_ask(analytics, property_id, MINUTES, source), ["minutes_ago", "country"])
-    pages = _rows(_ask(analytics, property_id, PAGES, source), ["page"])
-    return minutes.assign(site=site), pages
+    answers = [
+        analytics.realtime(
+            property_id,
+            {**spec, "metrics": [{"name": "activeUsers"}]},
+            source=source,
+            refresh=refresh,
+        )
+        for spec in (MINUTES, PAGES)
+    ]
+    (minutes, stamp), (pages, _) = answers
+    minutes = _rows(minutes, ["minutes_ago", "country"]).assign(site=site)
+    return minutes, _rows(pages, ["page"]), stamp.get("as_of")
 
 
 def _top(frame: pd.DataFrame, key: str, n: int) -> pd.DataFrame:
@@ -73,13 +77,14 @@ def _top(frame: pd.DataFrame, key: str, n: int) -> pd.DataFrame:
     return ranked.head(n).reset_index(drop=True)
 
 
-def fetch_realtime(analytics, sites: Mapping[str, Site]) -> Realtime:
-    """Every property of `sites` now; a failing property is named and the rest shown. An
-    AuthError is raised only when every property failed with one."""
+def fetch_realtime(analytics, sites: Mapping[str, Site], *, refresh: bool = False) -> Realtime:
+    """Every property of `sites` now (`refresh`: never from the response cache); a failing
+    property is named and the rest shown. An AuthError is raised only when every property
+    failed with one."""
     jobs = [(name, p.id) for name, site in sites.items() for p in site.properties]
     results, failures, auth = {}, {}, []
     with ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, len(jobs)))) as pool:
-        futures = {job: pool.submit(_property, analytics, *job) for job in jobs}
+        futures = {job: pool.submit(_property, analytics, *job, refresh) for job in jobs}
         for (site, pid), future in futures.items():
             try:
                 results[(site, pid)] = future.result()
@@ -90,8 +95,9 @@ def fetch_realtime(analytics, sites: Mapping[str, Site]) -> Realtime:
                 failures[f"{site} (property {pid})"] = error.reason
     if auth and len(auth) == len(jobs):
         raise auth[0]
-    minutes = [m for m, _ in results.values()]
-    pages = [p for _, p in results.values()]
+    minutes = [m for m, _, _ in results.values()]
+    pages = [p for _, p, _ in results.values()]
+    stamps = [s.astimezone(UTC) for _, _, s in results.values() if s]
     minutes = pd.concat(minutes) if minutes else _rows({}, ["minutes_ago", "country", "site"])
     pages = pd.concat(pages) if pages else _rows({}, ["page"])
     per_site = minutes.groupby("site")["active_users"].sum()
@@ -102,7 +108,7 @@ def fetch_realtime(analytics, sites: Mapping[str, Site]) -> Realtime:
     by_minute = minutes.assign(minutes_ago=minutes["minutes_ago"].astype("int64"))
     by_minute = by_minute.groupby("minutes_ago", as_index=False)["active_users"].sum()
     return Realtime(
-        fetched_at=datetime.now(UTC),
+        fetched_at=min(stamps, default=datetime.now(UTC)),
         sites=table.reset_index(drop=True),
         by_minute=by_minute.sort_values("minutes_ago").reset_index(drop=True),
         pages=_top(pages, "page", TOP_PAGES),

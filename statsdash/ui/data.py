@@ -149,7 +149,7 @@ def _realtime(key: Key):
     from statsdash.ga.realtime import fetch_realtime
 
     data = service_data("ga", from_key(key))
-    return fetch_realtime(data.analytics, data.sites)
+    return fetch_realtime(data.analytics, data.sites, refresh=True)
 
 
 def load_realtime(selection: Selection):
