@@ -252,6 +252,8 @@ def _new_service_data(service: str, selection: Selection, names: tuple[str, ...]
 def _service_report(service: str, method: str, selection: Selection) -> ReportResult:
     data = service_data(service, selection)
     table = getattr(data, method)()
+    if method == GA_REPORTS["ga-realtime"]:  # now, not a period: no days to compare or cut
+        return ReportResult(table, dict(data.failures), list(data.notes))
     compared = data.compared()
     return ReportResult(
         with_compared(table, compared),
