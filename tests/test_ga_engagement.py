@@ -7,8 +7,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+import httplib2
 import pandas as pd
 import pytest
+from googleapiclient.discovery import build
 
 from statsdash.config import CacheConfig, ConfigError, load_config
 from statsdash.emulator import DEMO_CONFIG
@@ -21,6 +23,19 @@ OCTOBER = Period("October", date(2026, 10, 1), date(2026, 10, 31))
 YEAR_AGO = (date(2025, 10, 1), date(2025, 10, 31))
 EVENTS = ["file_download", "newsletter_signup", "purchase", "sign_up"]
 LISTED = {"gearhaven.co.uk": ["newsletter_signup", "purchase"]}  # as the demo config says
+
+
+@pytest.fixture
+def ga_data(emulator):
+    """A client of its own: the session's shared connection may have been closed meanwhile."""
+    return build(
+        "analyticsdata",
+        "v1beta",
+        client_options={"api_endpoint": emulator.url},
+        static_discovery=True,
+        cache_discovery=False,
+        http=httplib2.Http(),
+    )
 
 
 @pytest.fixture(scope="module")

@@ -270,11 +270,12 @@ WEEK_YOY = (date(2025, 10, 5), date(2025, 10, 11))
 # comparisons (a past week: no hours report).
 FIRST_ROUND = [[WEEK, WEEK_PREV, WEEK_YOY]] * 4
 # The extra round: daily series (the three ranges), month to date (this month so far and
-# the last), devices by month (12 months through the week's end).
+# the last), devices by month (12 months through the week's end), key events (three ranges).
 EXTRA_ROUND = [
     [WEEK, WEEK_PREV, WEEK_YOY],
     [(date(2026, 10, 1), WEEK[1]), (date(2026, 9, 1), date(2026, 9, 30))],
     [(date(2025, 11, 1), WEEK[1])],
+    [WEEK, WEEK_PREV, WEEK_YOY],
 ]
 
 

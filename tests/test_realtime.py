@@ -10,8 +10,10 @@ import io
 import json
 from datetime import UTC, datetime
 
+import httplib2
 import pandas as pd
 import pytest
+from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from statsdash.cli import main
@@ -22,6 +24,19 @@ from statsdash.ga.realtime import fetch_realtime
 
 NOW = datetime(2026, 11, 20, 14, 7, tzinfo=UTC)
 PROPERTY = "298451006"
+
+
+@pytest.fixture
+def ga_data(emulator):
+    """A client of its own: the session's shared connection may have been closed meanwhile."""
+    return build(
+        "analyticsdata",
+        "v1beta",
+        client_options={"api_endpoint": emulator.url},
+        static_discovery=True,
+        cache_discovery=False,
+        http=httplib2.Http(),
+    )
 
 
 @pytest.fixture

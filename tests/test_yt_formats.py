@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+import httplib2
 import pytest
+from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from statsdash.config import CacheConfig, load_config
@@ -22,6 +24,19 @@ COUNTS = {
     "engaged_views": "engagedViews",
     "watch_minutes": "estimatedMinutesWatched",
 }
+
+
+@pytest.fixture
+def yt_analytics(emulator):
+    """A client of its own: the session's shared connection may have been closed meanwhile."""
+    return build(
+        "youtubeAnalytics",
+        "v2",
+        client_options={"api_endpoint": emulator.url},
+        static_discovery=True,
+        cache_discovery=False,
+        http=httplib2.Http(),
+    )
 
 
 @pytest.fixture(scope="module")

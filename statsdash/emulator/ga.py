@@ -250,6 +250,7 @@ def run_report(net, property_id: str, body, quota: PropertyQuota) -> dict:
     prop = check_property(net, property_id)
     req = parse_request(body, net.today)
     rows = _read_rows(net, property_id, req)
+    scanned = len(rows.idx)  # tokens go by fact rows read, not by their split per event
     if "eventName" in set(req.dimensions) | q.filter_fields(req.dimension_filter):
         others = [m for m in req.metrics if m not in q.EVENT_METRICS]
         if others:
@@ -264,7 +265,7 @@ def run_report(net, property_id: str, body, quota: PropertyQuota) -> dict:
         response["metadata"]["subjectToThresholding"] = True
     if prop.other_row and q.PAGE_DIMENSIONS & set(req.dimensions):
         response["metadata"]["dataLossFromOtherRow"] = True
-    tokens = 1 + len(rows.idx) // 10_000 + len(req.ranges) - 1
+    tokens = 1 + scanned // 10_000 + len(req.ranges) - 1
     block = quota.charge(property_id, tokens)
     if req.return_quota:
         response["propertyQuota"] = block
