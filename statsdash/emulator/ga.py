@@ -236,13 +236,16 @@ def _aggregate_rows(groups: q.Groups, req: ReportRequest, kind: str) -> list[dic
 
 
 def _read_rows(net, property_id: str, req: ReportRequest) -> q.Rows:
-    idx, codes = [], []
+    # Each range's rows gathered: the network makes only the months a range covers.
+    parts, codes = [], []
     for i, (start, end, _) in enumerate(req.ranges):
         cols, lo, hi = net.ga_slice(property_id, start, end)
-        idx.append(np.arange(lo, hi))
+        parts.append({k: v[lo:hi] for k, v in cols.items()})
         codes.append(np.full(hi - lo, i))
+    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     names = [name for _, _, name in req.ranges]
-    return q.Rows(net, property_id, cols, np.concatenate(idx), np.concatenate(codes), names)
+    code = np.concatenate(codes)
+    return q.Rows(net, property_id, cols, np.arange(len(code)), code, names)
 
 
 def run_report(net, property_id: str, body, quota: PropertyQuota) -> dict:

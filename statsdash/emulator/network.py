@@ -216,7 +216,8 @@ class Network:
         """(columns, lo, hi): the visible rows of [start, end] are cols[...][lo:hi]."""
         visible_end = (day_number(self.ga_available_through(property_id)) + 1) * 24
         visible_end += GA_PARTIAL_HOURS
-        cols = _ga_store(property_id).through(visible_end // 24)
+        last = min(day_number(end), visible_end // 24)
+        cols = _ga_store(property_id).span(day_number(start), last)
         stop = min((day_number(end) + 1) * 24, visible_end)
         dh = cols["dh"]
         lo = int(np.searchsorted(dh, day_number(start) * 24))
@@ -225,7 +226,7 @@ class Network:
     def yt_slice(self, channel_id: str, start: date, end: date) -> tuple[dict, int, int]:
         """(columns, lo, hi) of a channel's visible rows in [start, end]."""
         last = day_number(min(end, self.yt_available_through(channel_id)))
-        cols = self._yt_stores[channel_id].through(day_number(self.today))
+        cols = self._yt_stores[channel_id].span(day_number(start), last)
         day = cols["day"]
         lo = int(np.searchsorted(day, day_number(start)))
         return cols, lo, max(lo, int(np.searchsorted(day, last, side="right")))

@@ -64,6 +64,18 @@ class EmulatorState:
             self._faults: list[dict] = []
             self.quota = ga.PropertyQuota()
             self.realtime_quota = ga.PropertyQuota()  # Google's realtime quota is its own
+            self._in_flight: Counter[str] = Counter()
+            self._peak: Counter[str] = Counter()
+
+    def enter(self, who: str) -> None:
+        """A request about `who` (a GA property, or "youtube") is being answered."""
+        with self._lock:
+            self._in_flight[who] += 1
+            self._peak[who] = max(self._peak[who], self._in_flight[who])
+
+    def leave(self, who: str) -> None:
+        with self._lock:
+            self._in_flight[who] -= 1
 
     def add_faults(self, faults: list[dict]) -> None:
         """Queue faults; each fires for its next `times` matching requests, then is gone."""
@@ -97,6 +109,8 @@ class EmulatorState:
                 "total": sum(self._counts.values()),
                 "by_endpoint": {e: self._counts[e] for e in ENDPOINTS},
                 "log": list(self._log),
+                # The most requests about one property (or YouTube) answered at once.
+                "peak_in_flight": dict(self._peak),
             }
 
 
@@ -212,6 +226,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = state.disguise.request(body)
         fault = state.take_fault(endpoint, f"{path}?{query}{body.decode(errors='replace')}")
         headers = {}
+        who = match.group(1) if endpoint.startswith("ga.") else endpoint.split(".")[0]
+        state.enter(who)
         try:
             if fault:
                 time.sleep(fault["latency_ms"] / 1000)
@@ -222,6 +238,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload, headers = e.code, e.body(style), e.headers
         except Exception as e:  # an emulator bug must still answer like a server would
             status, payload = 500, ApiError(500, f"Emulator error: {e!r}").body(style)
+        finally:
+            state.leave(who)
         if state.disguise:
             payload = state.disguise.answer(endpoint, payload)
         data = json.dumps(payload).encode()

@@ -66,30 +66,47 @@ def _draw(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
 
 
 class ColumnStore:
-    """Columns (dict of equal-length numpy arrays) for one id, sorted by day, covering whole
-    months from DATA_START up to the last month asked for; extended lazily under a lock."""
+    """Columns (dict of equal-length numpy arrays) for one id, sorted by day, made month by
+    month on first use, under a lock: a request for October 2026 makes that month (and its
+    comparison months) only, not every month since DATA_START, so a fresh demo starts fast."""
 
     def __init__(self, make_month: Callable[[int, int], dict[str, np.ndarray]]):
         self._make_month = make_month
         self._lock = threading.Lock()
-        self._months = 0  # months generated, starting with DATA_START's
-        self.cols: dict[str, np.ndarray] = {}
+        self._blocks: dict[int, dict[str, np.ndarray]] = {}  # month index -> its columns
+        self._joined: dict[tuple[int, int], dict[str, np.ndarray]] = {}
+
+    @staticmethod
+    def _index(day: int) -> int:
+        d = day_date(max(day, DATA_START_DAY))
+        return (d.year - cat.DATA_START.year) * 12 + d.month - cat.DATA_START.month
+
+    def _block(self, k: int) -> dict[str, np.ndarray]:
+        if k not in self._blocks:
+            y, m = divmod(cat.DATA_START.month - 1 + k, 12)
+            self._blocks[k] = self._make_month(cat.DATA_START.year + y, m + 1)
+        return self._blocks[k]
+
+    def span(self, first_day: int, last_day: int) -> dict[str, np.ndarray]:
+        """The columns of the whole months holding first_day..last_day (at least one month)."""
+        lo, hi = self._index(first_day), max(self._index(first_day), self._index(last_day))
+        with self._lock:
+            joined = self._joined.get((lo, hi))
+            if joined is None:
+                blocks = [self._block(k) for k in range(lo, hi + 1)]
+                joined = (
+                    blocks[0]
+                    if len(blocks) == 1
+                    else {c: np.concatenate([b[c] for b in blocks]) for c in blocks[0]}
+                )
+                if len(self._joined) >= 8:  # a few recent spans; blocks stay
+                    self._joined.pop(next(iter(self._joined)))
+                self._joined[(lo, hi)] = joined
+        return joined
 
     def through(self, last_day: int) -> dict[str, np.ndarray]:
-        """The columns, generated at least through the month holding `last_day`."""
-        d = day_date(last_day)
-        needed = (d.year - cat.DATA_START.year) * 12 + d.month - cat.DATA_START.month + 1
-        if needed <= self._months:
-            return self.cols
-        with self._lock:
-            if needed > self._months:
-                blocks = [self.cols] if self._months else []
-                for k in range(self._months, needed):
-                    y, m = divmod(cat.DATA_START.month - 1 + k, 12)
-                    blocks.append(self._make_month(cat.DATA_START.year + y, m + 1))
-                self.cols = {c: np.concatenate([b[c] for b in blocks]) for c in blocks[-1]}
-                self._months = needed
-        return self.cols
+        """The columns from DATA_START through the month holding `last_day`."""
+        return self.span(DATA_START_DAY, last_day)
 
 
 def _month_days(y: int, m: int) -> np.ndarray:

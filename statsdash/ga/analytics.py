@@ -36,6 +36,7 @@ from statsdash.ga.query import (
 from statsdash.ga.query import date_ranges as build_date_ranges
 from statsdash.ga.series import hours_per_day
 from statsdash.google_api import MAX_TRIES, HttpFactory, build_service, execute
+from statsdash.limiter import limiter_for
 from statsdash.utilities import ratio, rollup
 
 SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
@@ -95,6 +96,7 @@ class Analytics:
             raise StatsdashError(f"{config.source} has no google_analytics section")
         if cache is None and isinstance(config, Config):
             cache = open_cache(config.cache)
+        self.limiter = limiter_for(config.cache if isinstance(config, Config) else None)
         self.endpoint = ga.endpoint
         self.cache = cache or ResponseCache(None, enabled=False)
         self.today = today
@@ -134,7 +136,8 @@ class Analytics:
             return cached, _stamp(cached.pop(RECEIVED_AT, None), from_cache=True)
         resource = self.data.properties()
         request = getattr(resource, method)(property=f"properties/{property_id}", body=body)
-        response = self.execute_query(request, source=source)
+        with self.limiter.slot(f"ga:{property_id}"):  # GA4: 10 concurrent per property
+            response = self.execute_query(request, source=source)
         received = time.time()
         if not isinstance(response, dict):
             raise BadResponse(source, f"{method} answered {type(response).__name__}, not an object")

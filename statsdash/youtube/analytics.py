@@ -24,6 +24,7 @@ from statsdash.cache import FINAL_TTL, PROVISIONAL_TTL, ResponseCache, open_cach
 from statsdash.config import Config
 from statsdash.errors import AuthError, BadResponse, FetchError
 from statsdash.google_api import MAX_TRIES, HttpFactory, build_service, execute
+from statsdash.limiter import limiter_for
 from statsdash.youtube.auth import CredentialKeeper, auth_command, expired_message, load_credentials
 
 MAX_IDS_PER_CALL = 50  # channels.list / videos.list `id` lists
@@ -101,6 +102,7 @@ class Analytics:
         if cache is None:
             cache = open_cache(config.cache)
         self.cache = cache
+        self.limiter = limiter_for(config.cache)
         self._owner_lock = threading.Lock()
         self._session_lock = threading.Lock()
         self._owner_id = config.youtube.content_owner_id
@@ -145,7 +147,8 @@ class Analytics:
         hit = self.cache.get(key, refresh=self.refresh)
         if hit is not None:
             return hit
-        response = self.execute_query(make(), source=source)
+        with self.limiter.slot("youtube"):
+            response = self.execute_query(make(), source=source)
         if not isinstance(response, dict):
             raise BadResponse(source, "the answer is not a JSON object")
         self.cache.put(key, response, ttl)
