@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--today", help="the emulator's today, YYYY-MM-DD (default: real today)")
+    serve.add_argument(
+        "--copies",
+        type=int,
+        default=1,
+        help="serve every property and channel this many times under new IDs (benchmarks)",
+    )
 
     discover = sub.add_parser("discover", help="print a config snippet of the IDs you can read")
     discover.add_argument("service", choices=["ga", "youtube"])
@@ -341,7 +347,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     today = parse_date(args.today, "--today") if args.today else None
     print(f"Google API emulator on http://{args.host}:{args.port} (Ctrl+C stops)", flush=True)
-    serve(host=args.host, port=args.port, today=today)
+    serve(host=args.host, port=args.port, today=today, copies=max(1, args.copies))
     return EXIT_OK
 
 

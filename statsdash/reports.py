@@ -206,7 +206,8 @@ def report_progress(done: int, total: int, what: str = "") -> None:
 
 # One API client per service, config and day, shared by every selection: building one reads
 # credentials, opens the response cache and fetches a token, none of which should repeat per
-# selection. (The YouTube client carries `refresh`, so that is part of its key.)
+# selection, and its thread pool keeps its HTTP connections. Not a cache of data.
+# (The YouTube client carries `refresh`, so that is part of its key.)
 _clients: OrderedDict[tuple, tuple[Config, object]] = OrderedDict()
 _CLIENTS_MAX = 8
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
@@ -116,7 +116,7 @@ def _channel_catalogue() -> tuple[list[YtChannel], list[YtVideo], list[stores.Co
 class Network:
     """The demo network as seen on `today` (default: the real today)."""
 
-    def __init__(self, today: date | None = None):
+    def __init__(self, today: date | None = None, copies: int = 1):
         self.today = today or date.today()
         self.network_name = "Demo Network"
         self.content_owner_id = cat.CONTENT_OWNER_ID
@@ -148,6 +148,30 @@ class Network:
         self.yt_videos = {v.video_id: v for v in videos}
         self.video_list = videos  # network-wide video index used by the fact stores
         self._yt_stores = dict(zip(self.yt_channels, channel_stores, strict=True))
+        self._base_id: dict[str, str] = {}  # a copy's property id -> the catalogue's
+        self._yt_catalogue = tuple(self.yt_channels)
+        for copy in range(1, copies):
+            self._add_copy(copy)
+
+    def _add_copy(self, copy: int) -> None:
+        """Every property and channel once more under new IDs, serving the same facts: a
+        network of benchmark size (20 sites x 2 properties...) without new kinds of data."""
+        for pid, prop in list(self.ga_properties.items()):
+            if pid in self._base_id:
+                continue
+            new = f"{pid}{copy:03d}"
+            self._base_id[new] = pid
+            self.ga_properties[new] = replace(
+                prop, property_id=new, display_name=f"{prop.display_name} ({copy + 1})"
+            )
+        for cid, channel in list(self.yt_channels.items())[: len(self._yt_catalogue)]:
+            new = f"{cid[:21]}{copy:03d}"  # still "UC" + 22 characters
+            group = f"{channel.group} ({copy + 1})" if channel.group else None
+            title = f"{channel.title} ({copy + 1})"
+            self.yt_channels[new] = replace(channel, channel_id=new, title=title, group=group)
+            self._yt_stores[new] = self._yt_stores[cid]
+            if group:
+                self.channel_groups.setdefault(group, []).append(new)
 
     # ------------------------------------------------------------ realtime
 
@@ -217,7 +241,7 @@ class Network:
         visible_end = (day_number(self.ga_available_through(property_id)) + 1) * 24
         visible_end += GA_PARTIAL_HOURS
         last = min(day_number(end), visible_end // 24)
-        cols = _ga_store(property_id).span(day_number(start), last)
+        cols = _ga_store(self._base_id.get(property_id, property_id)).span(day_number(start), last)
         stop = min((day_number(end) + 1) * 24, visible_end)
         dh = cols["dh"]
         lo = int(np.searchsorted(dh, day_number(start) * 24))
@@ -312,10 +336,11 @@ class Network:
 
 
 @functools.cache
-def _network_for(today: date | None) -> Network:
-    return Network(today)
+def _network_for(today: date | None, copies: int = 1) -> Network:
+    return Network(today, copies)
 
 
-def demo_network(today: date | None = None) -> Network:
-    """A cached Network for `today` (default: the real today)."""
-    return _network_for(today or date.today())
+def demo_network(today: date | None = None, copies: int = 1) -> Network:
+    """A cached Network for `today` (default: the real today); `copies` > 1 repeats every
+    property and channel under new IDs (benchmarks at a real network's size)."""
+    return _network_for(today or date.today(), copies)

@@ -21,14 +21,16 @@ def control(url: str, path: str, payload: dict | None = None) -> dict:
         return json.load(answer)
 
 
-def start_emulator_process(today: date) -> tuple[subprocess.Popen, str]:
+def start_emulator_process(today: date, copies: int = 1) -> tuple[subprocess.Popen, str]:
     """`python -m statsdash serve-emulator` on a free loopback port; (process, base URL)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     command = [sys.executable, "-m", "statsdash", "serve-emulator", "--port", str(port)]
     process = subprocess.Popen(
-        [*command, "--today", today.isoformat()], cwd=ROOT, stdout=subprocess.DEVNULL
+        [*command, "--today", today.isoformat(), "--copies", str(copies)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):

@@ -321,12 +321,16 @@ class EmulatorHandle:
 
 
 def _make_server(
-    host: str, port: int, today: date | None, disguise: Disguise | None = None
+    host: str,
+    port: int,
+    today: date | None,
+    disguise: Disguise | None = None,
+    copies: int = 1,
 ) -> _Server:
     if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
         raise ValueError(f"the emulator binds loopback addresses only, not {host}")
     server = _Server((host, port), _Handler)
-    server.state = EmulatorState(demo_network(today), disguise)
+    server.state = EmulatorState(demo_network(today, copies), disguise)
     return server
 
 
@@ -335,18 +339,22 @@ def start_emulator(
     today: date | None = None,
     host: str = "127.0.0.1",
     disguise: Disguise | None = None,
+    copies: int = 1,
 ) -> EmulatorHandle:
     """Serve the emulator from a daemon thread; port 0 picks a free port. `disguise`
-    (tests only) puts hostile payloads into every outside string it serves."""
-    server = _make_server(host, port, today, disguise)
+    (tests only) puts hostile payloads into every outside string it serves; `copies` > 1
+    repeats every property and channel under new IDs (benchmarks)."""
+    server = _make_server(host, port, today, disguise, copies)
     thread = threading.Thread(target=server.serve_forever, name="statsdash-emulator", daemon=True)
     thread.start()
     return EmulatorHandle(server, thread)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, today: date | None = None) -> None:
+def serve(
+    host: str = "127.0.0.1", port: int = 8765, today: date | None = None, copies: int = 1
+) -> None:
     """Serve the emulator in the foreground until interrupted."""
-    server = _make_server(host, port, today)
+    server = _make_server(host, port, today, copies=copies)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

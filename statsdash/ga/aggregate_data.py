@@ -20,7 +20,7 @@ import dataclasses
 import functools
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -29,7 +29,7 @@ from statsdash.config import Config, Property
 from statsdash.errors import AuthError, FetchError
 from statsdash.ga import insights, series
 from statsdash.ga import tables as t
-from statsdash.ga.analytics import MAX_WORKERS, Analytics
+from statsdash.ga.analytics import Analytics
 from statsdash.ga.query import QUOTA_FIELDS, Report, ReportRequest, parse_report
 from statsdash.periods import Compared, Period, comparison_periods, like_for_like
 from statsdash.reports import SelectionError
@@ -65,7 +65,8 @@ QUOTA_COLUMNS = ["site", "property", *QUOTA_LEFT, "as_of", "from_cache"]
 
 
 def _memoised(method: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
-    """Build a table once per AnalyticsData; callers get their own (copy-on-write) copy."""
+    """Build a table once per AnalyticsData (part of the tables layer: the object is shared
+    by every page of its selection); callers get their own (copy-on-write) copy."""
 
     @functools.wraps(method)
     def table(self: AnalyticsData, *args, **kwargs) -> pd.DataFrame:
@@ -147,16 +148,16 @@ class AnalyticsData:
         errors: dict[str, Exception] = {}
         if not items:
             return results
-        with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items))) as pool:
-            futures = {pool.submit(fetch, site, prop): (site, prop) for site, prop in items}
-            for done, future in enumerate(as_completed(futures), start=1):
-                site, prop = futures[future]
-                try:
-                    results[prop.id] = future.result()
-                except (FetchError, AuthError) as error:
-                    errors[prop.id] = error
-                if self.progress:
-                    self.progress(done, len(items), f"{what}: {self.label(site, prop)}")
+        pool = self.analytics.pool  # the client's: its threads' connections are reused
+        futures = {pool.submit(fetch, site, prop): (site, prop) for site, prop in items}
+        for done, future in enumerate(as_completed(futures), start=1):
+            site, prop = futures[future]
+            try:
+                results[prop.id] = future.result()
+            except (FetchError, AuthError) as error:
+                errors[prop.id] = error
+            if self.progress:
+                self.progress(done, len(items), f"{what}: {self.label(site, prop)}")
         auth = [e for e in errors.values() if isinstance(e, AuthError)]
         if auth and len(auth) == len(items):
             raise auth[0]

@@ -42,6 +42,7 @@ from statsdash.utilities import ratio, rollup
 SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
 GOOGLE_ENDPOINT = "https://analyticsdata.googleapis.com"
 MAX_WORKERS = 10  # GA4 allows 10 concurrent requests per property
+POOL_WORKERS = 20  # requests in flight per client, over all properties (limiter: 10 each)
 PROVISIONAL_DAYS = 3  # GA4 may still revise a day for up to 72 hours
 # Stored beside a cached answer (never sent by Google): when Google gave it, in epoch seconds.
 RECEIVED_AT = "statsdashReceivedAt"
@@ -97,6 +98,9 @@ class Analytics:
         if cache is None and isinstance(config, Config):
             cache = open_cache(config.cache)
         self.limiter = limiter_for(config.cache if isinstance(config, Config) else None)
+        # One pool per client, for every round of every selection: its threads keep their
+        # HTTP connections (one per thread, see HttpFactory), so later rounds reuse them.
+        self.pool = ThreadPoolExecutor(POOL_WORKERS, thread_name_prefix="statsdash-ga")
         self.endpoint = ga.endpoint
         self.cache = cache or ResponseCache(None, enabled=False)
         self.today = today
@@ -285,8 +289,7 @@ class Analytics:
             if weight and weight not in metrics:
                 raise ValueError(f"rolling up {metric} needs {weight} in the metrics")
         request = make_request(date_ranges, metrics, dimensions, filters, None, None)
-        with ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, len(ids)))) as pool:
-            reports = list(pool.map(lambda pid: self.fetch(pid, request, refresh=refresh), ids))
+        reports = list(self.pool.map(lambda pid: self.fetch(pid, request, refresh=refresh), ids))
         keys = [*(dimensions or ()), DATE_RANGE]
         frame = _sum_reports([r.frame for r in reports], keys, metrics)
         order = (

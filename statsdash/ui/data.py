@@ -3,6 +3,10 @@
 Each loader rebuilds the Selection from hashable parts (report name, site and channel
 tuples, dates, comparisons) with the process's config, then calls `statsdash.reports`.
 Cached values are returned as copies by `st.cache_data`, so pages may not mutate them anyway.
+
+The page layer of the cache ladder (README, Architecture): `st.cache_data` exists so that a
+rerun (every click) redraws from the last result instead of rebuilding tables; the tables
+and the answers below it have their own layers (statsdash.reports, statsdash.cache).
 """
 
 from __future__ import annotations

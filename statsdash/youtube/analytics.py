@@ -27,6 +27,7 @@ from statsdash.google_api import MAX_TRIES, HttpFactory, build_service, execute
 from statsdash.limiter import limiter_for
 from statsdash.youtube.auth import CredentialKeeper, auth_command, expired_message, load_credentials
 
+POOL_WORKERS = 8
 MAX_IDS_PER_CALL = 50  # channels.list / videos.list `id` lists
 MAX_FILTER_IDS = 500  # reports.query `channel==A,B,...`
 PROVISIONAL_DAYS = 4  # report ranges ending this close to today may still change
@@ -103,6 +104,9 @@ class Analytics:
             cache = open_cache(config.cache)
         self.cache = cache
         self.limiter = limiter_for(config.cache)
+        # One pool per client, for every selection's queries: its threads keep their HTTP
+        # connections (one per thread, see HttpFactory), so later rounds reuse them.
+        self.pool = ThreadPoolExecutor(POOL_WORKERS, thread_name_prefix="statsdash-youtube")
         self._owner_lock = threading.Lock()
         self._session_lock = threading.Lock()
         self._owner_id = config.youtube.content_owner_id

@@ -84,12 +84,16 @@ class Fetcher:
         self,
         progress: Callable[[int, int], None] | None = None,
         max_workers: int = MAX_WORKERS,
+        pool: ThreadPoolExecutor | None = None,
     ) -> None:
         self.progress = progress
         self.max_workers = max_workers
         self._futures: dict[Hashable, Future] = {}
         self._lock = threading.Lock()
-        self._pool: ThreadPoolExecutor | None = None
+        # A shared pool (the client's, whose threads keep their connections) is never shut
+        # down here; without one, a pool of our own lives while queries are pending.
+        self._shared = pool
+        self._pool: ThreadPoolExecutor | None = pool
 
     def submit(self, key: Hashable, fn: Callable[[], Any]) -> Future:
         """The future of `fn()`, started only the first time `key` is asked for."""
@@ -128,12 +132,14 @@ class Fetcher:
         """Let the worker threads (and their connections) go between tables: an object may be
         kept for minutes to share answers, and idle threads would pile up meanwhile."""
         with self._lock:
+            if self._shared is not None:
+                return
             if self._pool is not None and all(f.done() for f in self._futures.values()):
                 self._pool.shutdown(wait=False)
                 self._pool = None
 
     def close(self) -> None:
         with self._lock:
-            if self._pool is not None:
+            if self._pool is not None and self._shared is None:
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = None

@@ -67,7 +67,7 @@ class ChannelSelection:
         self.today = today or self.analytics.today
         self.failures: dict[str, str] = {}
         self.notes: list[str] = []
-        self._fetcher = Fetcher(progress)
+        self._fetcher = Fetcher(progress, pool=getattr(self.analytics, "pool", None))
         self._availability_noted = False
         self._failed_groups: set[str] = set()
         self._lock = threading.Lock()

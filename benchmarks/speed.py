@@ -1,0 +1,260 @@
+"""Speed at a real network's size: every page cold and warm, a restart on a warm cache,
+`export --all`, server memory, growth with sites, and requests in flight per property.
+
+Starts the emulator in its own process (facts repeated under new IDs, see `serve-emulator
+--copies`) with 200 ms injected per answer, writes a config of 20 sites x 2 property IDs and
+10 channel groups x 2 channel IDs, and measures for "last 28 days, previous + year ago":
+
+  (a) every page drawn cold in headless Chromium (Debian's `chromium`, via Playwright)
+  (b) the same pages warm (a revisit, same server)
+  (c) a new server on the warm disk cache
+  (d) `export --all` cold (requests and wall time)
+  (e) peak server RSS after visiting every page
+  (f) cold `export --all` at 5, 20 and 80 sites
+  (g) the most requests about one property in flight at once
+
+    python benchmarks/speed.py [--latency-ms 200] [--json benchmarks/results.json]
+        [--app-root PATH]   # measure another checkout's app (e.g. before a change)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_app import CHROMIUM_ARGS, PAGES, free_port, memory_mib, time_page  # noqa: E402
+
+from statsdash.emulator.process import control, start_emulator_process  # noqa: E402
+
+TODAY = date(2026, 11, 20)
+QUERY = "?period=last_28_days&compare=previous,yoy"
+PROPS_PER_COPY = 12  # GA properties in the emulator's catalogue
+CHANNELS_PER_COPY = 11
+
+
+def write_config(folder: Path, url: str, network: dict, sites: int, groups: int) -> Path:
+    """sites x 2 property IDs and groups x 2 channel IDs of the emulator, a cache in folder."""
+    props = [p for a in network["accounts"] for p in a]
+    channels = network["channels"]
+    if len(props) < 2 * sites or len(channels) < 2 * groups:
+        raise SystemExit(f"the emulator serves too few IDs for {sites} sites / {groups} groups")
+    config = {
+        "network_name": f"Benchmark ({sites} sites)",
+        "cache": {"path": str(folder / "cache.sqlite")},
+        "google_analytics": {
+            "credentials": "none",
+            "endpoint": url,
+            "sites": {
+                f"site{i + 1:02d}.example": [{"id": props[2 * i]}, {"id": props[2 * i + 1]}]
+                for i in range(sites)
+            },
+        },
+        "youtube": {
+            "credentials": "none",
+            "endpoint": url,
+            "content_owner_id": network["owner"],
+            "channels": {
+                f"Group {i + 1:02d}": [channels[2 * i], channels[2 * i + 1]] for i in range(groups)
+            },
+        },
+    }
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def network_ids(url: str) -> dict:
+    """Property and channel IDs the emulator serves, read through its own API."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/v1beta/accountSummaries?pageSize=200", timeout=60) as r:
+        accounts = json.load(r)["accountSummaries"]
+    ids = [
+        [p["property"].removeprefix("properties/") for p in a.get("propertySummaries", [])]
+        for a in accounts
+    ]
+    channels, token = [], ""
+    with urllib.request.urlopen(f"{url}/youtube/partner/v1/contentOwners?fetchMine=true") as r:
+        owner = json.load(r)["items"][0]["id"]
+    while True:
+        query = f"part=id&managedByMe=true&onBehalfOfContentOwner={owner}&maxResults=50"
+        with urllib.request.urlopen(
+            f"{url}/youtube/v3/channels?{query}&pageToken={token}", timeout=60
+        ) as r:
+            page = json.load(r)
+        channels += [c["id"] for c in page.get("items", [])]
+        token = page.get("nextPageToken")
+        if not token:
+            break
+    return {"accounts": ids, "channels": channels, "owner": owner}
+
+
+def requests_made(url: str) -> int:
+    return control(url, "requests")["total"]
+
+
+def start_app(app_root: Path, config: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = os.environ | {"STATSDASH_CONFIG": str(config), "STATSDASH_TODAY": TODAY.isoformat()}
+    env.pop("STATSDASH_DEMO", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true"],
+        cwd=app_root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    import urllib.request
+
+    app = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"{app}/_stcore/health", timeout=2):
+                return process, app
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+def visit_pages(browser, app: str, emulator: str) -> dict[str, dict]:
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    out = {}
+    for name in PAGES:
+        before = requests_made(emulator)
+        seconds = time_page(page, f"{app}/{name}{QUERY}")
+        out[name or "overview"] = {
+            "s": round(seconds, 2),
+            "requests": requests_made(emulator) - before,
+        }
+    page.close()
+    return out
+
+
+def export_all(app_root: Path, config: Path, emulator: str, out: Path) -> dict:
+    shutil.rmtree(out, ignore_errors=True)
+    before, started = requests_made(emulator), time.perf_counter()
+    env = os.environ | {"STATSDASH_TODAY": TODAY.isoformat()}
+    done = subprocess.run(
+        [sys.executable, "-m", "statsdash", "export", "--all", "--config", str(config),
+         "--preset", "last_28_days", "--compare", "previous,yoy", "-o", str(out)],
+        cwd=app_root, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    return {
+        "s": round(seconds, 2),
+        "requests": requests_made(emulator) - before,
+        "exit": done.returncode,
+        "reports": len(list(out.glob("*.csv"))),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=200)
+    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--app-root", default=str(ROOT), help="the checkout whose app is timed")
+    parser.add_argument("--sites", type=int, default=20)
+    parser.add_argument("--groups", type=int, default=10)
+    parser.add_argument("--growth", default="5,20,80", help="site counts for (f)")
+    parser.add_argument("--skip-browser", action="store_true", help="only (d), (f), (g)")
+    args = parser.parse_args()
+    app_root = Path(args.app_root).resolve()
+    growth = [int(n) for n in args.growth.split(",") if n]
+    most = max([args.sites, *growth])
+    copies = max(-(-2 * most // PROPS_PER_COPY), -(-2 * args.groups // CHANNELS_PER_COPY))
+    emulator_process, emulator = start_emulator_process(TODAY, copies)
+    slow = {"kind": "slow", "endpoint": "*", "times": 10**9, "latency_ms": args.latency_ms}
+    control(emulator, "faults", {"faults": [slow]})
+    results: dict = {
+        "latency_ms": args.latency_ms,
+        "sites": args.sites,
+        "groups": args.groups,
+        "app_root": str(app_root),
+    }
+    work = Path(tempfile.mkdtemp(prefix="statsdash-bench-"))
+    try:
+        ids = network_ids(emulator)
+        config = write_config(work, emulator, ids, args.sites, args.groups)
+        if not args.skip_browser:
+            results |= browser_rounds(app_root, config, emulator)
+        for n in growth:
+            folder = work / f"export-{n}"
+            folder.mkdir()
+            sized = write_config(folder, emulator, ids, n, args.groups)
+            results.setdefault("export_all_cold", {})[n] = export_all(
+                app_root, sized, emulator, folder / "csv"
+            )
+        peaks = control(emulator, "requests").get("peak_in_flight", {})
+        ga_peaks = [v for k, v in peaks.items() if k.isdigit()]
+        results["peak_in_flight_per_property"] = max(ga_peaks, default=None)
+    finally:
+        emulator_process.terminate()
+        emulator_process.wait(30)
+        shutil.rmtree(work, ignore_errors=True)
+    print_table(results)
+    Path(args.json).write_text(json.dumps(results, indent=2))
+    print(f"\nwritten to {args.json}")
+    return 0
+
+
+def browser_rounds(app_root: Path, config: Path, emulator: str) -> dict:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    out: dict = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        app_process, app = start_app(app_root, config)
+        try:
+            out["cold"] = visit_pages(browser, app, emulator)
+            out["warm"] = visit_pages(browser, app, emulator)
+            out["rss_mib"] = memory_mib(app_process.pid)
+        finally:
+            app_process.terminate()
+            app_process.wait(30)
+        app_process, app = start_app(app_root, config)
+        try:
+            out["restart_warm_disk"] = visit_pages(browser, app, emulator)
+        finally:
+            app_process.terminate()
+            app_process.wait(30)
+        browser.close()
+    return out
+
+
+def print_table(r: dict) -> None:
+    print(f"\n{r['sites']} sites x 2 properties, {r['groups']} groups x 2 channels, "
+          f"{r['latency_ms']:.0f} ms a request; last 28 days vs previous + year ago")  # fmt: skip
+    if "cold" in r:
+        print(
+            f"{'page':<18}{'cold s':>8}{'req':>6}{'warm s':>8}{'req':>5}{'restart s':>10}{'req':>5}"
+        )
+        for page, cold in r["cold"].items():
+            warm, again = r["warm"][page], r["restart_warm_disk"][page]
+            print(f"{page:<18}{cold['s']:>8.2f}{cold['requests']:>6}{warm['s']:>8.2f}"
+                  f"{warm['requests']:>5}{again['s']:>10.2f}{again['requests']:>5}")  # fmt: skip
+        mem = r["rss_mib"]
+        print(f"server RSS after every page: {mem['VmRSS']:.0f} MiB, peak {mem['VmHWM']:.0f} MiB")
+    for n, e in r.get("export_all_cold", {}).items():
+        print(f"export --all cold, {n:>3} sites: {e['s']:>6.2f} s, {e['requests']:>4} requests, "
+              f"{e['reports']} reports, exit {e['exit']}")  # fmt: skip
+    print(f"peak requests in flight for one property: {r.get('peak_in_flight_per_property')}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

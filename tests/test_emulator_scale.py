@@ -1,0 +1,49 @@
+"""The emulator at a benchmark's size: `copies` repeats every property and channel under new
+IDs with the same facts; the server reports the most requests about one property in flight."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import date
+
+from statsdash.emulator import start_emulator
+from statsdash.emulator.network import Network
+
+TODAY = date(2026, 11, 20)
+OCT = (date(2026, 10, 1), date(2026, 10, 31))
+
+
+def test_copies_serve_the_same_facts_under_new_ids():
+    base, big = Network(TODAY), Network(TODAY, copies=3)
+    assert len(big.ga_properties) == 3 * len(base.ga_properties)
+    assert len(big.yt_channels) == 3 * len(base.yt_channels)
+    assert len(big.channel_groups) == 3 * len(base.channel_groups)
+    pid = next(iter(base.ga_properties))
+    copy = f"{pid}002"
+    assert copy in big.ga_properties and copy.isdigit()
+    assert big.ga_facts(copy, *OCT).equals(base.ga_facts(pid, *OCT))
+    assert all(re.fullmatch(r"UC[\w-]{22}", cid) for cid in big.yt_channels)
+    cid = next(iter(base.yt_channels))
+    twin = next(c for c in big.yt_channels if c != cid and c.startswith(cid[:21]))
+    assert big.subscriber_count(twin) == base.subscriber_count(cid)
+
+
+def test_peak_in_flight_per_property():
+    with start_emulator(port=0, today=TODAY) as handle:
+        handle.add_fault("slow", times=6, latency_ms=300)
+        import httplib2
+
+        pid = next(iter(handle.network.ga_properties))
+        url = f"{handle.url}/v1beta/properties/{pid}:runReport"
+        body = '{"dateRanges": [{"startDate": "2026-10-01", "endDate": "2026-10-02"}]}'
+
+        def ask():
+            httplib2.Http().request(url, "POST", body, {"Content-Type": "application/json"})
+
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert handle.requests()["peak_in_flight"][pid] == 4
