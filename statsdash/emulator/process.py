@@ -33,7 +33,7 @@ def start_emulator_process(today: date, copies: int = 1) -> tuple[subprocess.Pop
         stdout=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(1200):  # a loaded machine takes a while to import numpy and pandas
         try:
             control(url, "health")
             return process, url
