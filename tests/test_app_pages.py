@@ -238,6 +238,9 @@ def test_a_failing_property_is_named_and_totals_are_marked_incomplete(downloads)
         urllib.request.urlopen(reset, timeout=10).close()
     warnings = " ".join(shown(w.value) for w in at.warning)
     assert "gearhaven.co.uk (property 298451007)" in warnings
+    # Remembered for a while, and the page says when it is asked again (issue 9, section 1).
+    retry = " ".join(shown(c.value) for c in at.caption)
+    assert re.search(r"Retrying gearhaven\.co\.uk \(property 298451007\) in [12]:\d\d", retry)
     cards = kpi_cards(at)
     assert "Incomplete" in cards["Pageviews"]
     assert ":gray[" in cards["Pageviews"]  # the change is greyed, never a plain drop
