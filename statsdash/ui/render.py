@@ -200,6 +200,9 @@ def render_table(
             height = ROW_PX * (len(table) + 1) + 3  # every row, no scrolling inside
         if display:
             table = table.assign(**{c: table[c].map(f) for c, f in display.items()})
+        # Only the drawn columns are formatted cell by cell (the download keeps them all):
+        # a compared table has six columns per metric, most of them not on screen.
+        table = table[[c for c in shown if c in table.columns]]
         labels = column_labels(table.columns, compared_periods(selection), names_of(selection))
         st.dataframe(
             to_styler(table, colour=not result.failures),
