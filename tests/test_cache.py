@@ -114,3 +114,15 @@ def test_open_cache_shares_one_cache_per_store(tmp_path):
     recent.put({"k": 1}, {"v": 1}, recent.recent_ttl)
     row = recent._db.execute("SELECT expires_at - stored_at FROM answers").fetchone()
     assert abs(row[0] - 60) < 1
+
+
+def test_data_status_line_shows_hit_rate_entries_and_size(tmp_path):
+    from statsdash.ui.data import cache_line
+
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    cache.put({"k": 1}, {"v": "x" * 3000}, FINAL_TTL)
+    cache.get({"k": 1})
+    cache.get({"k": 2})
+    line = cache_line(cache.stats())
+    assert line.startswith("Response cache (sqlite): 1 hits, 1 misses (50% hit rate)")
+    assert "1 answers stored" in line and "MB" in line
