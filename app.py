@@ -3,6 +3,7 @@
 import streamlit as st
 
 from statsdash.config import ConfigError
+from statsdash.ui.access import require_access
 from statsdash.ui.data import refresh
 from statsdash.ui.frame import run_page
 from statsdash.ui.session import load_app_config, today
@@ -16,6 +17,7 @@ try:
 except ConfigError as error:
     st.error(f"Configuration problem: {md(error)}")
     st.stop()
+require_access(app.config)  # with access: in the config, only allowed people get further
 
 if app.demo:
     st.info(

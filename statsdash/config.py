@@ -121,6 +121,21 @@ class AnomalyConfig:
 
 
 @dataclass(frozen=True)
+class AccessConfig:
+    """Who may open the app once signed in with OIDC (st.login): e-mail domains and addresses,
+    lower-case. The CLI ignores it."""
+
+    allowed_domains: tuple[str, ...] = ()
+    allowed_emails: tuple[str, ...] = ()
+
+    def allows(self, email: str | None) -> bool:
+        if not email or "@" not in email:
+            return False
+        email = email.strip().lower()
+        return email in self.allowed_emails or email.rsplit("@", 1)[1] in self.allowed_domains
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole, validated config.yaml."""
 
@@ -132,6 +147,7 @@ class Config:
     source: str
     digest: DigestConfig | None = None
     anomalies: AnomalyConfig = AnomalyConfig()
+    access: AccessConfig | None = None  # None: no sign-in (the app binds to loopback)
 
     def with_endpoint(self, url: str) -> Config:
         """A copy with both services pointed at `url` (demo mode's emulator on a free port)."""

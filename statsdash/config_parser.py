@@ -17,6 +17,7 @@ import yaml
 from statsdash.config import (
     DEFAULT_CACHE_PATH,
     DEFAULT_COUNTRIES,
+    AccessConfig,
     AnomalyConfig,
     Brand,
     CacheConfig,
@@ -31,7 +32,16 @@ from statsdash.config import (
 )
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-TOP_KEYS = ("network_name", "cache", "google_analytics", "youtube", "brands", "digest", "anomalies")
+TOP_KEYS = (
+    "network_name",
+    "cache",
+    "google_analytics",
+    "youtube",
+    "brands",
+    "digest",
+    "anomalies",
+    "access",
+)
 DIGEST_KEYS = (
     "smtp_host",
     "smtp_port",
@@ -44,6 +54,7 @@ DIGEST_KEYS = (
 )
 ANOMALY_KEYS = ("k", "min_spread")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ACCESS_KEYS = ("allowed_domains", "allowed_emails")
 CACHE_KEYS = ("enabled", "path", "url", "recent_ttl", "max_mb")
 GA_KEYS = (
     "credentials",
@@ -203,6 +214,7 @@ class Parser:
             source=self.source,
             digest=None if _get(top, "digest") is None else self.digest(_get(top, "digest")),
             anomalies=self.anomalies(_get(top, "anomalies", {})),
+            access=None if _get(top, "access") is None else self.access(top["access"]),
         )
 
     def digest(self, data: object) -> DigestConfig:
@@ -246,6 +258,30 @@ class Parser:
                 )
             values[key] = float(value)
         return AnomalyConfig(**values)
+
+    def access(self, data: object) -> AccessConfig:
+        what = "like {allowed_domains: [example.com], allowed_emails: [ana@partner.org]}"
+        access = self.mapping(data, "access", ACCESS_KEYS, what)
+        domains = self.texts(access.get("allowed_domains"), "access.allowed_domains")
+        emails = self.texts(access.get("allowed_emails"), "access.allowed_emails")
+        for i, domain in enumerate(domains):
+            if "@" in domain or "." not in domain:
+                raise self.error(
+                    f"access.allowed_domains[{i}]",
+                    f"{_show(domain)} is not an e-mail domain; write it like example.com",
+                )
+        for i, email in enumerate(emails):
+            if email.count("@") != 1 or not all(email.split("@")):
+                raise self.error(
+                    f"access.allowed_emails[{i}]",
+                    f"{_show(email)} is not an e-mail address; write it like ana@example.com",
+                )
+        if not domains and not emails:
+            raise self.error(
+                "access",
+                f"lets nobody in; list who may sign in, {what}, or remove access",
+            )
+        return AccessConfig(tuple(d.lower() for d in domains), tuple(e.lower() for e in emails))
 
     def cache(self, data: object) -> CacheConfig:
         cache = self.mapping(data, "cache", CACHE_KEYS, "like {enabled: false}")

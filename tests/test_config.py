@@ -83,7 +83,8 @@ BAD_CONFIGS = {
     "unknown top-level key": (
         {"googel_analytics": {}},
         'googel_analytics: unknown key "googel_analytics" (did you mean "google_analytics"?); '
-        "allowed keys: network_name, cache, google_analytics, youtube, brands, digest, anomalies",
+        "allowed keys: network_name, cache, google_analytics, youtube, brands, digest, anomalies, "
+        "access",
     ),
     "unknown section key": (
         {"google_analytics__site": "x"},
@@ -282,6 +283,20 @@ BAD_CONFIGS = {
         'youtube.endpoint: "http://10.0.0.7:8765" is plain http to another host, which would '
         "receive the real OAuth token; use https://, a loopback address (the emulator), or "
         "credentials: none",
+    ),
+    "access letting nobody in": (
+        {"access": {"allowed_domains": []}},
+        "access: lets nobody in; list who may sign in, like {allowed_domains: [example.com], "
+        "allowed_emails: [ana@partner.org]}, or remove access",
+    ),
+    "access domain written as an address": (
+        {"access": {"allowed_domains": ["@example.com"]}},
+        'access.allowed_domains[0]: "@example.com" is not an e-mail domain; write it like '
+        "example.com",
+    ),
+    "access e-mail without a domain": (
+        {"access": {"allowed_emails": ["ana"]}},
+        'access.allowed_emails[0]: "ana" is not an e-mail address; write it like ana@example.com',
     ),
     "comma in a channel group name": (
         {"youtube__channels": {"Food, Travel": ["UC" + "a" * 22]}, "brands": DELETE},
@@ -584,3 +599,15 @@ def test_real_credentials_may_go_to_https_or_loopback(config_factory, endpoint):
     config = load_config(path)
     assert config.google_analytics.endpoint == endpoint
     assert config.youtube.endpoint == endpoint
+
+
+def test_access_lets_in_listed_domains_and_addresses_only(config_factory):
+    access = {"allowed_domains": ["Example.com"], "allowed_emails": ["Guest@Partner.org"]}
+    config = load_config(config_factory(access=access))
+    assert config.access.allows("ana@example.com")
+    assert config.access.allows("GUEST@partner.org")
+    assert not config.access.allows("eve@partner.org")
+    assert not config.access.allows("eve@example.com.evil.test")
+    assert not config.access.allows("eve@sub.example.com")
+    assert not config.access.allows(None)
+    assert load_config(config_factory()).access is None
