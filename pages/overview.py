@@ -114,11 +114,9 @@ render_table(
         "web_pageviews_share_pct",
         *changes(brands.table, "yt_views"),
         "yt_views_share_pct",
-        "web_users",
-        "yt_watch_minutes",
     ],
     caption="Each site beside its channel group; shares are of the selection's totals. "
-    "The download has every comparison.",
+    "The download has users, watch minutes and every comparison too.",
 )
 
 if has_web or has_youtube:
@@ -130,22 +128,26 @@ if has_web or has_youtube:
         youtube_total,
     )
     st.altair_chart(charts.platform_shares(shares))
-    left, right = st.columns(2)
-    with left:
-        if has_web:
+    # One table at a time, each the page's full width: side by side their change columns
+    # did not fit.
+    tabs = iter(
+        st.tabs([t for t, on in (("Web", has_web), ("YouTube (top 20)", has_youtube)) if on])
+    )
+    if has_web:
+        with next(tabs):
             web_countries = results["ga-countries"]
             render_table(
-                "Web",
+                None,
                 web_countries,
                 "ga-countries",
                 selection,
                 columns=["country", *changes(web_countries.table, "pageviews")],
             )
-    with right:
-        if has_youtube:
+    if has_youtube:
+        with next(tabs):
             yt_countries = results["yt-countries"]
             render_table(
-                "YouTube (top 20)",
+                None,
                 yt_countries,
                 "yt-countries",
                 selection,

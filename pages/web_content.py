@@ -30,5 +30,13 @@ render_table(
 if len(articles.table):
     top = articles.table.head(10)
     st.altair_chart(
-        charts.ranked_bars(top, "title", "pageviews", "Article", "Pageviews", color_by="site")
+        charts.ranked_bars(
+            top,
+            "title",
+            "pageviews",
+            "Article",
+            "Pageviews",
+            color_by="site",
+            colors=charts.entity_colors(selection.config),
+        )
     )

@@ -4,7 +4,7 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports, safe_service_table
-from statsdash.ui.format import LABELS, USERS_SUM, duration, fraction, number
+from statsdash.ui.format import LABELS, USERS_SUM, duration, fraction, number, plural
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.render import (
@@ -81,7 +81,8 @@ metric = st.segmented_control(
 metric = metric or "pageviews"
 lines = to_lines(load_daily("ga", selection), "ga", metric, complete_through=freshness.web)
 flags = flag_marks("ga", metric, selection, grain)
-st.altair_chart(charts.time_series(lines, grain, LABELS[metric], extra=flags))
+colors = charts.entity_colors(selection.config)
+st.altair_chart(charts.time_series(lines, grain, LABELS[metric], colors, extra=flags))
 
 sites = results["ga-sites"]
 render_table(
@@ -103,12 +104,24 @@ render_table(
     "sites' totals; the download has their comparisons too.",
 )
 
-st.subheader("Month to date")
+end = selection.period.end
+st.subheader(f"Month to date: {end:%B %Y}")
 mtd, error = safe_service_table("ga", "month_to_date", selection)
+caption = "The month so far, and where it ends at the same daily pace."
+if mtd is not None and len(mtd):
+    # The days are the same on every row: said once here, not in two columns.
+    first = mtd.iloc[0]
+    caption = (
+        f"{end:%B %Y} through {end:%a %d %b}: {plural(int(first['days_elapsed']), 'day')} "
+        f"so far, {plural(int(first['days_left']), 'day')} left. Projected: where the month "
+        "ends at the same daily pace."
+    )
+    mtd = mtd.sort_values("pageviews", ascending=False, kind="stable")
 render_service_table(
     mtd,
     error,
     "ga-month-to-date",
     selection,
-    caption="The period's last month so far, and where it ends at the same daily pace.",
+    caption=caption,
+    columns=["site", "pageviews", "projected_pageviews", "last_month_pageviews"],
 )

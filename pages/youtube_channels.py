@@ -61,7 +61,8 @@ metric = metric or view_columns[0]
 daily = load_daily("youtube", selection)
 lines = to_lines(daily, "youtube", metric, complete_through=freshness.youtube)
 flags = flag_marks("youtube", metric, selection, grain)
-st.altair_chart(charts.time_series(lines, grain, LABELS[metric], extra=flags))
+colors = charts.entity_colors(selection.config)
+st.altair_chart(charts.time_series(lines, grain, LABELS[metric], colors, extra=flags))
 
 table = channels.table
 render_table(

@@ -43,6 +43,12 @@ render_table(
 if len(videos.table):
     st.altair_chart(
         charts.ranked_bars(
-            videos.table, "title", "watch_minutes", "Video", "Watch minutes", color_by="channel"
+            videos.table,
+            "title",
+            "watch_minutes",
+            "Video",
+            "Watch minutes",
+            color_by="channel",
+            colors=charts.entity_colors(selection.config),
         )
     )

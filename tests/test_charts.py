@@ -128,3 +128,27 @@ def test_date_ticks_sit_on_buckets_and_stay_few(days, ticks):
 def test_web_vs_youtube_without_data_is_an_empty_chart(mode):
     empty = pd.DataFrame(columns=["date", "series", "value", "provisional"])
     assert charts.web_vs_youtube(empty, "day", mode).to_dict()["layer"]
+
+
+def test_cut_buckets_say_how_many_days_they_have():
+    from statsdash.ui.charts import to_buckets
+
+    days = pd.date_range("2026-11-30", "2026-12-02")  # Mon-Wed: a week cut by the period
+    daily = pd.DataFrame({"date": days, "series": "a", "value": 1.0, "provisional": False})
+    [week] = to_buckets(daily, "week").to_dict("records")
+    assert week["provisional"] and week["coverage"] == "3 of 7 days"
+    [month] = to_buckets(daily.iloc[1:], "month").to_dict("records")  # 1-2 Dec
+    assert month["coverage"] == "2 of 31 days"
+
+
+def test_each_entity_keeps_its_colour_and_rest_of_world_comes_last():
+    from statsdash.config import load_config
+    from statsdash.demo import DEMO_CONFIG
+    from statsdash.ui.charts import PALETTE, REST_OF_WORLD, _order, entity_colors
+
+    config = load_config(DEMO_CONFIG, check_files=False)
+    colors = entity_colors(config)
+    sites = list(config.google_analytics.sites)
+    assert [colors[s] for s in sites] == PALETTE[: len(sites)]  # config order, every page
+    frame = pd.DataFrame({"c": ["UK", REST_OF_WORLD, "US"], "share": [30.0, 50.0, 20.0]})
+    assert _order(frame, "c", "share") == ["UK", "US", REST_OF_WORLD]

@@ -26,6 +26,40 @@ PALETTE = [
     "#bab0ac",
     "#e45756",
 ]
+REST_OF_WORLD = "Rest of world"  # always the last bar, as it is the last row of tables
+
+
+def entity_colors(config) -> dict[str, str]:
+    """Name -> colour for every brand, site and channel group: each keeps its colour on every
+    page and chart, by its place in config.yaml (a chart shows one kind at a time)."""
+    colors: dict[str, str] = {}
+    kinds = [
+        list(config.brands),
+        list(config.google_analytics.sites) if config.google_analytics else [],
+        list(config.youtube.channels) if config.youtube else [],
+    ]
+    for names in kinds:
+        for i, name in enumerate(names):
+            colors.setdefault(name, PALETTE[i % len(PALETTE)])
+    return colors
+
+
+def _scale(names, colors: dict[str, str] | None):
+    """A colour scale giving each of `names` its own colour (config order), if known."""
+    if not colors:
+        return alt.Undefined
+    domain = [n for n in colors if n in set(names)] + [n for n in names if n not in colors]
+    domain = list(dict.fromkeys(domain))
+    return alt.Scale(domain=domain, range=[colors.get(n, "#8c959f") for n in domain])
+
+
+def _order(frame: pd.DataFrame, category: str, value: str) -> list[str]:
+    """Largest first, Rest of world last."""
+    ranked = frame.groupby(category, sort=False)[value].sum().sort_values(ascending=False)
+    names = [str(n) for n in ranked.index]
+    return [n for n in names if n != REST_OF_WORLD] + [n for n in names if n == REST_OF_WORLD]
+
+
 HEIGHT = 300
 ROW = 26  # pixels per row of a horizontal bar chart
 
@@ -57,7 +91,11 @@ def to_buckets(daily: pd.DataFrame, grain: str) -> pd.DataFrame:
     of it (a 3-day "week" is not a drop).
     """
     if daily.empty:
-        return daily.assign(days=pd.Series(dtype="int64"), full_days=pd.Series(dtype="int64"))
+        return daily.assign(
+            days=pd.Series(dtype="int64"),
+            full_days=pd.Series(dtype="int64"),
+            coverage=pd.Series(dtype=str),
+        )
     frame = daily.assign(date=pd.to_datetime(daily["date"]))
     if grain == "week":
         frame["bucket"] = frame["date"] - pd.to_timedelta(frame["date"].dt.day_of_week, unit="D")
@@ -75,7 +113,13 @@ def to_buckets(daily: pd.DataFrame, grain: str) -> pd.DataFrame:
         days=("date", "nunique"),
         full_days=("full_days", "first"),
     )
-    out["provisional"] = out["provisional"] | (out["days"] < out["full_days"])
+    partial = out["days"] < out["full_days"]
+    out["provisional"] = out["provisional"] | partial
+    # A cut bucket says how much of it there is ("1 of 7 days"), not only that it is dashed.
+    out["coverage"] = [
+        f"{d} of {f} days" if d < f else ""
+        for d, f in zip(out["days"], out["full_days"], strict=True)
+    ]
     return out.rename(columns={"bucket": "date"})
 
 
@@ -143,12 +187,15 @@ def _lines(frame: pd.DataFrame, grain: str, y: alt.Y, color: alt.Color, tooltip:
 
 
 def _tooltip(grain: str, value_title: str, value_format: str = ",.0f") -> list:
-    return [
+    tips = [
         alt.Tooltip("date:T", title=grain.capitalize(), format=DATE_FORMATS[grain]),
         alt.Tooltip("series:N", title="Line"),
         alt.Tooltip("value:Q", title=value_title, format=value_format),
         alt.Tooltip("segment:N", title="Data"),
     ]
+    if grain != "day":
+        tips.append(alt.Tooltip("coverage:N", title="Partial"))
+    return tips
 
 
 def time_series(
@@ -161,8 +208,10 @@ def time_series(
     """One line per series over time, bucketed by `grain`; `extra` is layered on top (the
     anomaly marks of daily charts)."""
     frame = to_buckets(daily, grain)
-    scale = alt.Scale(domain=list(colors), range=list(colors.values())) if colors else alt.Undefined
-    color = alt.Color("series:N", title=None, scale=scale, legend=alt.Legend(orient="right"))
+    scale = _scale(frame["series"].unique().tolist(), colors)
+    color = alt.Color(
+        "series:N", title=None, scale=scale, legend=alt.Legend(orient="right", labelLimit=260)
+    )
     y = alt.Y("value:Q", title=value_title, axis=alt.Axis(format="~s"))
     chart = _lines(frame, grain, y, color, _tooltip(grain, value_title))
     if extra is not None:
@@ -242,9 +291,16 @@ def stacked_share(
 
 
 def share_bars(frame: pd.DataFrame, category: str, share: str, category_title: str) -> alt.Chart:
-    """Horizontal bars of each category's percent share, largest first, labelled."""
+    """Horizontal bars of each category's percent share, largest first (Rest of world
+    last), each labelled with its percent."""
+    frame = frame.assign(share_label=frame[share].map(lambda v: "" if pd.isna(v) else f"{v:.1f}%"))
     base = alt.Chart(frame).encode(
-        alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        alt.Y(
+            f"{category}:N",
+            sort=_order(frame, category, share),
+            title=None,
+            axis=alt.Axis(labelLimit=260),
+        ),
         alt.X(f"{share}:Q", title="Share (%)", axis=alt.Axis(format=".0f")),
         tooltip=[
             alt.Tooltip(f"{category}:N", title=category_title),
@@ -252,9 +308,7 @@ def share_bars(frame: pd.DataFrame, category: str, share: str, category_title: s
         ],
     )
     bars = base.mark_bar(color=WEB_COLOR)
-    labels = base.mark_text(align="left", dx=3, fontSize=11).encode(
-        text=alt.Text(f"{share}:Q", format=".1f")
-    )
+    labels = base.mark_text(align="left", dx=3, fontSize=11).encode(text="share_label:N")
     return _style((bars + labels).properties(height=_per_row(), width="container"))
 
 
@@ -263,10 +317,11 @@ def platform_shares(frame: pd.DataFrame) -> alt.Chart:
 
     `frame` is long: country, platform ("Web" / "YouTube"), share (percent), value.
     """
-    order = (
-        frame[frame["platform"] == "Web"].sort_values("share", ascending=False)["country"].tolist()
-    )
+    web = frame[frame["platform"] == "Web"]
+    order = _order(web if len(web) else frame, "country", "share")
     order += [c for c in frame["country"].unique() if c not in order]
+    if REST_OF_WORLD in order:  # last, as in the tables
+        order = [c for c in order if c != REST_OF_WORLD] + [REST_OF_WORLD]
     colors = alt.Scale(domain=["Web", "YouTube"], range=[WEB_COLOR, YT_COLOR])
     chart = (
         alt.Chart(frame)
@@ -294,10 +349,17 @@ def ranked_bars(
     category_title: str,
     value_title: str,
     color_by: str | None = None,
+    colors: dict[str, str] | None = None,
 ) -> alt.Chart:
-    """Horizontal bars, largest first (top-N lists such as articles and videos)."""
+    """Horizontal bars, largest first (top-N lists such as articles and videos); `colors`
+    keeps each site's or channel group's colour of the other charts."""
     color = (
-        alt.Color(f"{color_by}:N", title=None, legend=alt.Legend(orient="top"))
+        alt.Color(
+            f"{color_by}:N",
+            title=None,
+            scale=_scale(frame[color_by].unique().tolist(), colors),
+            legend=alt.Legend(orient="top", labelLimit=260),
+        )
         if color_by
         else alt.value(WEB_COLOR)
     )
@@ -330,7 +392,12 @@ def stacked_bars(
         .encode(
             alt.Y(f"{row}:N", title=None, axis=alt.Axis(labelLimit=220)),
             alt.X(f"{share}:Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
-            alt.Color(f"{category}:N", title=category_title, sort="-x"),
+            alt.Color(
+                f"{category}:N",
+                title=category_title,
+                sort="-x",
+                legend=alt.Legend(orient="bottom", columns=4, labelLimit=220),
+            ),
             alt.Order(f"{share}:Q", sort="descending"),
             tooltip=[
                 alt.Tooltip(f"{row}:N"),

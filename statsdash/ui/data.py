@@ -98,7 +98,7 @@ def _report(name: str, key: Key) -> ReportResult:
     for stale in [k for k, at in _built.items() if now - at > TTL]:
         _built.pop(stale, None)
     for service in _services_of(name):
-        LAST_BUILT[service] = datetime.now()
+        LAST_BUILT[service] = datetime.now().astimezone()
     if result.failures:
         raise _Incomplete(result)
     _built[(name, key)] = now  # only kept results skip the visible fetch next time
@@ -115,7 +115,7 @@ def _cached_report(name: str, key: Key) -> ReportResult:
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _service_table(service: str, method: str, key: Key):
     data = service_data(service, from_key(key))
-    LAST_BUILT[service] = datetime.now()
+    LAST_BUILT[service] = datetime.now().astimezone()
     return getattr(data, method)()
 
 
@@ -186,6 +186,7 @@ def refresh(selection: Selection) -> Selection:
     for service, section in (("ga", config.google_analytics), ("youtube", config.youtube)):
         if section is not None:
             service_data(service, selection)
+            LAST_BUILT[service] = datetime.now().astimezone()  # the refetch starts now
     return replace(selection, refresh=False)
 
 
@@ -271,7 +272,11 @@ class ServiceStatus:
     quota: pd.DataFrame | None = None  # GA4: AnalyticsData.quota_table(), also in availability
 
     def fetch_lines(self) -> str:
-        built = f"{self.last_built:%H:%M:%S}" if self.last_built else "not yet in this server"
+        built = (
+            f"{self.last_built:%H:%M:%S %Z}".strip()
+            if self.last_built
+            else "not yet in this server"
+        )
         lines = [f"Tables last built: {built}"]
         if self.cache is None:
             lines.append("Response cache: off")

@@ -393,14 +393,17 @@ def render_service_table(
     *,
     title: str | None = None,
     caption: str | None = None,
+    columns: Sequence[str] | None = None,
 ) -> None:
-    """A service's extra table (not a CLI report), shown and downloadable like the others."""
+    """A service's extra table (not a CLI report), shown and downloadable like the others
+    (`columns`: those shown; the download has all)."""
     if error:
         st.warning(f"Could not load this table: {md(error)}", icon=":material/warning:")
         return
     if table is None:
         return
-    render_table(title, ReportResult(table), name, selection, caption=caption)
+    shown = [c for c in columns if c in table] if columns is not None else None
+    render_table(title, ReportResult(table), name, selection, caption=caption, columns=shown)
 
 
 def render_status_table(
