@@ -85,11 +85,21 @@ FAULT_KINDS = (
     "403",
     "slow",
     "malformed",
+    "hang",
+    "drop",
+    "no_rows",
 )
+# Faults that are not an error answer: a slow or broken 200, or no usable answer at all.
+# hang: the connection is accepted and never answered (until latency_ms, default 10 min, or
+# a reset); drop: the headers promise the whole body and the connection closes halfway
+# (the client sees http.client.IncompleteRead); no_rows: a GA4 report keeps its rowCount
+# but loses its rows, an answer that contradicts itself.
+TRANSPORT_KINDS = ("slow", "malformed", "hang", "drop", "no_rows")
+HANG_MS = 600_000
 
 
 def fault_error(kind: str) -> ApiError:
-    """The error an injected fault answers with (not for "slow" / "malformed")."""
+    """The error an injected fault answers with (not for TRANSPORT_KINDS)."""
     if kind == "rate":
         return ApiError(429, "Exhausted concurrent requests quota.")
     if kind in ("quota_day", "quota_hour"):

@@ -14,7 +14,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from statsdash.emulator import ga, ga_realtime, youtube, youtube_data
-from statsdash.emulator.errors import FAULT_KINDS, ApiError, fault_error, invalid
+from statsdash.emulator.errors import (
+    FAULT_KINDS,
+    HANG_MS,
+    TRANSPORT_KINDS,
+    ApiError,
+    fault_error,
+    invalid,
+)
 from statsdash.emulator.hostile import Disguise
 from statsdash.emulator.network import Network, demo_network
 
@@ -59,6 +66,9 @@ class EmulatorState:
 
     def reset(self) -> None:
         with self._lock:
+            # Hanging requests end at a reset, so a test's hang never outlives the test.
+            getattr(self, "released", threading.Event()).set()
+            self.released = threading.Event()
             self._counts: Counter[str] = Counter()
             self._log: deque[dict] = deque(maxlen=LOG_SIZE)
             self._faults: list[dict] = []
@@ -121,7 +131,8 @@ def _check_fault(f: dict) -> dict:
     if endpoint != "*" and endpoint not in ENDPOINTS:
         raise ValueError(f"fault endpoint must be '*' or one of {', '.join(ENDPOINTS)}")
     times = int(f.get("times", 1))
-    latency = float(f.get("latency_ms") or (1000 if f["kind"] == "slow" else 0))
+    default = {"slow": 1000, "hang": HANG_MS}.get(f["kind"], 0)
+    latency = float(f.get("latency_ms") or default)
     if times < 1 or latency < 0:
         raise ValueError("fault times must be >= 1 and latency_ms >= 0")
     return {
@@ -225,29 +236,55 @@ class _Handler(BaseHTTPRequestHandler):
         if state.disguise:
             body = state.disguise.request(body)
         fault = state.take_fault(endpoint, f"{path}?{query}{body.decode(errors='replace')}")
-        headers = {}
+        key = _key(endpoint, match, params)
         who = match.group(1) if endpoint.startswith("ga.") else endpoint.split(".")[0]
         state.enter(who)
         try:
+            self._answer_with(state, endpoint, match, params, body, path, key, style, fault)
+        finally:
+            state.leave(who)
+
+    def _answer_with(self, state, endpoint, match, params, body, path, key, style, fault) -> None:
+        headers = {}
+        kind = fault["kind"] if fault else None
+        try:
+            if kind == "hang":
+                state.released.wait(fault["latency_ms"] / 1000)
+                self.close_connection = True
+                return
             if fault:
                 time.sleep(fault["latency_ms"] / 1000)
-                if fault["kind"] not in ("slow", "malformed"):
-                    raise fault_error(fault["kind"])
+                if kind not in TRANSPORT_KINDS:
+                    raise fault_error(kind)
             status, payload = 200, _answer(state, endpoint, match, params, body)
         except ApiError as e:
             status, payload, headers = e.code, e.body(style), e.headers
         except Exception as e:  # an emulator bug must still answer like a server would
             status, payload = 500, ApiError(500, f"Emulator error: {e!r}").body(style)
-        finally:
-            state.leave(who)
         if state.disguise:
             payload = state.disguise.answer(endpoint, payload)
+        if kind == "no_rows" and status == 200:
+            for report in payload.get("reports", [payload]):
+                report.pop("rows", None)
         data = json.dumps(payload).encode()
-        if fault and fault["kind"] == "malformed" and status == 200:
+        if kind == "malformed" and status == 200:
             data = data[: max(1, len(data) // 2)]
         # The wire method: a long GET sent as POST + x-http-method-override logs as POST.
-        state.record(endpoint, self.command, path, _key(endpoint, match, params), status)
+        state.record(endpoint, self.command, path, key, status)
+        if kind == "drop" and status == 200:
+            self._send_half(data)
+            return
         self._send(status, data, headers)
+
+    def _send_half(self, data: bytes) -> None:
+        """Headers for the whole body, half of it, then the connection closes."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+        self.close_connection = True
 
     def _control(self, method: str, path: str, body: bytes) -> None:
         state = self.server.state
