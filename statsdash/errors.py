@@ -27,3 +27,7 @@ class AuthError(StatsdashError):
 
 class BadResponse(FetchError):
     """The API answered with something Statsdash cannot read (malformed JSON, missing fields)."""
+
+
+class TimedOut(FetchError):
+    """The fetch budget of a page or export ran out before this source answered."""

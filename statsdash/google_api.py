@@ -4,28 +4,42 @@ One retry policy for all services (the seed's YouTube client never retried):
 429 rate limits, 500, 503 and transport errors are retried with exponential backoff and
 jitter (honouring Retry-After), at most MAX_TRIES tries; 400/401/403 are not, except
 YouTube's 403 rateLimitExceeded. An exhausted daily or hourly quota fails fast.
+
+Transport errors include a connection dropped mid-body (http.client.IncompleteRead) and a
+token endpoint that failed transiently (google-auth's retryable RefreshError); an answer
+that fails the caller's `check` is a BadResponse, retried like a truncated one. No request
+waits longer than TIMEOUT, and none is started or retried past the fetch budget (budget.py).
 """
 
 from __future__ import annotations
 
+import html
+import http.client
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httplib2
-from google.auth.exceptions import GoogleAuthError
+from google.auth.exceptions import GoogleAuthError, RefreshError
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from statsdash.errors import AuthError, BadResponse, FetchError, QuotaExhausted
+from statsdash import budget
+from statsdash.errors import AuthError, BadResponse, FetchError, QuotaExhausted, TimedOut
 
 MAX_TRIES = 5
 BASE_DELAY = 1.0
 MAX_DELAY = 32.0
-TIMEOUT = 60
+# Seconds one request may take: GA4 and YouTube answer large reports in a few seconds, so a
+# request still silent after this is not coming back (a hung connection used to wait 60 s
+# per try, five tries per request).
+TIMEOUT = 30
+TRANSPORT_ERRORS = (TimeoutError, OSError, httplib2.HttpLib2Error, http.client.HTTPException)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
@@ -34,6 +48,11 @@ QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 # exhausted hourly or daily buckets (tokens, thresholded requests, server errors), where
 # only the next hour or day helps.
 QUOTA_MESSAGES = ("per day", "per hour")
+
+
+def plain_text(message: str) -> str:
+    """An API message without markup: YouTube's quota message carries a raw <a href>."""
+    return " ".join(html.unescape(_TAG.sub("", message)).split())
 
 
 def build_service(name: str, version: str, endpoint: str | None) -> Any:
@@ -56,14 +75,15 @@ def build_service(name: str, version: str, endpoint: str | None) -> Any:
 class HttpFactory:
     """One authorised httplib2.Http per thread: httplib2 objects are not thread-safe."""
 
-    def __init__(self, credentials: Any | None) -> None:
+    def __init__(self, credentials: Any | None, timeout: float = TIMEOUT) -> None:
         self.credentials = credentials
+        self.timeout = timeout
         self._local = threading.local()
 
     def get(self) -> Any:
         http = getattr(self._local, "http", None)
         if http is None:
-            http = httplib2.Http(timeout=TIMEOUT)
+            http = httplib2.Http(timeout=self.timeout)
             if self.credentials is not None:
                 from google_auth_httplib2 import AuthorizedHttp
 
@@ -77,9 +97,10 @@ def error_details(error: HttpError) -> tuple[str, str, str]:
     try:
         body = json.loads(error.content.decode("utf-8", "replace"))["error"]
     except (ValueError, KeyError, TypeError, AttributeError):
-        return (error.reason or str(error.resp.status), "", "")
+        return (plain_text(error.reason or str(error.resp.status)), "", "")
     reasons = [e.get("reason", "") for e in body.get("errors", []) if isinstance(e, dict)]
-    return (str(body.get("message", "")), str(body.get("status", "")), (reasons or [""])[0])
+    message = plain_text(str(body.get("message", "")))
+    return (message, str(body.get("status", "")), (reasons or [""])[0])
 
 
 def _retry_after(error: HttpError) -> float | None:
@@ -114,33 +135,60 @@ def execute(
     http: Any = None,
     max_tries: int = MAX_TRIES,
     sleep: Callable[[float], None] = time.sleep,
+    check: Callable[[Any], None] | None = None,
 ) -> dict:
-    """Run a googleapiclient request under the retry policy; raise a FetchError naming `source`."""
+    """Run a googleapiclient request under the retry policy; raise a FetchError naming `source`.
+
+    `check(answer)` may raise BadResponse for an answer that contradicts itself."""
     attempt = 0
     while True:
+        budget.check(source)
         last = attempt == max_tries - 1
         try:
             response = request.execute(http=http) if http is not None else request.execute()
             if isinstance(response, str):
                 # JsonModel hands back the raw text of an answer that is not JSON (truncated).
                 raise json.JSONDecodeError("the answer is not JSON", response[:80], 0)
+            if check is not None:
+                check(response)
             return response
         except HttpError as error:
             retry, failure = classify(error, source, max_tries)
             if not retry or last:
                 raise failure from error
             wait = _retry_after(error)
+        except BadResponse as error:
+            failure, wait = error, None
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            if last:
-                raise BadResponse(source, f"unreadable answer from the API: {error}") from error
+            failure = BadResponse(source, f"unreadable answer from the API: {error}")
+            wait = None
+        except RefreshError as error:
+            if not error.retryable:
+                raise AuthError(f"{source}: the credentials could not be used ({error})") from error
+            failure = FetchError(source, f"sign-in service unavailable: {error}")
             wait = None
         except GoogleAuthError as error:
             raise AuthError(f"{source}: the credentials could not be used ({error})") from error
-        except (TimeoutError, OSError, httplib2.HttpLib2Error) as error:
-            if last:
-                raise FetchError(source, f"network error: {error}") from error
+        except TRANSPORT_ERRORS as error:
+            failure = FetchError(source, f"network error: {_transport(error)}")
             wait = None
+        if last:
+            raise failure
         backoff = min(MAX_DELAY, BASE_DELAY * 2**attempt) * (0.5 + random.random() / 2)
         # A Retry-After longer than MAX_DELAY would stall a page; the next try will tell.
-        sleep(min(MAX_DELAY, max(wait or 0.0, backoff)))
+        pause = min(MAX_DELAY, max(wait or 0.0, backoff))
+        deadline = budget.current()
+        if deadline is not None and pause >= deadline.remaining():
+            # No time left for another try: say so now rather than after the pause.
+            raise TimedOut(source, f"{deadline.message()} (last try: {failure.reason})")
+        sleep(pause)
         attempt += 1
+
+
+def _transport(error: Exception) -> str:
+    """A transport error in words (IncompleteRead's own text is a byte count in a repr)."""
+    if isinstance(error, http.client.IncompleteRead):
+        return f"the connection closed mid-answer ({len(error.partial)} bytes received)"
+    if isinstance(error, TimeoutError):
+        return "the request timed out"
+    return str(error) or type(error).__name__

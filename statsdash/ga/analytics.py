@@ -112,10 +112,15 @@ class Analytics:
 
     # Requests
 
-    def execute_query(self, request: Any, *, source: str = "Google Analytics") -> dict:
+    def execute_query(self, request: Any, *, source: str = "Google Analytics", check=None) -> dict:
         """Execute a googleapiclient request under the shared retry policy (google_api.execute)."""
         return execute(
-            request, source=source, http=self.http.get(), max_tries=self.max_tries, sleep=self.sleep
+            request,
+            source=source,
+            http=self.http.get(),
+            max_tries=self.max_tries,
+            sleep=self.sleep,
+            check=check,
         )
 
     def _call(
@@ -141,7 +146,9 @@ class Analytics:
         resource = self.data.properties()
         request = getattr(resource, method)(property=f"properties/{property_id}", body=body)
         with self.limiter.slot(f"ga:{property_id}"):  # GA4: 10 concurrent per property
-            response = self.execute_query(request, source=source)
+            response = self.execute_query(
+                request, source=source, check=lambda answer: _consistent(answer, body, source)
+            )
         received = time.time()
         if not isinstance(response, dict):
             raise BadResponse(source, f"{method} answered {type(response).__name__}, not an object")
@@ -320,6 +327,28 @@ class Analytics:
             token = page.get("nextPageToken")
             if not token:
                 return summaries
+
+
+def _consistent(answer: Any, body: dict, source: str) -> None:
+    """BadResponse for a report whose rowCount promises rows it does not carry: read as
+    zeros, such an answer made every site 0 with exit 0."""
+    if not isinstance(answer, dict):
+        return
+    bodies = body.get("requests", [body])
+    reports = answer.get("reports", [answer]) if "requests" in body else [answer]
+    if not isinstance(reports, list):
+        return
+    for request, report in zip(bodies, reports, strict=False):
+        if not isinstance(report, dict):
+            continue
+        try:
+            count = int(report.get("rowCount", 0) or 0)
+        except (TypeError, ValueError):
+            raise BadResponse(source, f"rowCount {report.get('rowCount')!r} is not a number")
+        if count > int(request.get("offset", 0) or 0) and not report.get("rows"):
+            raise BadResponse(
+                source, f"the answer says rowCount {count} but carries no rows (contradictory)"
+            )
 
 
 def _stamp(received: float | None, *, from_cache: bool) -> dict:

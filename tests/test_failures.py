@@ -1,0 +1,163 @@
+"""Sources that misbehave on the wire: a connection dropped mid-body, a report that promises
+rows it does not carry, API messages with markup. Each is retried, then a named failure of
+that source while the others render; expected numbers come from the emulator's raw facts."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from statsdash import google_api
+from statsdash.cli import main
+from statsdash.config import CacheConfig, load_config
+from statsdash.emulator import DEMO_CONFIG
+from statsdash.errors import BadResponse, FetchError, QuotaExhausted
+from statsdash.ga.aggregate_data import AnalyticsData
+from statsdash.ga.analytics import Analytics
+from statsdash.periods import Period
+from statsdash.youtube.analytics import Analytics as YoutubeAnalytics
+
+TODAY = date(2026, 11, 20)
+OCT = Period("October", date(2026, 10, 1), date(2026, 10, 31))
+PIXELPOST = "pixelpost.net (property 311204581)"
+
+
+@pytest.fixture(scope="module")
+def config(emulator):
+    config = load_config(DEMO_CONFIG, check_files=False).with_endpoint(emulator.url)
+    return dataclasses.replace(config, cache=CacheConfig(enabled=False))
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    """Retries without the real backoff pauses (the CLI sleeps for real)."""
+    monkeypatch.setattr(google_api, "BASE_DELAY", 0.001)
+
+
+def web(config, sites=()):
+    analytics = Analytics(config, today=TODAY, sleep=lambda seconds: None)
+    return AnalyticsData(config, sites, OCT, (), analytics=analytics, today=TODAY)
+
+
+def pageviews(network, property_ids) -> int:
+    return int(
+        pd.concat(network.ga_facts(p, OCT.start, OCT.end) for p in property_ids)[
+            "screenPageViews"
+        ].sum()
+    )
+
+
+@pytest.fixture
+def config_file(emulator, tmp_path):
+    text = DEMO_CONFIG.read_text().replace("http://127.0.0.1:8765", emulator.url)
+    path = tmp_path / "config.yaml"
+    path.write_text("cache: {enabled: false}\n" + text)
+    return path
+
+
+def export(config_file, report, *extra):
+    period = ["--start", "2026-10-01", "--end", "2026-10-31"]
+    return main(["export", report, "--config", str(config_file), *period, *extra])
+
+
+# ------------------------------------------------------------ dropped mid-body
+
+
+def test_a_connection_dropped_once_is_retried(config, clean_emulator, network):
+    clean_emulator.add_fault("drop", endpoint="ga.batchRunReports", match="311204581")
+    data = web(config, ("pixelpost.net",))
+    summary = data.summary_table()
+    assert data.failures == {}
+    assert summary["pageviews"].iloc[0] == pageviews(network, ["311204581", "311204582"])
+
+
+def test_a_connection_dropped_every_time_fails_that_property_only(config, clean_emulator, network):
+    clean_emulator.add_fault("drop", endpoint="ga.batchRunReports", match="311204581", times=5)
+    data = web(config)
+    summary = data.summary_table()
+    assert list(data.failures) == [PIXELPOST]
+    assert data.failures[PIXELPOST].startswith("network error: the connection closed mid-answer")
+    others = [p for p in network.ga_properties if p != "311204581"]
+    assert summary["pageviews"].iloc[0] == pageviews(network, others)
+
+
+def test_cli_names_a_dropped_property_without_a_traceback(
+    config_file, clean_emulator, capsys, no_backoff
+):
+    clean_emulator.add_fault("drop", endpoint="ga.batchRunReports", match="311204581", times=5)
+    assert export(config_file, "ga-sites") == 1
+    out, err = capsys.readouterr()
+    assert f"could not fetch {PIXELPOST}: network error: the connection closed mid-answer" in err
+    assert "Traceback" not in err and "IncompleteRead" not in err
+    assert "fablefield.net" in out  # the other sites are written
+
+
+def test_youtube_drop_is_retried_then_named(config, clean_emulator, network):
+    clean_emulator.add_fault("drop", endpoint="yt.reports.query", times=5)
+    client = YoutubeAnalytics(config, today=TODAY, sleep=lambda seconds: None)
+    ids = network.channel_groups["Pixel Post"]
+    with pytest.raises(FetchError, match="YouTube Analytics: network error: the connection"):
+        client.rollup_ids(ids, OCT.start, OCT.end, ["views"])
+    clean_emulator.add_fault("drop", endpoint="yt.reports.query", times=1)
+    frame = client.rollup_ids(ids, OCT.start, OCT.end, ["views"])
+    assert frame["views"].tolist() == [network.yt_facts(ids, OCT.start, OCT.end)["views"].sum()]
+
+
+# ------------------------------------------------------------ rowCount without rows
+
+
+def test_row_count_without_rows_once_is_retried(config, clean_emulator, network):
+    clean_emulator.add_fault("no_rows", endpoint="ga.batchRunReports", match="311204581")
+    data = web(config, ("pixelpost.net",))
+    assert data.summary_table()["pageviews"].iloc[0] == pageviews(
+        network, ["311204581", "311204582"]
+    )
+    assert data.failures == {}
+    assert clean_emulator.requests()["by_endpoint"]["ga.batchRunReports"] == 3  # 1 retried
+
+
+def test_row_count_without_rows_is_a_bad_response_of_that_property(config, clean_emulator, network):
+    clean_emulator.add_fault("no_rows", endpoint="ga.batchRunReports", match="311204581", times=5)
+    data = web(config)
+    sites = data.site_summary_table().set_index("site")
+    assert list(data.failures) == [PIXELPOST]
+    assert "rowCount" in data.failures[PIXELPOST] and "no rows" in data.failures[PIXELPOST]
+    # The site's other property still counts; nothing is read as zero.
+    assert sites.loc["pixelpost.net", "pageviews"] == pageviews(network, ["311204582"])
+
+
+def test_a_single_run_report_without_rows_raises_bad_response(config, clean_emulator):
+    clean_emulator.add_fault("no_rows", endpoint="ga.runReport", times=5)
+    client = Analytics(config, today=TODAY, sleep=lambda seconds: None)
+    with pytest.raises(BadResponse, match="carries no rows"):
+        client.run_report("311204581", OCT, ["sessions"], ["country"])
+
+
+# ------------------------------------------------------------ markup in messages
+
+
+def test_youtube_quota_message_loses_its_markup(config, clean_emulator, network):
+    clean_emulator.add_fault("yt_quota", endpoint="yt.reports.query")
+    client = YoutubeAnalytics(config, today=TODAY, sleep=lambda seconds: None)
+    with pytest.raises(QuotaExhausted) as caught:
+        client.rollup_ids(network.channel_groups["Pixel Post"], OCT.start, OCT.end, ["views"])
+    assert str(caught.value).endswith("because you have exceeded your quota.")
+    assert "<" not in str(caught.value) and "href" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [
+        (
+            'exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
+            "exceeded your quota.",
+        ),
+        ("Tom &amp; Jerry <b>bold</b>\n  next", "Tom & Jerry bold next"),
+        ("a < b and c > d", "a < b and c > d"),
+    ],
+)
+def test_plain_text(raw, plain):
+    assert google_api.plain_text(raw) == plain
