@@ -344,7 +344,9 @@ def _consistent(answer: Any, body: dict, source: str) -> None:
         try:
             count = int(report.get("rowCount", 0) or 0)
         except (TypeError, ValueError):
-            raise BadResponse(source, f"rowCount {report.get('rowCount')!r} is not a number")
+            raise BadResponse(
+                source, f"rowCount {report.get('rowCount')!r} is not a number"
+            ) from None
         if count > int(request.get("offset", 0) or 0) and not report.get("rows"):
             raise BadResponse(
                 source, f"the answer says rowCount {count} but carries no rows (contradictory)"
