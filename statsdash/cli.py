@@ -13,6 +13,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from statsdash.budget import budget
 from statsdash.cache import cache_location, format_stats, open_cache
 from statsdash.config import ConfigError, load_config
 from statsdash.errors import StatsdashError
@@ -77,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="drivers only: the metric whose change is split (default pageviews; all: every one)",
     )
     export.add_argument("-o", "--output", help="CSV file to write (with --all: a folder)")
+    export.add_argument(
+        "--strict",
+        action="store_true",
+        help="when a source could not be fetched, write nothing (exit 1) instead of a CSV "
+        "marked complete=false",
+    )
 
     warm = sub.add_parser(
         "warm", help="fetch every table of every page into the response cache (for cron)"
@@ -206,7 +213,7 @@ def _write(path: Path, text: str) -> bool:
     return True
 
 
-def _outcome(results: list[ReportResult]) -> int:
+def _outcome(results: list[ReportResult], *, strict: bool = False) -> int:
     """Print each note and failure once; the exit status they make."""
     for note in dict.fromkeys(n for r in results for n in r.notes):
         print(f"note: {note}", file=sys.stderr)
@@ -216,7 +223,8 @@ def _outcome(results: list[ReportResult]) -> int:
     failures = {src: msg for r in results for src, msg in r.failures.items()}
     if failures:
         failed = "; ".join(f"{src}: {msg}" for src, msg in failures.items())
-        print(f"statsdash: incomplete, could not fetch {failed}", file=sys.stderr)
+        tail = "; --strict: nothing written" if strict else ""
+        print(f"statsdash: incomplete, could not fetch {failed}{tail}", file=sys.stderr)
         return EXIT_FETCH
     return EXIT_OK
 
@@ -231,12 +239,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     config, emulator = _load(args)
     try:
         selection = _selection(args, config)
-        if args.all:
-            return _export_all(selection, Path(args.output))
-        result = build_report(args.report, selection)
+        with budget(config.fetch.budget_seconds):
+            if args.all:
+                return _export_all(selection, Path(args.output), strict=args.strict)
+            result = build_report(args.report, selection)
     finally:
         if emulator is not None:
             emulator.stop()
+    if result.failures and args.strict:
+        return _outcome([result], strict=True)
     table = result.table
     if args.report == "drivers" and args.metric != "all":
         table = table[table["metric"] == args.metric].reset_index(drop=True)
@@ -249,8 +260,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     return _outcome([result])
 
 
-def _export_all(selection: Selection, folder: Path) -> int:
-    """Every report the config can build as folder/<report>.csv, from one round of requests."""
+def _export_all(selection: Selection, folder: Path, *, strict: bool = False) -> int:
+    """Every report the config can build as folder/<report>.csv, from one round of requests;
+    with `strict`, none when any source failed."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -258,6 +270,8 @@ def _export_all(selection: Selection, folder: Path) -> int:
         return EXIT_USAGE
     built = build_all(selection)
     results = [r for r in built.values() if isinstance(r, ReportResult)]
+    if strict and any(r.failures for r in results):
+        return _outcome(results, strict=True)
     for name, result in built.items():
         if isinstance(result, ReportResult):
             if not _write(folder / f"{name}.csv", to_csv(result.table)):
@@ -274,7 +288,8 @@ def cmd_warm(args: argparse.Namespace) -> int:
     config, emulator = _load(args)
     try:
         selection = _selection(args, config)
-        results = warm(selection)
+        with budget(config.fetch.budget_seconds):
+            results = warm(selection)
     finally:
         if emulator is not None:
             emulator.stop()

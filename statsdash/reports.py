@@ -111,10 +111,29 @@ def validate_selection(selection: Selection) -> None:
 
 
 def build_report(name: str, selection: Selection) -> ReportResult:
-    """The named report's table for `selection`, with failures and notes."""
+    """The named report's table for `selection`, with failures and notes.
+
+    GA, YouTube and cross-platform tables end with `complete` ("true"/"false": was every
+    source fetched), so a CSV read without its command's exit code still says so."""
     validate_selection(selection)
     builder = _builder(name, selection.config)
-    return builder(selection)
+    result = builder(selection)
+    if name in COMPLETE_REPORTS:
+        result.table = with_complete(result.table, not result.failures)
+    return result
+
+
+COMPLETE_REPORTS = (*GA_REPORTS, *YT_REPORTS, *CROSS_REPORTS)
+# The columns that follow `complete` at the end of a table (issue 8's like-for-like days).
+AFTER_COMPLETE = ("days_compared", "complete_through")
+
+
+def with_complete(table: pd.DataFrame, complete: bool) -> pd.DataFrame:
+    """`table` with the `complete` column before the trailing AFTER_COMPLETE columns."""
+    out = table.drop(columns="complete", errors="ignore")
+    at = next((out.columns.get_loc(c) for c in AFTER_COMPLETE if c in out.columns), out.shape[1])
+    out.insert(at, "complete", "true" if complete else "false")
+    return out
 
 
 def _builder(name: str, config: Config) -> Callable[[Selection], ReportResult]:

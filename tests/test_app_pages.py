@@ -241,6 +241,11 @@ def test_a_failing_property_is_named_and_totals_are_marked_incomplete(downloads)
     # Remembered for a while, and the page says when it is asked again (issue 9, section 1).
     retry = " ".join(shown(c.value) for c in at.caption)
     assert re.search(r"Retrying gearhaven\.co\.uk \(property 298451007\) in [12]:\d\d", retry)
+    # A download of a table that misses the property says so in its name and its rows.
+    incomplete = downloads["ga-countries_2026-09-01_2026-09-30_incomplete.csv"]
+    assert incomplete.splitlines()[0].endswith(",complete")
+    assert all(line.endswith(",false") for line in incomplete.splitlines()[1:])
+    assert "yt-countries_2026-09-01_2026-09-30.csv" in downloads  # YouTube answered
     cards = kpi_cards(at)
     assert "Incomplete" in cards["Pageviews"]
     assert ":gray[" in cards["Pageviews"]  # the change is greyed, never a plain drop

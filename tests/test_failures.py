@@ -161,3 +161,30 @@ def test_youtube_quota_message_loses_its_markup(config, clean_emulator, network)
 )
 def test_plain_text(raw, plain):
     assert google_api.plain_text(raw) == plain
+
+
+# ------------------------------------------------------------ complete / --strict
+
+
+def test_a_partial_csv_says_complete_false(config_file, clean_emulator, capsys, tmp_path):
+    clean_emulator.add_fault("quota_day", endpoint="ga.batchRunReports", match="311204581")
+    target = tmp_path / "sites.csv"
+    assert export(config_file, "ga-sites", "-o", str(target)) == 1
+    table = pd.read_csv(target)
+    assert table.columns[-1] == "complete"
+    assert table["complete"].tolist() == [False] * len(table) and len(table) > 1
+    assert export(config_file, "ga-sites", "-o", str(target)) == 0  # the fault is gone
+    assert pd.read_csv(target)["complete"].all()
+
+
+def test_strict_writes_nothing_when_incomplete(config_file, clean_emulator, capsys, tmp_path):
+    clean_emulator.add_fault("quota_day", endpoint="ga.batchRunReports", match="311204581")
+    target = tmp_path / "sites.csv"
+    assert export(config_file, "ga-sites", "--strict", "-o", str(target)) == 1
+    assert not target.exists()
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"could not fetch {PIXELPOST}: quota exhausted" in err
+    assert err.rstrip().endswith("--strict: nothing written")
+    assert export(config_file, "ga-sites", "--strict", "-o", str(target)) == 0
+    assert target.exists()

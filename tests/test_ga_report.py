@@ -422,8 +422,14 @@ def test_cli_export_writes_the_contract_columns(config_file, capsys, report):
     assert export(config_file, report) == 0
     out = capsys.readouterr().out
     table = pd.read_csv(io.StringIO(out))
-    assert list(table.columns) == [*CONTRACT[report], "days_compared", "complete_through"]
+    assert list(table.columns) == [
+        *CONTRACT[report],
+        "complete",
+        "days_compared",
+        "complete_through",
+    ]
     assert set(table["days_compared"]) == {31}  # October, long complete
+    assert table["complete"].tolist() == [True] * len(table)  # every property answered
     if report in ROWS:
         assert len(table) == ROWS[report]
     assert out.endswith("\r\n")
@@ -478,5 +484,5 @@ def test_cli_export_neutralises_formula_like_titles(config, config_file, capsys,
     assert export(config_file, "ga-articles", "--sites", "pixelpost.net") == 0
     table = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False)
     assert {"'" + t for t in formulas} <= set(table["title"])
-    text = table.select_dtypes(exclude="number")
+    text = table.select_dtypes(exclude=["number", "bool"])
     assert not text.map(lambda v: v.startswith(("=", "+", "-", "@"))).any(axis=None)

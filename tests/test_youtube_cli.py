@@ -90,8 +90,8 @@ def test_export_writes_the_contract_columns(config_file, clean_emulator, capsys,
     assert export(config_file, report) == 0
     out = capsys.readouterr().out
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == [*CONTRACT[report], *TRAILING]
-    assert len(rows) > 1
+    assert rows[0] == [*CONTRACT[report], "complete", *TRAILING]
+    assert len(rows) > 1 and {row[-len(TRAILING) - 1] for row in rows[1:]} == {"true"}
 
 
 def test_export_with_comparisons_to_a_file(config_file, clean_emulator, tmp_path, network):
@@ -102,7 +102,11 @@ def test_export_with_comparisons_to_a_file(config_file, clean_emulator, tmp_path
     )  # fmt: skip
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(target.read_text())))
-    assert list(rows[0]) == [*with_comparisons(CONTRACT["yt-channels"], ["prev", "yoy"]), *TRAILING]
+    assert list(rows[0]) == [
+        *with_comparisons(CONTRACT["yt-channels"], ["prev", "yoy"]),
+        "complete",
+        *TRAILING,
+    ]
     assert [r["channel"] for r in rows] == ["Gear Haven", "Pixel Post"]  # by watch minutes
 
 

@@ -139,9 +139,12 @@ def render_problems(results: Iterable[ReportResult]) -> None:
                 st.markdown(f"- {md(note)}")
 
 
-def download_name(report: str, selection: Selection) -> str:
+def download_name(report: str, selection: Selection, *, incomplete: bool = False) -> str:
+    """`<report>_<start>_<end>.csv`; `..._incomplete.csv` when a source was not fetched, so
+    the file says so wherever it is passed on."""
     p = selection.period
-    return f"{report}_{p.start.isoformat()}_{p.end.isoformat()}.csv"
+    tail = "_incomplete" if incomplete else ""
+    return f"{report}_{p.start.isoformat()}_{p.end.isoformat()}{tail}.csv"
 
 
 def render_download(result: ReportResult, report: str, selection: Selection) -> None:
@@ -149,7 +152,7 @@ def render_download(result: ReportResult, report: str, selection: Selection) -> 
     st.download_button(
         "Download CSV",
         to_csv(result.table),
-        file_name=download_name(report, selection),
+        file_name=download_name(report, selection, incomplete=bool(result.failures)),
         mime="text/csv",
         key=f"download-{report}",
         icon=":material/download:",
