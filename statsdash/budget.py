@@ -1,8 +1,11 @@
-"""The time a page or an export may spend fetching: one deadline, seen by every worker thread.
+"""The time a page or an export may spend fetching, per service, seen by every worker thread.
 
-A page (app.py's frame) or `export` opens `budget(seconds)`; the services' worker threads run
-under the same deadline (`run_within`). Past it, requests are no longer retried or started,
-and the services stop waiting: what arrived is shown and the rest is named as timed out.
+A page (app.py's frame) or `export` opens `budget(seconds)`. Each service (GA, YouTube) gets
+its own deadline `seconds` after it first fetches in that block, so a stuck GA does not use
+up YouTube's time. The services run their worker threads under that deadline
+(`run_within`): past it, no request is started or retried, and the services stop waiting:
+what arrived is shown and the rest is named as timed out.
+
 Per thread, like Streamlit's sessions: each session runs its page in a thread of its own.
 """
 
@@ -37,33 +40,50 @@ class Deadline:
         return f"timed out: no answer within the {self.seconds:g} s fetch budget"
 
 
+class Budget:
+    """`seconds` per service, each counted from that service's first fetch."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._deadlines: dict[str, Deadline] = {}
+        self._lock = threading.Lock()
+
+    def deadline(self, service: str) -> Deadline:
+        with self._lock:
+            if service not in self._deadlines:
+                self._deadlines[service] = Deadline(self.seconds)
+            return self._deadlines[service]
+
+
 @contextlib.contextmanager
-def budget(seconds: float | None) -> Iterator[Deadline | None]:
-    """Run the block under a deadline `seconds` from now (None: none). An enclosing budget
-    wins: a page's loaders share the page's budget instead of each starting one."""
-    outer = current()
+def budget(seconds: float | None) -> Iterator[Budget | None]:
+    """Run the block under a fetch budget (None: none). An enclosing budget wins: a page's
+    loaders share the page's budget instead of each starting its own."""
+    outer = getattr(_local, "budget", None)
     if outer is not None or seconds is None:
         yield outer
         return
-    _local.deadline = Deadline(seconds)
+    _local.budget = Budget(seconds)
     try:
-        yield _local.deadline
+        yield _local.budget
     finally:
-        _local.deadline = None
+        _local.budget = None
+
+
+def deadline_for(service: str) -> Deadline | None:
+    """The deadline of `service` in this thread's budget (started now if it was not), or
+    the deadline this worker thread runs under, or None."""
+    spent = getattr(_local, "budget", None)
+    return spent.deadline(service) if spent is not None else current()
 
 
 def current() -> Deadline | None:
+    """The deadline a worker thread runs under (`run_within`), if any."""
     return getattr(_local, "deadline", None)
 
 
-def remaining() -> float | None:
-    """Seconds left of this thread's budget, or None without one."""
-    deadline = current()
-    return None if deadline is None else deadline.remaining()
-
-
 def run_within(deadline: Deadline | None, fn: Callable[..., T]) -> Callable[..., T]:
-    """`fn` for a worker thread, run under the submitting thread's deadline."""
+    """`fn` for a worker thread, run under `deadline` (usually the submitting page's)."""
 
     def run(*args: Any, **kwargs: Any) -> T:
         previous = current()
@@ -77,7 +97,7 @@ def run_within(deadline: Deadline | None, fn: Callable[..., T]) -> Callable[...,
 
 
 def check(source: str) -> None:
-    """Raise the timed-out FetchError for `source` when this thread's budget is spent."""
+    """Raise TimedOut for `source` when this thread's deadline has passed."""
     deadline = current()
     if deadline is not None and deadline.expired():
         raise TimedOut(source, deadline.message())

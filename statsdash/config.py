@@ -136,6 +136,14 @@ class AccessConfig:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    """How long fetching may take: one request, and a page or export per service."""
+
+    timeout_seconds: float = 30.0
+    budget_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole, validated config.yaml."""
 
@@ -148,6 +156,7 @@ class Config:
     digest: DigestConfig | None = None
     anomalies: AnomalyConfig = AnomalyConfig()
     access: AccessConfig | None = None  # None: no sign-in (the app binds to loopback)
+    fetch: FetchConfig = FetchConfig()
 
     def with_endpoint(self, url: str) -> Config:
         """A copy with both services pointed at `url` (demo mode's emulator on a free port)."""

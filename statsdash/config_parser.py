@@ -25,6 +25,7 @@ from statsdash.config import (
     Config,
     ConfigError,
     DigestConfig,
+    FetchConfig,
     GoogleAnalyticsConfig,
     Property,
     Site,
@@ -41,6 +42,7 @@ TOP_KEYS = (
     "digest",
     "anomalies",
     "access",
+    "fetch",
 )
 DIGEST_KEYS = (
     "smtp_host",
@@ -56,6 +58,7 @@ ANOMALY_KEYS = ("k", "min_spread")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 ACCESS_KEYS = ("allowed_domains", "allowed_emails")
 CACHE_KEYS = ("enabled", "path", "url", "recent_ttl", "max_mb")
+FETCH_KEYS = ("timeout_seconds", "budget_seconds")
 GA_KEYS = (
     "credentials",
     "endpoint",
@@ -215,6 +218,19 @@ class Parser:
             digest=None if _get(top, "digest") is None else self.digest(_get(top, "digest")),
             anomalies=self.anomalies(_get(top, "anomalies", {})),
             access=None if _get(top, "access") is None else self.access(top["access"]),
+            fetch=self.fetch(_get(top, "fetch", {})),
+        )
+
+    def fetch(self, data: object) -> FetchConfig:
+        fetch = self.mapping(data, "fetch", FETCH_KEYS, "like {budget_seconds: 60}")
+        default = FetchConfig()
+        return FetchConfig(
+            timeout_seconds=self.seconds(
+                _get(fetch, "timeout_seconds", default.timeout_seconds), "fetch.timeout_seconds"
+            ),
+            budget_seconds=self.seconds(
+                _get(fetch, "budget_seconds", default.budget_seconds), "fetch.budget_seconds"
+            ),
         )
 
     def digest(self, data: object) -> DigestConfig:
@@ -619,6 +635,13 @@ class Parser:
         if not isinstance(value, str) or not value.strip():
             raise self.error(path, f"must be non-empty text; found {_kind(value)}")
         return value.strip()
+
+    def seconds(self, value: object, path: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise self.error(
+                path, f"must be a number of seconds above 0, like 60; found {_show(value)}"
+            )
+        return float(value)
 
     def boolean(self, value: object, path: str) -> bool:
         if not isinstance(value, bool):

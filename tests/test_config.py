@@ -84,7 +84,15 @@ BAD_CONFIGS = {
         {"googel_analytics": {}},
         'googel_analytics: unknown key "googel_analytics" (did you mean "google_analytics"?); '
         "allowed keys: network_name, cache, google_analytics, youtube, brands, digest, anomalies, "
-        "access",
+        "access, fetch",
+    ),
+    "fetch budget not a number": (
+        {"fetch": {"budget_seconds": "a minute"}},
+        'fetch.budget_seconds: must be a number of seconds above 0, like 60; found "a minute"',
+    ),
+    "fetch timeout zero": (
+        {"fetch": {"timeout_seconds": 0}},
+        "fetch.timeout_seconds: must be a number of seconds above 0, like 60; found 0",
     ),
     "unknown section key": (
         {"google_analytics__site": "x"},

@@ -20,13 +20,15 @@ import dataclasses
 import functools
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures import as_completed
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from statsdash import budget
 from statsdash.config import Config, Property
-from statsdash.errors import AuthError, FetchError
+from statsdash.errors import AuthError, FetchError, TimedOut
 from statsdash.ga import insights, series
 from statsdash.ga import tables as t
 from statsdash.ga.analytics import Analytics
@@ -148,16 +150,27 @@ class AnalyticsData:
         errors: dict[str, Exception] = {}
         if not items:
             return results
+        deadline = budget.deadline_for("ga")
         pool = self.analytics.pool  # the client's: its threads' connections are reused
-        futures = {pool.submit(fetch, site, prop): (site, prop) for site, prop in items}
-        for done, future in enumerate(as_completed(futures), start=1):
-            site, prop = futures[future]
-            try:
-                results[prop.id] = future.result()
-            except (FetchError, AuthError) as error:
-                errors[prop.id] = error
-            if self.progress:
-                self.progress(done, len(items), f"{what}: {self.label(site, prop)}")
+        timed = budget.run_within(deadline, fetch)
+        futures = {pool.submit(timed, site, prop): (site, prop) for site, prop in items}
+        wait = deadline.remaining() if deadline is not None else None
+        try:
+            for done, future in enumerate(as_completed(futures, timeout=wait), start=1):
+                site, prop = futures[future]
+                try:
+                    results[prop.id] = future.result()
+                except (FetchError, AuthError) as error:
+                    errors[prop.id] = error
+                if self.progress:
+                    self.progress(done, len(items), f"{what}: {self.label(site, prop)}")
+        except FuturesTimeout:
+            # Past the deadline the page goes on without waiting for the requests still out
+            # (they end by their own timeout and start no retry); queued ones never start.
+            for future, (site, prop) in futures.items():
+                if not future.done():
+                    future.cancel()
+                    errors[prop.id] = TimedOut(self.label(site, prop), deadline.message())
         auth = [e for e in errors.values() if isinstance(e, AuthError)]
         if auth and len(auth) == len(items):
             raise auth[0]

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from statsdash import budget
 from statsdash.cache import FINAL_TTL, ResponseCache, open_cache
 from statsdash.config import Config, GoogleAnalyticsConfig, Property, Site
 from statsdash.errors import AuthError, BadResponse, StatsdashError
@@ -35,7 +36,7 @@ from statsdash.ga.query import (
 )
 from statsdash.ga.query import date_ranges as build_date_ranges
 from statsdash.ga.series import hours_per_day
-from statsdash.google_api import MAX_TRIES, HttpFactory, build_service, execute
+from statsdash.google_api import MAX_TRIES, TIMEOUT, HttpFactory, build_service, execute
 from statsdash.limiter import limiter_for
 from statsdash.utilities import ratio, rollup
 
@@ -106,7 +107,8 @@ class Analytics:
         self.today = today
         self.sleep = sleep
         self.max_tries = max_tries
-        self.http = HttpFactory(load_credentials(ga))
+        timeout = config.fetch.timeout_seconds if isinstance(config, Config) else None
+        self.http = HttpFactory(load_credentials(ga), timeout=timeout or TIMEOUT)
         self.data = build_service("analyticsdata", "v1beta", ga.endpoint)
         self._admin = None
 
@@ -296,7 +298,10 @@ class Analytics:
             if weight and weight not in metrics:
                 raise ValueError(f"rolling up {metric} needs {weight} in the metrics")
         request = make_request(date_ranges, metrics, dimensions, filters, None, None)
-        reports = list(self.pool.map(lambda pid: self.fetch(pid, request, refresh=refresh), ids))
+        fetch = budget.run_within(
+            budget.deadline_for("ga"), lambda pid: self.fetch(pid, request, refresh=refresh)
+        )
+        reports = list(self.pool.map(fetch, ids))
         keys = [*(dimensions or ()), DATE_RANGE]
         frame = _sum_reports([r.frame for r in reports], keys, metrics)
         order = (

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from statsdash.budget import budget
 from statsdash.reports import Selection
 
 FRAMED = "sd_framed"  # set by app.py right before it runs the page, taken by the page
@@ -24,7 +25,10 @@ def run_page(nav, selection: Selection, granularity: str) -> None:
         st.switch_page(goto, query_params=st.query_params.to_dict())
     st.session_state.update(selection=selection, granularity=granularity)
     st.session_state[FRAMED] = True
-    nav.run()
+    # Every fetch of the page shares one budget per service (budget.py): past it, what
+    # arrived renders and the rest is named as timed out.
+    with budget(selection.config.fetch.budget_seconds):
+        nav.run()
 
 
 def page_selection(page_file: str) -> tuple[Selection, str]:

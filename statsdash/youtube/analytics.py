@@ -20,6 +20,7 @@ from google.auth.exceptions import RefreshError
 from googleapiclient.http import HttpRequest
 from googleapiclient.model import JsonModel
 
+from statsdash import budget
 from statsdash.cache import FINAL_TTL, PROVISIONAL_TTL, ResponseCache, open_cache
 from statsdash.config import Config
 from statsdash.errors import AuthError, BadResponse, FetchError
@@ -120,7 +121,8 @@ class Analytics:
                 creds = self._credentials
                 if creds is _UNSET:
                     creds = load_credentials(self.config)
-                self._session = (CredentialKeeper(self.config, creds), HttpFactory(creds))
+                http = HttpFactory(creds, timeout=self.config.fetch.timeout_seconds)
+                self._session = (CredentialKeeper(self.config, creds), http)
             return self._session
 
     def execute_query(self, request: Any, *, source: str = SOURCE) -> dict:
@@ -163,7 +165,7 @@ class Analytics:
         if len(items) <= 1:
             return [fn(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(8, len(items))) as pool:
-            return list(pool.map(fn, items))
+            return list(pool.map(budget.run_within(budget.deadline_for("youtube"), fn), items))
 
     # ------------------------------------------------------------ content owner
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
 from typing import Any
 
-from statsdash.errors import AuthError, FetchError
+from statsdash import budget
+from statsdash.errors import AuthError, FetchError, TimedOut
+
+SOURCE = "YouTube Analytics"
 
 MAX_WORKERS = 8
 
@@ -102,7 +106,7 @@ class Fetcher:
             if future is None:
                 if self._pool is None:
                     self._pool = ThreadPoolExecutor(self.max_workers, "statsdash-youtube")
-                future = self._pool.submit(fn)
+                future = self._pool.submit(budget.run_within(budget.deadline_for("youtube"), fn))
                 self._futures[key] = future
         return future
 
@@ -113,18 +117,25 @@ class Fetcher:
         for name, future in futures.items():
             by_future.setdefault(future, []).append(name)
         results: dict[Hashable, Any] = {}
-        for future in as_completed(by_future):
-            try:
-                value = future.result()
-            except AuthError:
-                raise
-            except FetchError as error:
-                value = error
-            for name in by_future[future]:
-                results[name] = value
-                done += 1
-            if self.progress is not None:
-                self.progress(done, total)
+        deadline = budget.deadline_for("youtube")
+        wait = deadline.remaining() if deadline is not None else None
+        try:
+            for future in as_completed(by_future, timeout=wait):
+                try:
+                    value = future.result()
+                except AuthError:
+                    raise
+                except FetchError as error:
+                    value = error
+                for name in by_future[future]:
+                    results[name] = value
+                    done += 1
+                if self.progress is not None:
+                    self.progress(done, total)
+        except FuturesTimeout:  # what is still out is named as timed out; the rest renders
+            late = TimedOut(SOURCE, deadline.message())
+            for name in futures:
+                results.setdefault(name, late)
         self._release_idle_pool()
         return {name: results[name] for name in futures}
 
