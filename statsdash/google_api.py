@@ -13,6 +13,7 @@ waits longer than TIMEOUT, and none is started or retried past the fetch budget 
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.client
 import json
@@ -172,6 +173,7 @@ def execute(
         except TRANSPORT_ERRORS as error:
             failure = FetchError(source, f"network error: {_transport(error)}")
             wait = None
+            _drop_connections(http)
         if last:
             raise failure
         backoff = min(MAX_DELAY, BASE_DELAY * 2**attempt) * (0.5 + random.random() / 2)
@@ -183,6 +185,17 @@ def execute(
             raise TimedOut(source, f"{deadline.message()} (last try: {failure.reason})")
         sleep(pause)
         attempt += 1
+
+
+def _drop_connections(http: Any) -> None:
+    """Close the kept-alive connections after a transport error, so the retry opens a new
+    one instead of writing to a socket the server already closed (a "Broken pipe")."""
+    http = getattr(http, "http", http)  # google_auth_httplib2.AuthorizedHttp wraps one
+    for conn in list(getattr(http, "connections", {}).values()):
+        with contextlib.suppress(OSError):
+            conn.close()
+    if hasattr(http, "connections"):
+        http.connections.clear()
 
 
 def _transport(error: Exception) -> str:

@@ -105,6 +105,7 @@ class AnalyticsData:
             if name not in ga.sites:
                 raise SelectionError(f"unknown site {name!r}; configured: {', '.join(ga.sites)}")
         self.config = ga
+        self._config_source = config.source
         self.sites = {name: ga.sites[name] for name in (sites or ga.sites)}
         self.period = period
         self.comparisons = tuple(comparisons)
@@ -173,7 +174,7 @@ class AnalyticsData:
                     errors[prop.id] = TimedOut(self.label(site, prop), deadline.message())
         auth = [e for e in errors.values() if isinstance(e, AuthError)]
         if auth and len(auth) == len(items):
-            raise auth[0]
+            raise AuthError(refused_message(self._config_source, self.config, auth[0], len(items)))
         for site, prop in items:  # in configuration order
             if prop.id in errors:
                 error = errors[prop.id]
@@ -531,6 +532,24 @@ class AnalyticsData:
         return [
             s for s, site in self.sites.items() if any(p.id in answered for p in site.properties)
         ]
+
+
+def refused_message(source: str, ga, error: AuthError, count: int) -> str:
+    """One line for credentials refused on every property: what, and the command to check."""
+    detail = str(error).split(": ", 1)[-1]
+    if ga.credentials is not None:
+        key = str(ga.credentials)
+    elif ga.credentials_info is not None:
+        key = "[gcp_service_account] in .streamlit/secrets.toml"
+    else:
+        key = "(none: `credentials: none`)"
+    return (
+        f"Google Analytics refused the credentials for all {count} properties asked ({detail}). "
+        f"Check the service-account key {key} (Google Cloud console > IAM & Admin > Service "
+        "accounts > Keys: it may have been deleted or disabled) and that the account is a "
+        "user of each property, then run "
+        f"`python -m statsdash discover ga --config {source}` to list what it can read"
+    )
 
 
 def _recency(quota: dict) -> tuple:

@@ -21,7 +21,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from statsdash.errors import StatsdashError
+from statsdash.errors import AuthError, StatsdashError
 from statsdash.periods import Period
 from statsdash.reports import (
     ReportResult,
@@ -347,6 +347,8 @@ def load_status(selection: Selection) -> dict[str, ServiceStatus]:
             if service == "ga":  # quota left beside each property's availability
                 quota = data.quota_table()
                 availability = availability.merge(quota, on=["site", "property"], how="left")
+        except AuthError:
+            raise  # refused credentials: the frame's one message, as on every page
         except StatsdashError as problem:
             availability, error = None, str(problem)
         cache = data.analytics.cache

@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from statsdash.budget import budget
+from statsdash.errors import AuthError
 from statsdash.reports import Selection
 
 FRAMED = "sd_framed"  # set by app.py right before it runs the page, taken by the page
@@ -27,8 +28,13 @@ def run_page(nav, selection: Selection, granularity: str) -> None:
     st.session_state[FRAMED] = True
     # Every fetch of the page shares one budget per service (budget.py): past it, what
     # arrived renders and the rest is named as timed out.
-    with budget(selection.config.fetch.budget_seconds):
-        nav.run()
+    try:
+        with budget(selection.config.fetch.budget_seconds):
+            nav.run()
+    except AuthError as error:
+        # Refused credentials stop every page the same way: one message saying what was
+        # refused and the command that fixes it, not a traceback.
+        st.error(f"**Access refused.** {error}", icon=":material/lock:")
 
 
 def page_selection(page_file: str) -> tuple[Selection, str]:
