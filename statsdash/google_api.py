@@ -30,7 +30,14 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from statsdash import budget
-from statsdash.errors import AuthError, BadResponse, FetchError, QuotaExhausted, TimedOut
+from statsdash.errors import (
+    AuthError,
+    BadResponse,
+    FetchError,
+    QuotaExhausted,
+    StatsdashError,
+    TimedOut,
+)
 
 MAX_TRIES = 5
 BASE_DELAY = 1.0
@@ -39,6 +46,7 @@ MAX_DELAY = 32.0
 # request still silent after this is not coming back (a hung connection used to wait 60 s
 # per try, five tries per request).
 TIMEOUT = 30
+REFRESH_FAILURE_TTL = 10.0  # seconds a failed token refresh is not tried again
 TRANSPORT_ERRORS = (TimeoutError, OSError, httplib2.HttpLib2Error, http.client.HTTPException)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
@@ -73,15 +81,54 @@ def build_service(name: str, version: str, endpoint: str | None) -> Any:
     )
 
 
+def refresh_failure(error: RefreshError, source: str) -> StatsdashError:
+    """What a failed token refresh means: only `invalid_grant` (a refresh token revoked or
+    expired) and other refusals need new credentials; a token endpoint answering 5xx or
+    timing out (google-auth's `retryable`, already retried by google-auth) is transient."""
+    detail = " ".join(str(error.args[0] if error.args else error).split())
+    if error.retryable:
+        return FetchError(source, f"Google's sign-in service failed ({detail}); try again shortly")
+    return AuthError(f"{source}: the credentials could not be used ({detail})")
+
+
 class HttpFactory:
-    """One authorised httplib2.Http per thread: httplib2 objects are not thread-safe."""
+    """One authorised httplib2.Http per thread: httplib2 objects are not thread-safe.
+
+    The shared credentials are refreshed once, under a lock, before a thread gets its Http;
+    left to AuthorizedHttp, every worker thread fetched a token of its own (8-12 at once)."""
 
     def __init__(self, credentials: Any | None, timeout: float = TIMEOUT) -> None:
         self.credentials = credentials
         self.timeout = timeout
         self._local = threading.local()
+        self._refresh_lock = threading.Lock()
+        self._failed: tuple[float, Exception] | None = None
+
+    def ensure_fresh(self) -> None:
+        """Refresh the credentials if they are not valid; raises google-auth's errors.
+
+        A failed refresh is re-raised to the threads that queued behind it for a few
+        seconds, so one bad token endpoint costs one round of google-auth's retries, not
+        one per property."""
+        creds = self.credentials
+        if creds is None or creds.valid:
+            return
+        with self._refresh_lock:
+            if creds.valid:
+                return
+            if self._failed and time.monotonic() - self._failed[0] < REFRESH_FAILURE_TTL:
+                raise self._failed[1]
+            from google.auth.transport.requests import Request
+
+            try:
+                creds.refresh(Request())
+            except GoogleAuthError as error:
+                self._failed = (time.monotonic(), error)
+                raise
+            self._failed = None
 
     def get(self) -> Any:
+        self.ensure_fresh()
         http = getattr(self._local, "http", None)
         if http is None:
             http = httplib2.Http(timeout=self.timeout)
@@ -164,9 +211,9 @@ def execute(
             failure = BadResponse(source, f"unreadable answer from the API: {error}")
             wait = None
         except RefreshError as error:
-            if not error.retryable:
-                raise AuthError(f"{source}: the credentials could not be used ({error})") from error
-            failure = FetchError(source, f"sign-in service unavailable: {error}")
+            failure = refresh_failure(error, source)
+            if isinstance(failure, AuthError):
+                raise failure from error
             wait = None
         except GoogleAuthError as error:
             raise AuthError(f"{source}: the credentials could not be used ({error})") from error

@@ -7,7 +7,7 @@ import json
 import urllib.request
 
 import pytest
-from test_app_pages import _app_emulator_url, downloads, open_page  # noqa: F401 (fixture)
+from test_app_pages import _app_emulator_url, downloads, open_page, shown  # noqa: F401 (fixture)
 
 from statsdash import google_api
 
@@ -42,7 +42,7 @@ def test_refused_ga_credentials_are_one_message_on_every_page(app_faults, downlo
     # the last days, which other tests have fetched for every site).
     query = SEPTEMBER | {"sites": "gearhaven.co.uk,fablefield.net"}
     at = open_page(page, downloads, query)  # asserts no exception (no traceback)
-    errors = [e.value for e in at.error]
+    errors = [shown(e.value) for e in at.error]
     refused = [e for e in errors if "refused the credentials for all" in e]
     assert len(refused) == 1, errors
     assert "python -m statsdash discover ga --config" in refused[0]
@@ -53,7 +53,7 @@ def test_refused_ga_credentials_are_one_message_on_every_page(app_faults, downlo
 def test_a_dropped_property_is_named_and_the_others_render(app_faults, downloads):  # noqa: F811
     app_faults(kind="drop", endpoint="*", match="properties/298451007", times=10_000)
     at = open_page("pages/overview.py", downloads, SEPTEMBER)
-    warnings = " ".join(w.value for w in at.warning)
+    warnings = " ".join(shown(w.value) for w in at.warning)
     assert "gearhaven.co.uk (property 298451007)" in warnings
     assert "connection closed mid-answer" in warnings
     assert "ga-countries_2026-09-01_2026-09-30_incomplete.csv" in downloads

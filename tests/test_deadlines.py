@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from test_app_pages import shown
 
 from statsdash import google_api
 from statsdash.cli import main
@@ -153,7 +154,7 @@ def test_overview_renders_within_the_budget(write_config, silent_url, monkeypatc
         st.cache_data.clear()
     assert not at.exception, [e.message for e in at.exception]
     assert seconds < 2 * BUDGET + 3 * SLACK  # 1,569 s before
-    warning = " ".join(w.value for w in at.warning)
+    warning = " ".join(shown(w.value) for w in at.warning)
     assert f"timed out: no answer within the {BUDGET} s fetch budget" in warning
     assert "pixelpost.net (property 311204581)" in warning
     assert "Views" in " ".join(m.label for m in at.metric)  # YouTube still renders

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
+from google.auth.exceptions import GoogleAuthError, RefreshError
 
 from statsdash import budget
 from statsdash.cache import FINAL_TTL, ResponseCache, open_cache
@@ -36,7 +37,14 @@ from statsdash.ga.query import (
 )
 from statsdash.ga.query import date_ranges as build_date_ranges
 from statsdash.ga.series import hours_per_day
-from statsdash.google_api import MAX_TRIES, TIMEOUT, HttpFactory, build_service, execute
+from statsdash.google_api import (
+    MAX_TRIES,
+    TIMEOUT,
+    HttpFactory,
+    build_service,
+    execute,
+    refresh_failure,
+)
 from statsdash.limiter import limiter_for
 from statsdash.utilities import ratio, rollup
 
@@ -116,10 +124,16 @@ class Analytics:
 
     def execute_query(self, request: Any, *, source: str = "Google Analytics", check=None) -> dict:
         """Execute a googleapiclient request under the shared retry policy (google_api.execute)."""
+        try:
+            http = self.http.get()  # refreshes the shared token once, for every thread
+        except RefreshError as error:
+            raise refresh_failure(error, source) from None
+        except GoogleAuthError as error:
+            raise AuthError(f"{source}: the credentials could not be used ({error})") from None
         return execute(
             request,
             source=source,
-            http=self.http.get(),
+            http=http,
             max_tries=self.max_tries,
             sleep=self.sleep,
             check=check,

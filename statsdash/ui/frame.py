@@ -14,6 +14,7 @@ import streamlit as st
 from statsdash.budget import budget
 from statsdash.errors import AuthError
 from statsdash.reports import Selection
+from statsdash.ui.text import md
 
 FRAMED = "sd_framed"  # set by app.py right before it runs the page, taken by the page
 GOTO = "sd_goto"  # the page a deep link asked for, while app.py is brought in
@@ -34,7 +35,7 @@ def run_page(nav, selection: Selection, granularity: str) -> None:
     except AuthError as error:
         # Refused credentials stop every page the same way: one message saying what was
         # refused and the command that fixes it, not a traceback.
-        st.error(f"**Access refused.** {error}", icon=":material/lock:")
+        st.error(f"**Access refused.** {md(str(error))}", icon=":material/lock:")
 
 
 def page_selection(page_file: str) -> tuple[Selection, str]:

@@ -26,7 +26,7 @@ from statsdash.config import Config
 from statsdash.errors import AuthError, BadResponse, FetchError
 from statsdash.google_api import MAX_TRIES, HttpFactory, build_service, execute
 from statsdash.limiter import limiter_for
-from statsdash.youtube.auth import CredentialKeeper, auth_command, expired_message, load_credentials
+from statsdash.youtube.auth import CredentialKeeper, auth_command, load_credentials, refresh_error
 
 POOL_WORKERS = 8
 MAX_IDS_PER_CALL = 50  # channels.list / videos.list `id` lists
@@ -139,7 +139,7 @@ class Analytics:
             )
         except AuthError as error:
             if isinstance(error.__cause__, RefreshError):
-                raise AuthError(expired_message(self.config, error.__cause__)) from None
+                raise refresh_error(self.config, error.__cause__) from None
             if keeper.credentials is None:
                 raise
             raise AuthError(

@@ -23,7 +23,7 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from requests import RequestException
 
 from statsdash.config import Config, ConfigError, YouTubeConfig
-from statsdash.errors import AuthError
+from statsdash.errors import AuthError, FetchError, StatsdashError
 
 SCOPES = (
     "https://www.googleapis.com/auth/yt-analytics.readonly",
@@ -72,6 +72,29 @@ def expired_message(config: Config, error: Exception) -> str:
     )
 
 
+def refresh_error(config: Config, error: RefreshError) -> StatsdashError:
+    """Only `invalid_grant` (revoked, expired, or a Testing-mode app's 7 days) means signing in
+    again; a token endpoint answering 5xx is transient (google-auth has retried it), and any
+    other refusal points at the OAuth client rather than the sign-in."""
+    data = error.args[1] if len(error.args) > 1 else None
+    code = data.get("error") if isinstance(data, dict) else None
+    detail = " ".join(str(error.args[0] if error.args else error).split())
+    if code == "invalid_grant" or (code is None and "invalid_grant" in detail):
+        return AuthError(expired_message(config, error))
+    if error.retryable:
+        return FetchError(
+            "YouTube sign-in",
+            f"Google's token endpoint failed ({detail}); this is on Google's side, try again "
+            "shortly (no need to sign in again)",
+        )
+    secrets = config.youtube.client_secrets if config.youtube else None
+    return AuthError(
+        f"YouTube sign-in was refused ({detail}); check the OAuth client in "
+        f"{secrets or 'youtube.client_secrets'} (Google Cloud console > APIs & Services > "
+        "Credentials)"
+    )
+
+
 class CredentialKeeper:
     """Refreshes shared credentials once, under a lock, before threads use them.
 
@@ -94,7 +117,7 @@ class CredentialKeeper:
             try:
                 creds.refresh(Request())
             except RefreshError as error:
-                raise AuthError(expired_message(self.config, error)) from None
+                raise refresh_error(self.config, error) from None
             except GoogleAuthError as error:
                 raise AuthError(
                     f"YouTube sign-in could not be refreshed ({error}); "
