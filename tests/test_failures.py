@@ -188,3 +188,19 @@ def test_strict_writes_nothing_when_incomplete(config_file, clean_emulator, caps
     assert err.rstrip().endswith("--strict: nothing written")
     assert export(config_file, "ga-sites", "--strict", "-o", str(target)) == 0
     assert target.exists()
+
+
+def test_the_readme_troubleshooting_table_names_existing_tests():
+    """Every row of the README's troubleshooting table is backed by a test that exists, and
+    the count in its introduction is the number of rows."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    section = readme.split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| \d+ \|.*`(test_\w+\.py)::(test_\w+)` \|$", section, re.M)
+    count = int(re.search(r"(\d+) scenarios", section).group(1))
+    assert len(rows) == count == len(re.findall(r"^\| \d+ \|", section, re.M))
+    for file, name in rows:
+        assert f"def {name}(" in (root / "tests" / file).read_text(), f"{file}::{name}"
