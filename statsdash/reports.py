@@ -131,7 +131,9 @@ AFTER_COMPLETE = ("days_compared", "complete_through")
 def with_complete(table: pd.DataFrame, complete: bool) -> pd.DataFrame:
     """`table` with the `complete` column before the trailing AFTER_COMPLETE columns."""
     out = table.drop(columns="complete", errors="ignore")
-    at = next((out.columns.get_loc(c) for c in AFTER_COMPLETE if c in out.columns), out.shape[1])
+    # brands carries them per service (web_days_compared, ...): any column ending so.
+    trailing = [i for i, c in enumerate(out.columns) if str(c).endswith(AFTER_COMPLETE)]
+    at = trailing[0] if trailing else out.shape[1]
     out.insert(at, "complete", "true" if complete else "false")
     return out
 
