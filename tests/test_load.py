@@ -1,0 +1,92 @@
+"""Twenty sessions at once, with faults injected while they load: every session gets the
+same KPIs (equal to the emulator's raw facts), no property ever has more than GA4's 10
+requests in flight at the emulator, and the response cache is left whole and reusable."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import threading
+import time
+from datetime import date
+
+import pytest
+
+from statsdash.config import CacheConfig, load_config
+from statsdash.emulator import DEMO_CONFIG
+from statsdash.periods import Period
+from statsdash.reports import Selection, build_report
+
+TODAY = date(2026, 11, 20)
+OCT = Period("October", date(2026, 10, 1), date(2026, 10, 31))
+SESSIONS = 20
+# Sessions differ in comparisons (so they do not all share one fetch), not in the period.
+COMPARISONS = ((), ("previous",), ("yoy",), ("previous", "yoy"))
+
+
+@pytest.fixture
+def config(emulator, tmp_path):
+    demo = load_config(DEMO_CONFIG, check_files=False).with_endpoint(emulator.url)
+    return dataclasses.replace(demo, cache=CacheConfig(path=tmp_path / "cache.sqlite"))
+
+
+def kpis(config) -> list[tuple]:
+    """Each session's (web pageviews, users, sessions, YouTube views by group), at once."""
+    out: list[tuple | BaseException] = [None] * SESSIONS
+    start = threading.Barrier(SESSIONS)
+
+    def session(i: int) -> None:
+        selection = Selection(config, OCT, COMPARISONS[i % 4], today=TODAY)
+        start.wait()
+        try:
+            web = build_report("ga-summary", selection)
+            tube = build_report("yt-channels", selection)
+            assert not web.failures and not tube.failures, (web.failures, tube.failures)
+            row = web.table.iloc[0]
+            views = dict(zip(tube.table["channel"], tube.table["views"], strict=True))
+            out[i] = (int(row["pageviews"]), int(row["users"]), int(row["sessions"]), views)
+        except BaseException as error:  # reported below, with the session's number
+            out[i] = error
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(SESSIONS)]
+    for thread in threads:
+        thread.start()
+    return threads, out
+
+
+def test_twenty_sessions_with_faults_mid_load(config, clean_emulator, network, tmp_path):
+    threads, out = kpis(config)
+    deadline = time.monotonic() + 60
+    while clean_emulator.requests()["total"] < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # Mid-load: connections dropped and server errors, each retried by the client.
+    clean_emulator.add_fault("drop", endpoint="ga.batchRunReports", times=3)
+    clean_emulator.add_fault("500", endpoint="yt.reports.query", times=2)
+    for thread in threads:
+        thread.join(timeout=300)
+    errors = [(i, o) for i, o in enumerate(out) if isinstance(o, BaseException)]
+    assert not errors, errors
+
+    facts = [network.ga_facts(p, OCT.start, OCT.end) for p in network.ga_properties]
+    pageviews = sum(int(f["screenPageViews"].sum()) for f in facts)
+    groups = network.channel_groups
+    views = {
+        g: int(network.yt_facts(ids, OCT.start, OCT.end)["views"].sum())
+        for g, ids in groups.items()
+    }
+    assert {o[0] for o in out} == {pageviews}
+    assert all(o == out[0] for o in out)  # identical KPIs in every session
+    assert out[0][3] == views
+    assert [e for e in clean_emulator.requests()["log"] if e["status"] != 200]  # faults hit
+
+    peak = clean_emulator.requests()["peak_in_flight"]
+    assert max(peak[p] for p in network.ga_properties) <= 10, peak
+
+    with sqlite3.connect(tmp_path / "cache.sqlite") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    before = clean_emulator.requests()["total"]
+    again, more = kpis(dataclasses.replace(config))  # a new config: no memoised tables
+    for thread in again:
+        thread.join(timeout=300)
+    assert more == out
+    assert clean_emulator.requests()["total"] == before  # all from the cache, read back whole
