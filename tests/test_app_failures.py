@@ -12,6 +12,7 @@ from test_app_pages import _app_emulator_url, downloads, open_page, shown  # noq
 from statsdash import google_api
 
 SEPTEMBER = {"period": "custom", "start": "2026-09-01", "end": "2026-09-30"}
+pytestmark = pytest.mark.slow  # each test runs the app (AppTest) through a page
 PAGES = ["pages/overview.py", "pages/web_summary.py", "pages/data_status.py"]
 
 

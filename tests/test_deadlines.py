@@ -123,6 +123,7 @@ def test_connection_refused_is_bounded(write_config, refused_url, capsys, monkey
     assert "Connection refused" in err or "timed out" in err
 
 
+@pytest.mark.slow
 def test_youtube_keeps_its_own_budget_when_ga_hangs(
     write_config, silent_url, network, capsys, clean_emulator
 ):
@@ -135,6 +136,7 @@ def test_youtube_keeps_its_own_budget_when_ga_hangs(
     assert not brands["complete"].any()  # the web half is missing, and the file says so
 
 
+@pytest.mark.slow
 def test_overview_renders_within_the_budget(write_config, silent_url, monkeypatch, emulator):
     monkeypatch.delenv("STATSDASH_DEMO", raising=False)
     monkeypatch.setenv("STATSDASH_CONFIG", str(write_config(ga=silent_url)))

@@ -54,6 +54,7 @@ def kpis(config) -> list[tuple]:
     return threads, out
 
 
+@pytest.mark.slow
 def test_twenty_sessions_with_faults_mid_load(config, clean_emulator, network, tmp_path):
     threads, out = kpis(config)
     deadline = time.monotonic() + 60

@@ -101,6 +101,7 @@ def web(config) -> AnalyticsData:
     return AnalyticsData(config, (), OCT, (), analytics=analytics, today=TODAY)
 
 
+@pytest.mark.slow
 def test_ga_refreshes_the_token_once_for_all_its_threads(ga_config, token_server, network):
     data = web(ga_config)
     summary = data.summary_table()
