@@ -115,9 +115,10 @@ def run_app(config: Path, cap: float) -> tuple[float, str, str]:
         return cap, "killed", f"> {cap:g} s"
     out = done.stdout.strip().splitlines() or ["? no output"]
     seconds, status = (out[0].split() + ["?", "?"])[:2]
-    if status == "?":
+    try:
+        return float(seconds), status, " | ".join(out[1:])[:400]
+    except ValueError:  # no timing line: the run itself failed
         return time.monotonic() - started, "crashed", done.stderr.strip()[-300:]
-    return float(seconds), status, " | ".join(out[1:])[:400]
 
 
 def main() -> None:
