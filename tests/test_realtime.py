@@ -167,6 +167,8 @@ def test_export_ga_realtime(emulator, pinned, tmp_path, capsys):
     path.write_text("cache: {enabled: false}\n" + text)
     assert main(["export", "ga-realtime", "--config", str(path)]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert list(rows[0]) == ["site", "active_users"]
+    # Realtime is about now: no compared days, but like every GA report it says if it is whole.
+    assert list(rows[0]) == ["site", "active_users", "complete"]
+    assert {r["complete"] for r in rows} == {"true"}
     want = {s: int(site_facts(pinned, s)["activeUsers"].sum()) for s in pinned.sites}
     assert {r["site"]: int(r["active_users"]) for r in rows} == want
