@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 from statsdash.emulator import start_emulator
 from statsdash.emulator.network import Network
@@ -27,6 +27,15 @@ def test_copies_serve_the_same_facts_under_new_ids():
     cid = next(iter(base.yt_channels))
     twin = next(c for c in big.yt_channels if c != cid and c.startswith(cid[:21]))
     assert big.subscriber_count(twin) == base.subscriber_count(cid)
+
+
+def test_copies_serve_realtime_too():
+    # A copy's realtime rows are its original's: `export --all` on a benchmark network once
+    # failed every copied property's runRealtimeReport with a 500 (StopIteration).
+    base, big = Network(TODAY), Network(TODAY, copies=2)
+    now = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    pid = next(iter(base.ga_properties))
+    assert big.ga_realtime_facts(f"{pid}001", now).equals(base.ga_realtime_facts(pid, now))
 
 
 def test_peak_in_flight_per_property():

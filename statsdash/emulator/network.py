@@ -188,8 +188,9 @@ class Network:
     def ga_realtime(self, property_id: str, now: datetime | None = None) -> dict:
         """Columns of the property's realtime rows for the last 30 minutes, with
         `minutes_ago` (0 = the current minute) and zero columns for the other metrics."""
+        base = self._base_id.get(property_id, property_id)  # a copy serves its original's
         index, spec = next(
-            (i, s) for i, s in enumerate(cat.PROPERTY_SPECS) if s.property_id == property_id
+            (i, s) for i, s in enumerate(cat.PROPERTY_SPECS) if s.property_id == base
         )
         now = now or self.realtime_now()
         epoch = datetime.combine(date(1970, 1, 1), time(), tzinfo=UTC)
