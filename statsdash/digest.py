@@ -61,7 +61,9 @@ class Digest:
 
     def message(self, sender: str, to: tuple[str, ...]) -> EmailMessage:
         message = EmailMessage()
-        message["Subject"] = self.subject
+        # A header is one line: a network name with a line break (valid YAML) made the
+        # standard library refuse the whole message.
+        message["Subject"] = " ".join(self.subject.split())
         message["From"] = sender
         message["To"] = ", ".join(to)
         message.set_content(self.text)
