@@ -4,7 +4,7 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports
-from statsdash.ui.format import LABELS, format_name
+from statsdash.ui.format import LABELS, MONEY, format_name
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.render import (
@@ -23,7 +23,10 @@ if not selection.channel_names():
     st.info("No YouTube channel groups are configured.")
     st.stop()
 
-results = load_reports(["yt-channels", "yt-stats", "yt-formats"], selection)
+# Revenue is optional (`youtube: {revenue: true}`): without it nothing of it is asked.
+revenue_on = selection.config.youtube.revenue
+reports = ["yt-channels", "yt-stats", "yt-formats", *(["yt-revenue"] if revenue_on else [])]
+results = load_reports(reports, selection)
 render_problems(results.values())
 freshness = render_freshness(selection, youtube_only=True)
 
@@ -121,3 +124,38 @@ render_table(
     caption="Each format's share of its channel group (YouTube's creatorContentType). Shorts "
     "views count every start or replay since 2025-03-31; engaged views count the old way.",
 )
+
+if revenue_on:
+    revenue, currency = results["yt-revenue"], selection.config.youtube.currency
+    st.subheader(f"Revenue ({currency})")
+    if len(revenue.table):
+        value = f"Estimated revenue ({currency})"
+        st.altair_chart(
+            charts.ranked_bars(
+                revenue.table,
+                "channel",
+                "estimated_revenue",
+                "Channel group",
+                value,
+                "channel",
+                colors,
+            )
+        )
+    render_table(
+        None,
+        revenue,
+        "yt-revenue",
+        selection,
+        columns=[
+            "channel",
+            *changes(revenue.table, "estimated_revenue"),
+            "estimated_ad_revenue",
+            *changes(revenue.table, "cpm"),
+            "playback_based_cpm",
+            *changes(revenue.table, "monetized_playbacks"),
+        ],
+        column_config={m: f"{LABELS[m]} ({currency})" for m in MONEY},
+        caption=f"YouTube's estimates in {currency}. CPM and playback-based CPM are gross ad "
+        "revenue per 1,000 ad impressions and per 1,000 monetized playbacks, from each group's "
+        "totals; the download has gross revenue and impressions behind them.",
+    )

@@ -75,6 +75,9 @@ class YouTubeConfig:
     client_secrets: Path | None
     content_owner_id: str | None
     endpoint: str | None
+    # Revenue reports (yt-revenue) and the monetary OAuth scope they need; off by default.
+    revenue: bool = False
+    currency: str = "USD"  # ISO 4217 code the revenue figures are converted to
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,15 @@ GA_KEYS = (
 PROPERTY_KEYS = ("id", "wait_for_data")
 KEY_EVENTS = "key_events"  # a site's list may hold one {key_events: [...]} beside its IDs
 MAX_KEY_EVENTS = 3  # statsdash.ga.tables.MAX_LISTED_KEY_EVENTS
-YOUTUBE_KEYS = ("credentials", "client_secrets", "content_owner_id", "endpoint", "channels")
+YOUTUBE_KEYS = (
+    "credentials",
+    "client_secrets",
+    "content_owner_id",
+    "endpoint",
+    "channels",
+    "revenue",
+    "currency",
+)
 BRAND_KEYS = ("sites", "channels")
 
 PROPERTY_ID = re.compile(r"[0-9]+")
@@ -406,7 +414,16 @@ class Parser:
             if owner is None
             else self.text(owner, "youtube.content_owner_id"),
             endpoint=endpoint,
+            revenue=self.boolean(yt.get("revenue", False), "youtube.revenue"),
+            currency=self.currency(yt.get("currency", "USD"), "youtube.currency"),
         )
+
+    def currency(self, value: object, path: str) -> str:
+        if not (isinstance(value, str) and re.fullmatch(r"[A-Z]{3}", value)):
+            raise self.error(
+                path, f"must be a three-letter ISO 4217 code like USD or EUR; found {_show(value)}"
+            )
+        return value
 
     def youtube_credentials(self, value: object, endpoint: str | None) -> Path | None:
         path = "youtube.credentials"

@@ -86,7 +86,13 @@ YT_REPORTS = {
     "yt-videos": "video_table",
     "yt-traffic": "traffic_source_table",
     "yt-formats": "format_table",
+    "yt-revenue": "revenue_table",
 }
+# Revenue is optional (the monetary scope): without it yt-revenue is not offered at all.
+REVENUE_OFF = (
+    "yt-revenue is off: set `youtube: {{revenue: true}}` in {source}, then re-run "
+    "`python -m statsdash auth youtube` to grant the monetary scope"
+)
 CROSS_REPORTS = ("brands", "daily")
 SERVICE_LABELS = {"ga": "Web", "youtube": "YouTube"}
 # Last columns of every GA and YouTube report (after issue 9's `complete`).
@@ -146,6 +152,8 @@ def _builder(name: str, config: Config) -> Callable[[Selection], ReportResult]:
     if name in YT_REPORTS:
         if config.youtube is None:
             raise SelectionError(f"{config.source} has no youtube section for {name}")
+        if name == "yt-revenue" and not config.youtube.revenue:
+            raise SelectionError(REVENUE_OFF.format(source=config.source))
         return lambda sel: _service_report("youtube", YT_REPORTS[name], sel)
     if name in CROSS_REPORTS:
         from statsdash import crossplatform
@@ -277,9 +285,10 @@ def _service_report(service: str, method: str, selection: Selection) -> ReportRe
     if method == GA_REPORTS["ga-realtime"]:  # now, not a period: no days to compare or cut
         return ReportResult(table, dict(data.failures), list(data.notes))
     compared = data.compared()
+    failures = data.failures_of(method) if service == "youtube" else data.failures
     return ReportResult(
         with_compared(table, compared),
-        dict(data.failures),
+        dict(failures),
         list(data.notes),
         {service: compared},
     )

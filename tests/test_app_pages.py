@@ -48,7 +48,7 @@ PAGES = {
     "pages/web_content.py": {"ga-articles"},
     "pages/web_acquisition.py": {"ga-traffic", "ga-referrals", "ga-social"},
     "pages/web_audience.py": {"ga-devices", "ga-countries"},
-    "pages/youtube_channels.py": {"yt-channels", "yt-stats", "yt-formats"},
+    "pages/youtube_channels.py": {"yt-channels", "yt-stats", "yt-formats", "yt-revenue"},
     "pages/youtube_videos.py": {"yt-videos"},
     "pages/youtube_audience.py": {"yt-countries", "yt-traffic"},
     "pages/realtime.py": set(),

@@ -51,8 +51,8 @@ def test_export_all_writes_every_report_from_one_round(config_file, clean_emulat
     # and one more for the insights reports (drivers by device, anomalies' daily history).
     assert used["ga.batchRunReports"] + used["ga.runReport"] <= 4 * n_props
     # ...and for them on YouTube per period one query by video and one by traffic source,
-    # plus the 8 weeks of daily history.
-    assert used["yt.reports.query"] <= 20 + 2 * 3 + 1
+    # plus the 8 weeks of daily history, and the demo's revenue (one query per period).
+    assert used["yt.reports.query"] <= 20 + 2 * 3 + 1 + 3
 
     # The raw facts, summed with plain pandas, give the summary's pageviews.
     facts = pd.concat(

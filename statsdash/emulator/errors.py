@@ -78,6 +78,7 @@ FAULT_KINDS = (
     "quota_hour",
     "yt_quota",
     "yt_rate",
+    "yt_scope",
     "500",
     "503",
     "401",
@@ -115,6 +116,12 @@ def fault_error(kind: str) -> ApiError:
     if kind == "yt_rate":
         return ApiError(
             403, "Rate Limit Exceeded", reason="rateLimitExceeded", domain="usageLimits"
+        )
+    if kind == "yt_scope":  # a token without a scope the query needs (e.g. the monetary one)
+        return ApiError(
+            403,
+            "Request had insufficient authentication scopes.",
+            reason="insufficientPermissions",
         )
     messages = {
         "500": "Internal error encountered.",

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from statsdash.emulator import catalog as cat
-from statsdash.emulator import events, stores
+from statsdash.emulator import events, revenue, stores
 from statsdash.emulator.stores import GA_METRICS, OTHER, YT_METRICS, day_number
 
 GA_PARTIAL_HOURS = 12  # hours visible on the day after the last complete one
@@ -289,7 +289,8 @@ class Network:
         return pd.DataFrame(frame)
 
     def yt_facts(self, channel_ids, start: date, end: date) -> pd.DataFrame:
-        """Visible YouTube fact rows of the channels (an id or a list) in [start, end]."""
+        """Visible YouTube fact rows of the channels (an id or a list) in [start, end], with
+        the revenue parts of each row (see emulator.revenue)."""
         ids = [channel_ids] if isinstance(channel_ids, str) else list(channel_ids)
         parts = []
         video_ids = np.array([v.video_id for v in self.video_list], dtype=object)
@@ -308,7 +309,9 @@ class Network:
                 )[c["traffic"]],
                 "deviceType": np.array([k for k, _ in cat.DEVICE_TYPES], dtype=object)[c["device"]],
             }
-            parts.append(pd.DataFrame(frame | {m: c[m] for m in YT_METRICS}))
+            # Revenue parts (USD; zeros for a channel that is not monetised).
+            money = revenue.row_parts(self, cid, c)
+            parts.append(pd.DataFrame(frame | {m: c[m] for m in YT_METRICS} | money))
         return pd.concat(parts, ignore_index=True)
 
     def subscriber_count(self, channel_id: str) -> int:

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 
 from statsdash.emulator import catalog as cat
+from statsdash.emulator import revenue
 from statsdash.emulator.errors import YT_NOT_SUPPORTED, ApiError
 from statsdash.emulator.stores import YT_METRICS, day_number
 
@@ -22,7 +23,7 @@ DIMENSIONS = (
     "deviceType",
     "creatorContentType",
 )
-METRICS = (*YT_METRICS, "averageViewDuration")
+METRICS = (*YT_METRICS, "averageViewDuration", *revenue.METRICS)
 FILTERS = (
     "channel",
     "video",
@@ -60,6 +61,7 @@ CONTENT_TYPE = "creatorContentType"
 SUPPORTED |= {s | {CONTENT_TYPE} for s in SUPPORTED}
 VIEW_ONLY_DIMENSIONS = {"insightTrafficSourceType", "deviceType", CONTENT_TYPE}
 VIEW_METRICS = {"views", "engagedViews", "estimatedMinutesWatched", "averageViewDuration"}
+FLOATS = {*revenue.MONEY, *revenue.RATIOS}  # money and CPMs; every other metric counts
 MAX_FILTER_IDS = 500
 MAX_VIDEO_RESULTS = 200
 _CODES = {
@@ -144,11 +146,13 @@ class _Facts:
     cols: dict[str, np.ndarray]
 
     @classmethod
-    def read(cls, net, channels: list[str], start: date, end: date) -> _Facts:
+    def read(cls, net, channels: list[str], start: date, end: date, money: bool = False) -> _Facts:
         parts = []
         for i, cid in enumerate(channels):
             cols, lo, hi = net.yt_slice(cid, start, end)
             part = {k: v[lo:hi] for k, v in cols.items()}
+            if money:  # derived on demand: most queries ask no revenue
+                part |= revenue.row_parts(net, cid, part)
             part["channel"] = np.full(hi - lo, i, dtype=np.int32)
             parts.append(part)
         keys = parts[0].keys()
@@ -217,9 +221,15 @@ def reports_query(net, params: dict[str, str]) -> dict:
     else:
         mine = ids.removeprefix("channel==")
         channels = [next(iter(net.yt_channels)) if mine == "MINE" else mine]
-    facts = _Facts.read(net, channels, start, end)
+    rate = None
+    if set(metrics) & set(revenue.METRICS):
+        rate = revenue.currency_rate(params)
+        # Google answers a plain 403 "Forbidden" when any queried channel earns nothing.
+        if not all(revenue.monetised(net, c) for c in channels):
+            raise forbidden()
+    facts = _Facts.read(net, channels, start, end, money=rate is not None)
     _apply_filters(facts, filters, net)
-    return _result_table(facts, net, start, dimensions, metrics, sort, params)
+    return _result_table(facts, net, start, dimensions, metrics, sort, params, rate)
 
 
 def _check_supported(owner, metrics, dimensions, filters, sort, params) -> None:
@@ -257,7 +267,7 @@ def _apply_filters(facts: _Facts, filters: dict[str, list[str]], net) -> None:
     facts.where(mask)
 
 
-def _result_table(facts, net, start, dimensions, metrics, sort, params) -> dict:
+def _result_table(facts, net, start, dimensions, metrics, sort, params, rate=None) -> dict:
     resolved = [_dimension(d, facts, net, start) for d in dimensions]
     key = np.zeros(len(facts.cols["day"]), dtype=np.int64)
     for codes, labels in resolved:
@@ -271,6 +281,8 @@ def _result_table(facts, net, start, dimensions, metrics, sort, params) -> dict:
     sums["averageViewDuration"] = np.rint(
         np.divide(minutes * 60, views, out=np.zeros(len(views)), where=views > 0)
     ).astype(np.int64)
+    if rate is not None:
+        sums |= revenue.result_sums(facts.cols, inverse, len(first), rate)
     codes = [c[first] for c, _ in resolved]
     keys = []  # most significant first
     for field, desc in sort:
@@ -291,7 +303,10 @@ def _result_table(facts, net, start, dimensions, metrics, sort, params) -> dict:
     columns = [labels[c[page]].tolist() for c, (_, labels) in zip(codes, resolved, strict=True)]
     columns += [sums[m][page].tolist() for m in metrics]
     headers = [{"name": d, "columnType": "DIMENSION", "dataType": "STRING"} for d in dimensions]
-    headers += [{"name": m, "columnType": "METRIC", "dataType": "INTEGER"} for m in metrics]
+    headers += [
+        {"name": m, "columnType": "METRIC", "dataType": "FLOAT" if m in FLOATS else "INTEGER"}
+        for m in metrics
+    ]
     table = {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers}
     if len(page):
         table["rows"] = [list(row) for row in zip(*columns, strict=True)]

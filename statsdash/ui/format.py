@@ -91,6 +91,14 @@ LABELS = {
     "share_rate": "Shares / 1k views",
     "subs_rate": "Subscribers / 1k views",
     "like_ratio": "Like ratio",
+    "estimated_revenue": "Estimated revenue",
+    "estimated_ad_revenue": "Estimated ad revenue",
+    "gross_revenue": "Gross ad revenue",
+    "cpm": "CPM",
+    "playback_based_cpm": "Playback-based CPM",
+    "monetized_playbacks": "Monetized playbacks",
+    "ad_impressions": "Ad impressions",
+    "currency": "Currency",
     "video": "Video",
     "source_type": "Traffic source",
     "share_pct": "Share",
@@ -228,6 +236,9 @@ def change_colour(value: object) -> str:
 
 
 RATIO_DECIMALS = {"pages_per_session": 2, "like_ratio": 1}
+# Money (yt-revenue) reads to the cent; its currency is named beside the table.
+MONEY = ("estimated_revenue", "estimated_ad_revenue", "gross_revenue", "cpm", "playback_based_cpm")
+RATIO_DECIMALS |= dict.fromkeys(MONEY, 2)
 
 
 def cell_formatter(column: str, dtype) -> object:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from statsdash.periods import Period
+from statsdash.reports import REVENUE_OFF, SelectionError
 from statsdash.utilities import per_thousand, ratio, share_pct, top_n
 from statsdash.youtube import frames
 from statsdash.youtube.fetch import (
@@ -27,6 +28,7 @@ from statsdash.youtube.fetch import (
     DAILY,
     FORMATS,
     NET_SUBSCRIBERS,
+    REVENUE,
     TOP_VIDEOS,
     TOTALS,
     TRAFFIC,
@@ -53,6 +55,17 @@ VIDEO_METRICS = ("watch_minutes", "views", "engaged_views")
 TRAFFIC_METRICS = ("watch_minutes", "share_pct")
 FORMAT_COUNTS = ("views", "engaged_views", "watch_minutes")
 FORMAT_METRICS = (*FORMAT_COUNTS, *(f"{m}_share_pct" for m in FORMAT_COUNTS))
+# yt-revenue: money in the configured currency; both CPMs are gross revenue per 1,000 ad
+# impressions / monetized playbacks (Google's definitions), rebuilt from the group's sums.
+REVENUE_METRICS = (
+    "estimated_revenue",
+    "estimated_ad_revenue",
+    "cpm",
+    "monetized_playbacks",
+    "playback_based_cpm",
+    "gross_revenue",
+    "ad_impressions",
+)
 TOP_COUNTRIES = 20
 TOP_VIDEO_COUNT = TOP_VIDEOS.max_results
 TABLES = (
@@ -62,6 +75,7 @@ TABLES = (
     "video_table",
     "traffic_source_table",
     "format_table",
+    "revenue_table",
     "daily_series",
 )
 # The query shapes each table asks before anything that depends on their answers.
@@ -71,6 +85,7 @@ TABLE_SHAPES = {
     "video_table": (TOP_VIDEOS,),
     "traffic_source_table": (TRAFFIC,),
     "format_table": (FORMATS,),
+    "revenue_table": (REVENUE,),
     "daily_series": (DAILY,),
 }
 
@@ -89,6 +104,8 @@ class YoutubeData(ChannelSelection):
         of one round per table; each table still collects its own answers and failures.
         """
         shapes = {shape for name in tables for shape in TABLE_SHAPES.get(name, ())}
+        if not self.config.youtube.revenue:  # nothing revenue-related is asked when off
+            shapes.discard(REVENUE)
         for shape in shapes:
             for period in self._periods().values() if shape.comparable else (self.period,):
                 self._query(shape, period)
@@ -329,6 +346,34 @@ class YoutubeData(ChannelSelection):
             return self._contract_empty(("channel", "format", *FORMAT_METRICS), FORMAT_METRICS)
         tables = {s: None if f is None else self._formats(f) for s, f in results.items()}
         return frames.compare(tables.pop(""), tables, ["channel", "format"], FORMAT_METRICS)
+
+    # ------------------------------------------------------------ yt-revenue
+
+    def _revenue(self, frame: pd.DataFrame) -> pd.DataFrame:
+        out = self._to_groups(frame)
+        left_out = self._failed_groups | self._refused_groups
+        names = [g for g in self.groups if g not in left_out]
+        out = out.set_index("channel").reindex(names, fill_value=0)
+        out = out.rename_axis("channel").reset_index()
+        out["cpm"] = per_thousand(out["gross_revenue"], out["ad_impressions"])
+        out["playback_based_cpm"] = per_thousand(out["gross_revenue"], out["monetized_playbacks"])
+        return out[["channel", *REVENUE_METRICS]]
+
+    def revenue_table(self) -> pd.DataFrame:
+        """yt-revenue (with `youtube.revenue: true`): each group's estimated revenue, ad
+        revenue, CPMs rebuilt from their parts, monetized playbacks, in the configured currency
+        (`currency` column). A group YouTube refuses revenue for is left out and named."""
+        if not self.config.youtube.revenue:
+            raise SelectionError(REVENUE_OFF.format(source=self.config.source))
+        currency = self.config.youtube.currency
+        results = self._by_shape(REVENUE)
+        if results[""] is None:
+            table = self._contract_empty(("channel", *REVENUE_METRICS), REVENUE_METRICS)
+        else:
+            tables = {s: None if f is None else self._revenue(f) for s, f in results.items()}
+            current = top_n(tables.pop(""), "estimated_revenue", len(self.groups))
+            table = frames.compare(current, tables, ["channel"], REVENUE_METRICS)
+        return table.assign(currency=pd.Series(currency, index=table.index, dtype="str"))
 
     # ------------------------------------------------------------ daily
 

@@ -301,8 +301,10 @@ class Analytics:
         filters: str | None = None,
         sort: str | None = None,
         max_results: int | None = None,
+        currency: str | None = None,
     ) -> pd.DataFrame:
-        """One content-owner reports.query as a typed DataFrame (one column per header)."""
+        """One content-owner reports.query as a typed DataFrame (one column per header);
+        `currency` (ISO 4217) converts revenue metrics, which YouTube gives in USD."""
         params = {
             "ids": f"contentOwner=={self.content_owner_id}",
             "startDate": start.isoformat(),
@@ -312,6 +314,7 @@ class Analytics:
             "filters": filters,
             "sort": sort,
             "maxResults": max_results,
+            "currency": currency,
         }
         params = {k: v for k, v in params.items() if v is not None}
 
@@ -333,6 +336,7 @@ class Analytics:
         max_results: int | None = None,
         *,
         split: bool = False,
+        currency: str | None = None,
     ) -> pd.DataFrame:
         """All `ids` in one query (`channel==A,B,...`), summed by the API over the channels.
 
@@ -349,6 +353,7 @@ class Analytics:
                 ";".join([f"channel=={','.join(chunk)}", *([filters] if filters else [])]),
                 sort,
                 max_results,
+                currency,
             )
             for chunk in chunked(list(ids), MAX_FILTER_IDS)
         ]

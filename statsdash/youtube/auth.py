@@ -31,8 +31,17 @@ SCOPES = (
     # Only for the content owner lookup (youtubePartner contentOwners?fetchMine=true).
     "https://www.googleapis.com/auth/youtubepartner",
 )
+# Revenue metrics (estimatedRevenue, cpm, ...) need this scope too; asked only with
+# `youtube: {revenue: true}`, so a sign-in without revenue grants no access to money figures.
+MONETARY_SCOPE = "https://www.googleapis.com/auth/yt-analytics-monetary.readonly"
 # The console variant's redirect: nothing listens there; the user copies the address bar.
 CONSOLE_REDIRECT = "http://localhost"
+
+
+def scopes(config: Config) -> list[str]:
+    """The OAuth scopes `auth youtube` asks for with this configuration."""
+    yt = config.youtube
+    return [*SCOPES, *([MONETARY_SCOPE] if yt is not None and yt.revenue else [])]
 
 
 def auth_command(config: Config) -> str:
@@ -55,7 +64,9 @@ def load_credentials(config: Config) -> Credentials | None:
             f"YouTube token file {path} not found; run `{auth_command(config)}` to sign in"
         )
     try:
-        return Credentials.from_authorized_user_file(str(path), list(SCOPES))
+        # The file's own scopes: a refresh asks for what was granted, no more (asking for the
+        # monetary scope it lacks would fail every YouTube call, not only revenue) and no less.
+        return Credentials.from_authorized_user_file(str(path))
     except (ValueError, OSError) as error:
         raise AuthError(
             f"YouTube token file {path} cannot be read ({error}); "
@@ -161,7 +172,7 @@ def _flow(config: Config):
             f"{config.source}: youtube.credentials: is none (the emulator needs no sign-in); "
             "set it to a token file path such as youtube-token.json"
         )
-    return InstalledAppFlow.from_client_secrets_file(str(yt.client_secrets), list(SCOPES))
+    return InstalledAppFlow.from_client_secrets_file(str(yt.client_secrets), scopes(config))
 
 
 def console_sign_in(

@@ -26,7 +26,9 @@ MAX_WORKERS = 8
 @dataclass(frozen=True)
 class Shape:
     """One reports.query shape; `split` adds the `channel` dimension (tables per group);
-    `comparable` shapes are asked for the comparison periods too."""
+    `comparable` shapes are asked for the comparison periods too; `money` shapes ask
+    revenue metrics, in the configured currency, and a group YouTube refuses them for is
+    left out of their table only."""
 
     label: str
     metrics: tuple[str, ...]
@@ -35,6 +37,7 @@ class Shape:
     sort: str | None = None
     max_results: int | None = None
     comparable: bool = True
+    money: bool = False
 
 
 TOTALS = Shape(
@@ -71,6 +74,18 @@ FORMATS = Shape(
     "formats",
     ("views", "engagedViews", "estimatedMinutesWatched"),
     ("creatorContentType",),
+)
+# The additive parts only: cpm and playbackBasedCpm are rebuilt from them per group.
+REVENUE = Shape(
+    "revenue",
+    (
+        "estimatedRevenue",
+        "estimatedAdRevenue",
+        "grossRevenue",
+        "monetizedPlaybacks",
+        "adImpressions",
+    ),
+    money=True,
 )
 TRAFFIC = Shape("traffic sources", ("estimatedMinutesWatched",), ("insightTrafficSourceType",))
 DAILY = Shape(

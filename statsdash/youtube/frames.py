@@ -18,6 +18,11 @@ RENAMES = {
     "insightTrafficSourceType": "source_type",
     "creatorContentType": "format",
     "day": "date",
+    "estimatedRevenue": "estimated_revenue",
+    "estimatedAdRevenue": "estimated_ad_revenue",
+    "grossRevenue": "gross_revenue",
+    "monetizedPlaybacks": "monetized_playbacks",
+    "adImpressions": "ad_impressions",
 }
 AVAILABILITY_COLUMNS = ("group", "channel", "complete_through")
 

@@ -22,12 +22,18 @@ from statsdash.reports import SelectionError
 from statsdash.utilities import comparison_columns
 from statsdash.youtube import frames, view_counting
 from statsdash.youtube.analytics import PROVISIONAL_DAYS, Analytics, combine
+from statsdash.youtube.auth import auth_command
 from statsdash.youtube.fetch import DAILY, Fetcher, Shape
 
 
 def _forbidden(error: FetchError) -> bool:
     """A plain 403 refusal (classify() sets no status on quota or rate-limit 403s)."""
     return error.status == 403
+
+
+def _lacks_scope(error: FetchError) -> bool:
+    """Google's 403 for a token without a scope the query needs (the same for every group)."""
+    return _forbidden(error) and "insufficient authentication scopes" in error.reason.lower()
 
 
 # How far back the like-for-like check looks: YouTube's 48-72 h lag and a margin.
@@ -66,10 +72,14 @@ class ChannelSelection:
         self.analytics = analytics or Analytics(config, refresh=refresh, today=today)
         self.today = today or self.analytics.today
         self.failures: dict[str, str] = {}
+        # Revenue refusals (a group not monetised, a sign-in without the monetary scope) are
+        # the revenue table's own: every other table of the group is complete without it.
+        self.revenue_failures: dict[str, str] = {}
         self.notes: list[str] = []
         self._fetcher = Fetcher(progress, pool=getattr(self.analytics, "pool", None))
         self._availability_noted = False
         self._failed_groups: set[str] = set()
+        self._refused_groups: set[str] = set()  # refused revenue only
         self._lock = threading.Lock()
         self.like_for_like = like_for_like
         self._compared: Compared | None = None
@@ -84,28 +94,56 @@ class ChannelSelection:
         names = list(names or self.groups)
         return f"Channel group{'s' if len(names) > 1 else ''} {', '.join(names)}"
 
-    def _fail(self, source: str, message: str) -> None:
+    def _fail(self, source: str, message: str, money: bool = False) -> None:
         with self._lock:
-            self._record(source, message)
+            self._record(source, message, self.revenue_failures if money else self.failures)
 
-    def _record(self, source: str, message: str) -> None:
-        known = self.failures.get(source)
+    def _record(self, source: str, message: str, into: dict[str, str] | None = None) -> None:
+        into = self.failures if into is None else into
+        known = into.get(source)
         if known is None:
-            self.failures[source] = message
+            into[source] = message
         elif message not in known:
-            self.failures[source] = f"{known}; {message}"
+            into[source] = f"{known}; {message}"
+
+    def failures_of(self, table: str) -> dict[str, str]:
+        """The failures a table's reader must know of (revenue refusals only on revenue)."""
+        if table == "revenue_table":
+            return {**self.failures, **self.revenue_failures}
+        return dict(self.failures)
 
     def _ask(self, ids: Sequence[str], shape: Shape, period: Period) -> pd.DataFrame:
-        return self.analytics.rollup_ids(
-            ids,
-            period.start,
-            period.end,
-            shape.metrics,
-            shape.dimensions,
-            sort=shape.sort,
-            max_results=shape.max_results,
-            split=shape.split,
-        )
+        try:
+            return self.analytics.rollup_ids(
+                ids,
+                period.start,
+                period.end,
+                shape.metrics,
+                shape.dimensions,
+                sort=shape.sort,
+                max_results=shape.max_results,
+                split=shape.split,
+                currency=self.config.youtube.currency if shape.money else None,
+            )
+        except FetchError as error:
+            if shape.money and _forbidden(error):
+                raise self._refused(error) from None
+            raise
+
+    def _refused(self, error: FetchError) -> FetchError:
+        """A revenue 403 as the one line a reader can act on, Google's words last."""
+        if _lacks_scope(error):
+            fix = (
+                "the YouTube sign-in lacks the monetary scope revenue needs; re-run "
+                f"`{auth_command(self.config)}` (with revenue: true it asks for it)"
+            )
+        else:
+            fix = (
+                "not monetised: YouTube refuses revenue for a channel of this group (not in "
+                "the YouTube Partner Program, or not the content owner's); take that channel "
+                "out of the group, or leave revenue off"
+            )
+        return FetchError(error.source, f"{fix} ({error.reason})", status=error.status)
 
     def _query(self, shape: Shape, period: Period) -> Future:
         """All selected channels in one query; if YouTube refuses it (403, e.g. a channel no
@@ -115,14 +153,15 @@ class ChannelSelection:
             try:
                 return self._ask(self.ids, shape, period)
             except FetchError as error:
-                if not _forbidden(error) or len(self.groups) == 1:
+                if not _forbidden(error) or len(self.groups) == 1 or _lacks_scope(error):
                     raise
                 parts = []
                 for name, ids in self.groups.items():
                     try:
                         parts.append(self._ask(ids, shape, period))
                     except FetchError as group_error:
-                        self._exclude(name, f"{shape.label} {frames.span(period)}", group_error)
+                        label = self._label(shape, period)
+                        self._exclude(name, label, group_error, everywhere=not shape.money)
                 if not parts:
                     raise
                 dims = (["channel"] if shape.split else []) + list(shape.dimensions)
@@ -130,11 +169,16 @@ class ChannelSelection:
 
         return self._fetcher.submit(("report", shape, period.start, period.end), run)
 
-    def _exclude(self, group: str, label: str, error: FetchError) -> None:
-        """Leave a group out of every table, naming it and why in `failures`."""
+    def _exclude(self, group: str, label: str, error: FetchError, everywhere: bool = True) -> None:
+        """Leave a group out of every table (or, not `everywhere`, of the revenue table only),
+        naming it and why in `failures` (`revenue_failures`)."""
         with self._lock:
-            self._failed_groups.add(group)
-            self._record(self._groups_label([group]), f"{label}: {error.reason}")
+            if everywhere:
+                self._failed_groups.add(group)
+            else:
+                self._refused_groups.add(group)
+            into = self.failures if everywhere else self.revenue_failures
+            self._record(self._groups_label([group]), f"{label}: {error.reason}", into)
 
     def _periods(self) -> dict[str, Period]:
         """ "" (the period) and each comparison suffix -> its period, as the tables compare
@@ -180,16 +224,21 @@ class ChannelSelection:
         return last.min().date()
 
     def _gather(
-        self, futures: Mapping[Hashable, Future], what: Mapping[Hashable, str]
+        self,
+        futures: Mapping[Hashable, Future],
+        what: Mapping[Hashable, str],
+        money: bool = False,
     ) -> dict[Hashable, object]:
-        """Results by name; a failed one is None and recorded against every selected group."""
+        """Results by name; a failed one is None and recorded against every selected group
+        (with `money`, as a revenue failure)."""
         if self._needs_availability_check():
             futures = {**futures, "_availability": self._query(DAILY, self.period)}
         results = self._fetcher.gather(dict(futures))
         for name, value in results.items():
             if isinstance(value, FetchError):
                 label = what.get(name, "data availability check")
-                self._fail(self._groups_label(), f"{label}: {value.reason}")
+                is_money = money and name != "_availability"
+                self._fail(self._groups_label(), f"{label}: {value.reason}", is_money)
                 results[name] = None
         if "_availability" in results:
             self._note_availability(results.pop("_availability"))
@@ -199,8 +248,13 @@ class ChannelSelection:
         """The shape for the period and each comparison period, keyed by suffix ("" = now)."""
         periods = self._periods()
         futures = {sfx: self._query(shape, p) for sfx, p in periods.items()}
-        what = {sfx: f"{shape.label} {frames.span(p)}" for sfx, p in periods.items()}
-        return self._gather(futures, what)
+        what = {sfx: self._label(shape, p) for sfx, p in periods.items()}
+        return self._gather(futures, what, money=shape.money)
+
+    @staticmethod
+    def _label(shape: Shape, period: Period) -> str:
+        """What a failure names; a revenue refusal holds for every range, so it says it once."""
+        return shape.label if shape.money else f"{shape.label} {frames.span(period)}"
 
     # ------------------------------------------------------------ shared pandas steps
 
