@@ -3,13 +3,15 @@ day, and Google API clients (the real google-api-python-client) pointed at it.""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import httplib2
 import pytest
 from googleapiclient.discovery import build
 
-from statsdash.emulator import EmulatorHandle, Network, start_emulator
+from statsdash.config import CacheConfig, Config, load_config
+from statsdash.emulator import DEMO_CONFIG, EmulatorHandle, Network, start_emulator
 
 EMULATOR_TODAY = date(2026, 11, 20)
 
@@ -48,6 +50,14 @@ def clean_emulator(emulator: EmulatorHandle) -> EmulatorHandle:
 @pytest.fixture(scope="session")
 def network(emulator: EmulatorHandle) -> Network:
     return emulator.network
+
+
+@pytest.fixture(scope="module")
+def emulator_config(emulator: EmulatorHandle) -> Config:
+    """The demo config pointed at the session emulator, without a response cache (every
+    answer comes from the emulator). One per module: the registry memoises tables by config."""
+    demo = load_config(DEMO_CONFIG, check_files=False).with_endpoint(emulator.url)
+    return dataclasses.replace(demo, cache=CacheConfig(enabled=False))
 
 
 @pytest.fixture(scope="session")

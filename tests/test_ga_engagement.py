@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 import httplib2
@@ -12,8 +11,7 @@ import pandas as pd
 import pytest
 from googleapiclient.discovery import build
 
-from statsdash.config import CacheConfig, ConfigError, load_config
-from statsdash.emulator import DEMO_CONFIG
+from statsdash.config import ConfigError, load_config
 from statsdash.ga.aggregate_data import AnalyticsData
 from statsdash.ga.analytics import Analytics
 from statsdash.periods import Period
@@ -38,12 +36,6 @@ def ga_data(emulator):
     )
 
 
-@pytest.fixture(scope="module")
-def config(emulator):
-    config = load_config(DEMO_CONFIG, check_files=False).with_endpoint(emulator.url)
-    return dataclasses.replace(config, cache=CacheConfig(enabled=False))
-
-
 def expected_events(network, sites, start, end) -> pd.Series:
     """(site, key_event) -> count from the raw facts, summing every property of a site."""
     out = {}
@@ -55,10 +47,15 @@ def expected_events(network, sites, start, end) -> pd.Series:
     return pd.Series(out, dtype="int64")
 
 
-def test_key_events_per_site_and_event_equal_the_raw_facts(config, network):
+def test_key_events_per_site_and_event_equal_the_raw_facts(emulator_config, network):
     sites = ("gearhaven.co.uk", "pixelpost.net")
     data = AnalyticsData(
-        config, sites, OCTOBER, ("yoy",), analytics=Analytics(config, today=TODAY), today=TODAY
+        emulator_config,
+        sites,
+        OCTOBER,
+        ("yoy",),
+        analytics=Analytics(emulator_config, today=TODAY),
+        today=TODAY,
     )
     table = data.key_event_table()
     assert list(table.columns) == [
@@ -82,10 +79,15 @@ def test_key_events_per_site_and_event_equal_the_raw_facts(config, network):
     assert data.summary_table()["key_events"].iloc[0] == want.sum()
 
 
-def test_engagement_rate_is_rebuilt_from_summed_parts_not_averaged(config, network):
+def test_engagement_rate_is_rebuilt_from_summed_parts_not_averaged(emulator_config, network):
     sites = ("gearhaven.co.uk", "retrorig.com")
     data = AnalyticsData(
-        config, sites, OCTOBER, (), analytics=Analytics(config, today=TODAY), today=TODAY
+        emulator_config,
+        sites,
+        OCTOBER,
+        (),
+        analytics=Analytics(emulator_config, today=TODAY),
+        today=TODAY,
     )
     facts = pd.concat(
         [

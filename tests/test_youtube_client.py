@@ -246,9 +246,10 @@ def test_prefetch_starts_every_table_query_once(analytics, config, clean_emulato
     data.prefetch()
     tables = [getattr(data, table)() for table, _ in TABLES]
     made = counts(clean_emulator)
-    # totals, countries, traffic, formats for 3 periods; subscribers since 2 ends; top
-    # videos; the top videos' comparison figures (2, once the top 10 is known); daily series
-    assert made["yt.reports.query"] == 4 * 3 + 2 + 1 + 2 + 1
+    # totals, countries, traffic, formats and (the demo has it on) revenue for 3 periods;
+    # subscribers since 2 ends; top videos; the top videos' comparison figures (2, once the
+    # top 10 is known); daily series
+    assert made["yt.reports.query"] == 5 * 3 + 2 + 1 + 2 + 1
     fresh = YoutubeData(config, (), OCTOBER, ("previous", "yoy"), analytics=analytics)
     for table, (name, _) in zip(tables, TABLES, strict=True):
         assert table.equals(getattr(fresh, name)())

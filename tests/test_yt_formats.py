@@ -3,7 +3,6 @@ yt-formats per channel group and the format of top videos, against the raw facts
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 import httplib2
@@ -11,8 +10,6 @@ import pytest
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from statsdash.config import CacheConfig, load_config
-from statsdash.emulator import DEMO_CONFIG
 from statsdash.periods import Period
 from statsdash.youtube.aggregate_data import YoutubeData
 from statsdash.youtube.analytics import Analytics
@@ -37,12 +34,6 @@ def yt_analytics(emulator):
         cache_discovery=False,
         http=httplib2.Http(),
     )
-
-
-@pytest.fixture(scope="module")
-def config(emulator):
-    demo = load_config(DEMO_CONFIG, check_files=False).with_endpoint(emulator.url)
-    return dataclasses.replace(demo, cache=CacheConfig(enabled=False))
 
 
 def make(config, network, comparisons=()):
@@ -107,8 +98,8 @@ def test_unsupported_content_type_combinations_answer_like_the_api(
     assert "The query is not supported." in error.value.content.decode()
 
 
-def test_formats_per_channel_group_with_shares_and_year_ago(config, network):
-    table = make(config, network, ("yoy",)).format_table()
+def test_formats_per_channel_group_with_shares_and_year_ago(emulator_config, network):
+    table = make(emulator_config, network, ("yoy",)).format_table()
     assert [c for c in table.columns if not c.endswith(("_yoy", "_change", "_pct"))] == [
         "channel",
         "format",
@@ -134,8 +125,8 @@ def test_formats_per_channel_group_with_shares_and_year_ago(config, network):
     assert len(network.channel_groups["Gear Haven"]) == 3  # rolled up over three channels
 
 
-def test_top_videos_carry_their_format(config, network):
-    table = make(config, network).video_table()
+def test_top_videos_carry_their_format(emulator_config, network):
+    table = make(emulator_config, network).video_table()
     assert list(table.columns[:4]) == ["video", "title", "channel", "format"]
     for video, kind in zip(table["video"], table["format"], strict=True):
         assert kind == network.yt_videos[video].content_type

@@ -19,7 +19,7 @@ from googleapiclient.errors import HttpError
 from streamlit.testing.v1 import AppTest
 
 from statsdash.cli import main
-from statsdash.config import CacheConfig, ChannelGroup, ConfigError, load_config, parse_config
+from statsdash.config import ChannelGroup, ConfigError, load_config, parse_config
 from statsdash.emulator import DEMO_CONFIG
 from statsdash.emulator.revenue import RATES
 from statsdash.periods import Period
@@ -46,15 +46,15 @@ def northwind(network) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def config(emulator, network):
+def config(emulator_config, network):
     """The demo config (revenue on) plus a group YouTube refuses revenue for."""
-    demo = load_config(DEMO_CONFIG, check_files=False).with_endpoint(emulator.url)
+    demo = emulator_config
     groups = {
         **demo.youtube.channels,
         "Northwind": ChannelGroup("Northwind", tuple(northwind(network))),
     }
     youtube = dataclasses.replace(demo.youtube, channels=groups)
-    return dataclasses.replace(demo, youtube=youtube, cache=CacheConfig(enabled=False))
+    return dataclasses.replace(demo, youtube=youtube)
 
 
 def selection(config, network, comparisons=("previous",), **extra) -> Selection:

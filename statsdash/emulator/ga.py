@@ -129,11 +129,17 @@ def _date_ranges(raw, today: date) -> list[tuple[date, date, str]]:
                 f"The dateRange's startDate ({start.isoformat()}) must be on or before its "
                 f"endDate ({end.isoformat()})."
             )
-        name = r.get("name") or f"date_range_{i}"
-        if r.get("name") and name.startswith(("date_range_", "RESERVED_")):
-            raise invalid(f"Date range name {name} cannot begin with date_range_ or RESERVED_.")
-        ranges.append((start, end, name))
+        ranges.append((start, end, range_name(r, i, "Date range")))
     return ranges
+
+
+def range_name(entry: dict, index: int, noun: str) -> str:
+    """A date or minute range's name: its own, or date_range_<index> (Google's default for
+    both kinds), which a name of its own may not imitate."""
+    name = entry.get("name") or f"date_range_{index}"
+    if entry.get("name") and name.startswith(("date_range_", "RESERVED_")):
+        raise invalid(f"{noun} name {name} cannot begin with date_range_ or RESERVED_.")
+    return name
 
 
 def _integer(body: dict, field: str, default: int) -> int:

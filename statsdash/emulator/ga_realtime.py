@@ -61,10 +61,7 @@ def _minute_ranges(raw) -> list[tuple[int, int, str]]:
                 f"The minuteRange's startMinutesAgo ({start}) must be on or after its "
                 f"endMinutesAgo ({end}): it counts minutes before now."
             )
-        name = r.get("name") or f"date_range_{i}"
-        if r.get("name") and name.startswith(("date_range_", "RESERVED_")):
-            raise invalid(f"Minute range name {name} cannot begin with date_range_ or RESERVED_.")
-        ranges.append((start, end, name))
+        ranges.append((start, end, ga.range_name(r, i, "Minute range")))
     return ranges
 
 
