@@ -9,12 +9,12 @@ from statsdash.ui.data import load_reports
 from statsdash.ui.format import USERS_SUM, duration
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import render_unusual_days
+from statsdash.ui.kpis import render_kpis
 from statsdash.ui.render import (
     covers,
     render_download,
     render_freshness,
     render_header,
-    render_kpis,
     render_problems,
     render_table,
 )

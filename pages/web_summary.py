@@ -7,11 +7,11 @@ from statsdash.ui.data import load_daily, load_reports, safe_service_table
 from statsdash.ui.format import LABELS, USERS_SUM, duration, fraction, number, plural
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
+from statsdash.ui.kpis import render_kpis
 from statsdash.ui.render import (
     render_download,
     render_freshness,
     render_header,
-    render_kpis,
     render_problems,
     render_service_table,
     render_table,
@@ -55,7 +55,8 @@ render_kpis(
     },
     selection,
     incomplete=list(summary.failures),
-    provisional=freshness.web_note,
+    # Like for like, these cover complete days only (the line above the first row says so).
+    provisional=None if summary.compared and not selection.whole_periods else freshness.web_note,
     formats={"engagement_rate": fraction, "avg_engagement_seconds": duration},
 )
 split, _ = safe_service_table("ga", "users_split", selection)

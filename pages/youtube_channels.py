@@ -7,10 +7,10 @@ from statsdash.ui.data import load_daily, load_reports
 from statsdash.ui.format import LABELS, MONEY, format_name
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
+from statsdash.ui.kpis import render_kpis
 from statsdash.ui.render import (
     render_freshness,
     render_header,
-    render_kpis,
     render_problems,
     render_table,
 )
@@ -121,6 +121,7 @@ render_table(
         *changes(formats.table, "watch_minutes"),
         "watch_minutes_share_pct",
     ],
+    display={"format": format_name},  # "Long-form", as in the chart above, not VIDEO_ON_DEMAND
     caption="Each format's share of its channel group (YouTube's creatorContentType). Shorts "
     "views count every start or replay since 2025-03-31; engaged views count the old way.",
 )

@@ -107,3 +107,39 @@ def test_a_share_changes_in_percentage_points():
     )
     assert cell_formatter("share_pct_prev_change", float)(-0.04) == "0.0 pp"
     assert label("share_pct_prev_change", {"prev": "vs previous week"}) == "Share vs previous week"
+
+
+def test_comparison_columns_sit_under_their_metric_titled_by_what_they_compare():
+    from datetime import date
+
+    from statsdash.ui.format import short_comparison_name, short_range
+    from statsdash.ui.grid import header_groups
+
+    columns = ["site", "pageviews", "pageviews_prev_pct", "pageviews_yoy_pct", "users"]
+    columns += ["pageviews_share_pct", "share_pct", "share_pct_prev_change"]
+    names = {"prev": "vs previous week", "yoy": "vs same dates last year"}
+    groups = header_groups(columns, names, short_range(date(2026, 11, 23), date(2026, 11, 29)))
+    assert groups == {
+        "pageviews": ("Pageviews", "23–29 Nov"),
+        "pageviews_prev_pct": ("Pageviews", "vs previous week"),
+        "pageviews_yoy_pct": ("Pageviews", "vs same dates last year"),
+        "pageviews_share_pct": ("Pageviews", "Share"),  # a metric's share sits under it too
+        "share_pct": ("Share", "23–29 Nov"),
+        "share_pct_prev_change": ("Share", "vs previous week"),
+    }  # site and users (no change shown) have no group
+    assert header_groups(["site", "pageviews"], names, "23–29 Nov") == {}
+    # The grouped table keeps raw names under the groups, so the cells are still formatted.
+    table = pd.DataFrame({"site": ["a"], "pageviews": [1234.0], "pageviews_prev_pct": [-4.5]})
+    styler = to_styler(table, groups={c: g for c, (g, _) in groups.items()})
+    assert list(styler.data.columns) == [
+        ("", "site"),
+        ("Pageviews", "pageviews"),
+        ("Pageviews", "pageviews_prev_pct"),
+    ]
+    html = styler.to_html()
+    assert "1,234" in html and "▼ −4.5%" in html and "#cf222e" in html
+    assert short_range(date(2026, 10, 28), date(2026, 11, 3)) == "28 Oct – 3 Nov"
+    assert short_range(date(2025, 12, 29), date(2026, 1, 4)) == "29 Dec 2025 – 4 Jan 2026"
+    assert short_range(date(2026, 11, 30), date(2026, 11, 30)) == "Mon 30 Nov"
+    assert short_comparison_name("previous", 7) == "vs prev. week"
+    assert short_comparison_name("yoy_weekday", 7) == "vs last year"

@@ -37,6 +37,36 @@ def comparison_name(key: str, days: int) -> str:
     return COMPARISON_NAMES[key]
 
 
+# The same comparisons named short enough for a KPI card's line at 1280 px (a card is a
+# quarter of the page); the card's help and the page subtitle give the full names and dates.
+# Both year-ago kinds read "vs last year": they cannot be chosen together.
+SHORT_NAMES = {
+    "previous": "vs prev. period",
+    "yoy": "vs last year",
+    "yoy_weekday": "vs last year",
+    "week_ago": "vs week earlier",
+}
+PREVIOUS_SHORT_BY_DAYS = {1: "vs prev. day", 7: "vs prev. week"}
+
+
+def short_comparison_name(key: str, days: int) -> str:
+    """ "vs prev. week", "vs last year": a KPI card's comparison, see SHORT_NAMES."""
+    if key == "previous" and days in PREVIOUS_SHORT_BY_DAYS:
+        return PREVIOUS_SHORT_BY_DAYS[days]
+    return SHORT_NAMES[key]
+
+
+def short_range(start, end) -> str:
+    """A period's dates as a column heading: "23–29 Nov", "28 Oct – 3 Nov", "Mon 30 Nov"."""
+    if start == end:
+        return f"{start:%a} {start.day} {start:%b}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end:%b}"
+    if start.year == end.year:
+        return f"{start.day} {start:%b} – {end.day} {end:%b}"
+    return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+
+
 def comparison_names(keys: Sequence[str], days: int) -> dict[str, str]:
     """Column suffix -> the name of the comparison chosen for it."""
     from statsdash.periods import COMPARISONS
@@ -293,12 +323,21 @@ def _is_base(column: str) -> bool:
     return suffix is not None and part == ""
 
 
-def to_styler(table: pd.DataFrame, colour: bool = True):
+def to_styler(table: pd.DataFrame, colour: bool = True, groups: dict[str, str] | None = None):
     """A pandas Styler that shows `table` readably: formats per column, coloured changes
-    (grey when `colour` is off: an incomplete table's changes are not real ones)."""
+    (grey when `colour` is off: an incomplete table's changes are not real ones).
+
+    With `groups` (column -> heading above it) the columns become two-level (group, name),
+    which st.dataframe draws as grouped headings (see grid.py).
+    """
     formats = {c: f for c in table.columns if (f := cell_formatter(c, table[c].dtype)) is not None}
-    styler = table.style.format(formats, na_rep="")
     changes = [c for c in table.columns if split_column(c)[2] in ("pct", "change")]
+    if groups:
+        key = {c: (groups.get(c, ""), c) for c in table.columns}
+        table = table.set_axis(pd.MultiIndex.from_tuples(list(key.values())), axis=1)
+        formats = {key[c]: f for c, f in formats.items()}
+        changes = [key[c] for c in changes]
+    styler = table.style.format(formats, na_rep="")
     if changes and colour:
         styler = styler.map(change_colour, subset=changes)
     return styler

@@ -23,10 +23,14 @@ from statsdash.ui.format import (
     comparison_names,
     number,
     plural,
+    short_comparison_name,
+    short_range,
     signed_pct,
+    split_column,
     to_styler,
     visible_columns,
 )
+from statsdash.ui.grid import header_groups
 from statsdash.ui.text import md, md_join
 from statsdash.utilities import to_csv
 
@@ -80,6 +84,24 @@ def compared_periods(selection: Selection) -> dict[str, str]:
 def names_of(selection: Selection) -> dict[str, str]:
     """Column suffix -> the chosen comparison's name ("vs previous week")."""
     return comparison_names(selection.comparisons, selection.period.days)
+
+
+def headings(columns: Sequence[str], selection: Selection) -> tuple[dict, dict]:
+    """({column: group}, {column: (title, help)}) for a table on screen: with comparisons, a
+    metric's columns sit under its name, titled by the period's dates and each comparison."""
+    labels = column_labels(columns, compared_periods(selection), names_of(selection))
+    p = selection.period
+    short = {COMPARISONS[k]: short_comparison_name(k, p.days) for k in selection.comparisons}
+    grouped = header_groups(columns, short, short_range(p.start, p.end))
+    for column, (_, title) in grouped.items():
+        help_text = labels[column][1] or (f"{p.name}: {p.label}" if title else None)
+        labels[column] = (title, help_text)
+    return {c: group for c, (group, _) in grouped.items()}, labels
+
+
+def has_groups(columns: Sequence[str], selection: Selection) -> bool:
+    """Whether the table's heading has two rows (a metric's changes grouped under it)."""
+    return bool(selection.comparisons) and any(split_column(c)[1] for c in columns)
 
 
 def render_header(
@@ -199,16 +221,17 @@ def render_table(
         st.info("No rows for this selection and period.", icon=":material/info:")
     else:
         shown = list(columns) if columns is not None else visible_columns(table)
+        heading_rows = 2 if has_groups(shown, selection) else 1
         if height == "auto" and len(table) <= FULL_ROWS:
-            height = ROW_PX * (len(table) + 1) + 3  # every row, no scrolling inside
+            height = ROW_PX * (len(table) + heading_rows) + 3  # every row, no scrolling inside
         if display:
             table = table.assign(**{c: table[c].map(f) for c, f in display.items()})
         # Only the drawn columns are formatted cell by cell (the download keeps them all):
         # a compared table has six columns per metric, most of them not on screen.
         table = table[[c for c in shown if c in table.columns]]
-        labels = column_labels(table.columns, compared_periods(selection), names_of(selection))
+        groups, labels = headings(table.columns, selection)
         st.dataframe(
-            to_styler(table, colour=not result.failures),
+            to_styler(table, colour=not result.failures, groups=groups),
             column_order=shown,
             column_config={
                 **{
@@ -222,79 +245,6 @@ def render_table(
             placeholder="",  # an unknown percent stays empty, never "None" or 0
         )
     render_download(result, report, selection)
-
-
-def change_line(pct: object, when: str, state: str | None = None) -> str:
-    """A KPI's change as coloured Markdown, e.g. ":green[▲ +4.2%] vs year ago".
-
-    With a `state` ("incomplete", "provisional") it is grey: not a real change (the card's
-    badge says why).
-    """
-    text = signed_pct(pct)
-    if not text:
-        return f":gray[— {when} (no data then)]"
-    if state:
-        return f":gray[{text} {when}]"
-    colour = "green" if text.startswith("▲") else "red" if text.startswith("▼") else "gray"
-    return f":{colour}[{text}] {when}"
-
-
-BADGES = {
-    "incomplete": ":orange-badge[:material/warning: Incomplete]",
-    "provisional": ":blue-badge[:material/schedule: Provisional]",
-}
-
-
-def render_kpis(
-    row: pd.Series | None,
-    metrics: Mapping[str, str],
-    selection: Selection,
-    *,
-    incomplete: Sequence[str] = (),
-    provisional: str | None = None,
-    formats: Mapping[str, Callable[[object], str]] | None = None,
-    notes: Mapping[str, str] | None = None,
-    result: ReportResult | None = None,
-) -> None:
-    """One bordered card per metric: value, then its change against each comparison.
-
-    Totals missing a failed source (`incomplete`) or recent days still arriving
-    (`provisional`, the reason) say so in their title, and their changes turn grey.
-    `notes` puts a caption under a metric's figure (e.g. that views changed meaning).
-    With the `result` the row comes from, like for like, the cards say which days they
-    cover (complete ones only, so not provisional), or that there is no complete day yet.
-    """
-    notes = notes or {}
-    formats = formats or {}
-    if result is not None and result.compared:
-        if render_compared(result):
-            return
-        if not selection.whole_periods:
-            provisional = None
-    compared = names_of(selection)
-    for column, (metric, title) in zip(st.columns(len(metrics)), metrics.items(), strict=True):
-        with column.container(border=True):
-            if row is None:
-                st.metric(title, "–")
-                continue
-            value = formats.get(metric, number)(row[metric])
-            state = help_text = None
-            if incomplete:
-                state, help_text = "incomplete", f"Misses {md_join(incomplete)}: not a real drop."
-            elif provisional:
-                state, help_text = "provisional", provisional
-            st.metric(title, value)
-            lines = [
-                change_line(row.get(f"{metric}_{s}_pct"), when, state)
-                for s, when in compared.items()
-                if f"{metric}_{s}_pct" in row
-            ]
-            if state:
-                lines.append(BADGES[state])
-            if lines:
-                st.markdown("  \n".join(lines), help=help_text if state else None)
-            if metric in notes:
-                st.caption(notes[metric])
 
 
 @dataclass(frozen=True)
@@ -465,12 +415,22 @@ def render_grouped(
     render_download(result, report, selection)
 
 
-def render_rows(table: pd.DataFrame, selection: Selection, *, colour: bool = True) -> None:
-    """A formatted table without title, state or download (part of a bigger report)."""
-    labels = column_labels(table.columns, compared_periods(selection), names_of(selection))
+def render_rows(
+    table: pd.DataFrame,
+    selection: Selection,
+    *,
+    colour: bool = True,
+    column_config: Mapping[str, object] | None = None,
+) -> None:
+    """A formatted table without title, state or download (part of a bigger report);
+    `column_config` replaces the default heading of a column."""
+    groups, labels = headings(table.columns, selection)
     st.dataframe(
-        to_styler(table.reset_index(drop=True), colour=colour),
-        column_config={c: st.column_config.Column(t, help=h) for c, (t, h) in labels.items()},
+        to_styler(table.reset_index(drop=True), colour=colour, groups=groups),
+        column_config={
+            **{c: st.column_config.Column(t, help=h) for c, (t, h) in labels.items()},
+            **(column_config or {}),
+        },
         hide_index=True,
         placeholder="",
     )
