@@ -7,7 +7,7 @@ import streamlit as st
 
 from statsdash.ui.data import emulator_requests, load_status
 from statsdash.ui.frame import page_selection
-from statsdash.ui.render import render_header, render_status_table
+from statsdash.ui.render import render_header, render_rows, render_status_table
 from statsdash.ui.session import load_app_config
 from statsdash.ui.text import md
 
@@ -60,14 +60,25 @@ if selection.site_names():
     st.subheader("Google Analytics properties")
     ga = status.get("ga")
     shown = ga.availability if ga is not None and ga.availability is not None else pd.DataFrame()
+    # Availability and quota side by side ran off the page at 1280 px: quota gets its own
+    # table below, by property (the one download has both).
+    quota = [c for c in QUOTA if c in shown]
     render_status_table(
         ga,
         "ga-status",
         selection,
-        display={"as_of": as_of} if "as_of" in shown else None,
-        columns=[c for c in shown.columns if c not in QUOTA_IN_DOWNLOAD_ONLY] or None,
-        column_config={c: st.column_config.Column(t, help=h) for c, (t, h) in QUOTA.items()},
+        columns=[c for c in shown.columns if c not in (*quota, *QUOTA_IN_DOWNLOAD_ONLY)] or None,
     )
+    if quota:
+        st.markdown("**Quota left**")
+        by_property = shown[["site", "property", *quota]]
+        if "as_of" in quota:
+            by_property = by_property.assign(as_of=by_property["as_of"].map(as_of))
+        render_rows(
+            by_property,
+            selection,
+            column_config={c: st.column_config.Column(t, help=h) for c, (t, h) in QUOTA.items()},
+        )
     st.caption(
         "**Quota left** is what GA4 reported with each property's newest answer (no extra "
         "request). Reports cost tokens, most fewer than 10: a standard property has 200,000 a "
