@@ -152,3 +152,47 @@ def test_each_entity_keeps_its_colour_and_rest_of_world_comes_last():
     assert [colors[s] for s in sites] == PALETTE[: len(sites)]  # config order, every page
     frame = pd.DataFrame({"c": ["UK", REST_OF_WORLD, "US"], "share": [30.0, 50.0, 20.0]})
     assert _order(frame, "c", "share") == ["UK", "US", REST_OF_WORLD]
+
+
+def _colour_of(spec: dict) -> dict[str, str]:
+    """Name -> colour from a chart's colour scale, wherever in the layers it is."""
+    found: dict[str, str] = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            scale = node.get("scale") if node.get("field") in ("series", "site") else None
+            if isinstance(scale, dict) and "domain" in scale:
+                found.update(zip(scale["domain"], scale["range"], strict=True))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return found
+
+
+def test_25_sites_get_25_colours_and_keep_them_from_chart_to_chart():
+    from types import SimpleNamespace
+
+    sites = [f"site{i:02d}.example" for i in range(25)]
+    config = SimpleNamespace(
+        brands={},
+        google_analytics=SimpleNamespace(sites=dict.fromkeys(sites)),
+        youtube=SimpleNamespace(channels=dict.fromkeys(f"Group {i}" for i in range(25))),
+    )
+    colors = charts.entity_colors(config)
+    assert len({colors[s] for s in sites}) == 25  # none repeats past the tenth
+    assert len({colors[f"Group {i}"] for i in range(25)}) == 25
+    assert len(set(charts.distinct_colors(2000))) == 2000
+    # The Summary's lines over time draw every site; Content's top articles only some, in
+    # another order: each site has the same colour in both.
+    over_time = charts.time_series(daily(series=tuple(sites)), "day", "Pageviews", colors)
+    top = pd.DataFrame(
+        {"title": ["a", "b", "c"], "pageviews": [9, 5, 1], "site": [sites[24], sites[3], sites[12]]}
+    )
+    bars = charts.ranked_bars(top, "title", "pageviews", "Title", "Pageviews", "site", colors)
+    lines, tops = _colour_of(over_time.to_dict()), _colour_of(bars.to_dict())
+    assert set(lines) == set(sites) and set(tops) == {sites[24], sites[3], sites[12]}
+    assert all(tops[name] == lines[name] == colors[name] for name in tops)

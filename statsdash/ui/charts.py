@@ -7,13 +7,17 @@ drawn dashed so a reader never mistakes them for a drop.
 
 from __future__ import annotations
 
+import colorsys
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
 WEB_COLOR = "#1f6feb"  # the app's primary colour: web
 YT_COLOR = "#d1242f"  # YouTube red
-# Sites, channel groups, devices...: colours that do not suggest web blue or YouTube red.
+# Sites, channel groups, devices...: Vega's tableau10 first (the colours people know), then
+# tableau20's lighter partners and category20b's darker tones, so that a network of 30
+# sites still gives each its own colour; past that, colours are generated (extra_color).
 PALETTE = [
     "#4c78a8",
     "#f58518",
@@ -25,8 +29,52 @@ PALETTE = [
     "#ff9da6",
     "#bab0ac",
     "#e45756",
+    "#393b79",
+    "#9ecae9",
+    "#ffbf79",
+    "#637939",
+    "#88d27a",
+    "#843c39",
+    "#d6a5c9",
+    "#b79a20",
+    "#439894",
+    "#7b4173",
+    "#fcbfd2",
+    "#79706e",
+    "#5254a3",
+    "#8ca252",
+    "#d8b5a5",
+    "#ad494a",
+    "#83bcb6",
+    "#bd9e39",
+    "#a55194",
+    "#f2cf5b",
 ]
+
+
 REST_OF_WORLD = "Rest of world"  # always the last bar, as it is the last row of tables
+
+
+def extra_color(n: int) -> str:
+    """The n-th colour past PALETTE: hues a golden angle apart, in three lightness bands."""
+    hue = (n * 0.381966) % 1.0
+    light = (0.38, 0.52, 0.66)[n % 3]
+    sat = 0.55 + 0.3 * ((n // 3) % 2)
+    red, green, blue = colorsys.hls_to_rgb(hue, light, sat)
+    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+
+
+def distinct_colors(count: int) -> list[str]:
+    """`count` different colours: PALETTE, then generated ones (skipping any repeat)."""
+    colors = list(dict.fromkeys(PALETTE))[:count]
+    seen, n = set(colors), 0
+    while len(colors) < count:
+        color = extra_color(n)
+        n += 1
+        if color not in seen:
+            seen.add(color)
+            colors.append(color)
+    return colors
 
 
 def entity_colors(config) -> dict[str, str]:
@@ -39,8 +87,8 @@ def entity_colors(config) -> dict[str, str]:
         list(config.youtube.channels) if config.youtube else [],
     ]
     for names in kinds:
-        for i, name in enumerate(names):
-            colors.setdefault(name, PALETTE[i % len(PALETTE)])
+        for name, color in zip(names, distinct_colors(len(names)), strict=True):
+            colors.setdefault(name, color)
     return colors
 
 
