@@ -264,6 +264,13 @@ def test_custom_range_keeps_the_period_and_the_page_while_picking(page, app_url)
 
     # The first click of a range: the page keeps showing the period last shown.
     picker.get_by_role("button", name="Choose date range").click()
+    # Weeks start on Monday, as the presets' do, in this en-US browser too (its own locale
+    # would start them on Sunday; the app adds "-u-fw-mon" to it).
+    grid = page.get_by_role("grid").first
+    week = [grid.get_by_role("gridcell").nth(i).get_by_role("button") for i in range(7)]
+    # ("Selected Range: Thursday, October 1, 2026" on days of the range shown)
+    days = [cell.get_attribute("aria-label").split(",")[0].split(": ")[-1] for cell in week]
+    assert days == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     page.get_by_role("button", name="Monday, October 5, 2026").click()
     settle(page)
     page.get_by_text("Pick the last day of the range").wait_for()

@@ -74,6 +74,21 @@ def _seed_from_url(config: Config, today: date) -> None:
     )
 
 
+# The range picker lays out its weeks by the browser's locale (Streamlit passes
+# navigator.language to it and has no option for the first day), so an en-US browser starts
+# weeks on Sunday while every preset's week starts on Monday. Adding the Unicode extension
+# "fw-mon" to that locale keeps its language and formats and starts weeks on Monday. The
+# script is a constant; no outside text goes into it.
+MONDAY_WEEKS = """<script>
+(() => {
+  const lang = window.navigator.language || "en-GB";
+  if (lang.includes("-u-")) return;  // already extended (or set here on an earlier run)
+  const monday = `${lang}-u-fw-mon`;
+  Object.defineProperty(window.navigator, "language", { get: () => monday, configurable: true });
+})();
+</script>"""
+
+
 def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
     """Draw the sidebar; (selection, granularity), or None while the choice is incomplete."""
     _seed_from_url(config, today)
@@ -149,6 +164,9 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
     )
     if sb.button("Refresh data", help="Fetch again from Google, bypassing every cache"):
         st.session_state["sd_refresh"] = True  # app.py clears the caches and refetches
+    # On every run, so that the locale is set before the reader first opens the picker (the
+    # run that draws it re-renders the page with the new locale).
+    sb.html(MONDAY_WEEKS, unsafe_allow_javascript=True)
     state = UiState(
         tuple(st.session_state.sd_sites),
         tuple(st.session_state.sd_channels),
