@@ -563,3 +563,26 @@ def test_counters_log_and_control_endpoints(ga_data, ga_admin, clean_emulator):
     assert error.status_code == 503
     resp, _ = http.request(clean_emulator.url + "/_emulator/reset", "POST")
     assert resp.status == 200 and clean_emulator.requests()["total"] == 0
+
+
+def test_demo_sites_differ_in_pages_per_session_and_session_length(ga_data, network):
+    """Each site's readers have their own habits, as real sites do (not one ratio for all):
+    GA4's ratios over a month, per main property, equal the raw facts' and spread widely."""
+    mains = [p for p, prop in network.ga_properties.items() if prop.host_name.startswith("www.")]
+    body = body_for([], ["screenPageViewsPerSession", "averageSessionDuration"], OCT)
+    habits = {}
+    for pid in mains:
+        [row] = to_frame(run(ga_data, body, pid)).to_dict("records")
+        facts = network.ga_facts(pid, *OCT)
+        sessions = facts["sessions"].sum()
+        assert row["screenPageViewsPerSession"] == pytest.approx(
+            facts["screenPageViews"].sum() / sessions
+        )
+        assert row["averageSessionDuration"] == pytest.approx(
+            facts["sessionDuration"].sum() / sessions
+        )
+        habits[pid] = (row["screenPageViewsPerSession"], row["averageSessionDuration"])
+    pages, seconds = zip(*habits.values(), strict=True)
+    assert len(habits) >= 5
+    assert max(pages) / min(pages) > 1.4 and max(seconds) / min(seconds) > 1.6
+    assert len({round(p, 2) for p in pages}) == len(pages)  # no two sites alike
