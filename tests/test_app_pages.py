@@ -146,9 +146,7 @@ def tables(at: AppTest) -> list[pd.DataFrame]:
     """The tables on the page by their raw column names (a compared table's columns come
     as (group, name): a metric's changes sit under its name)."""
     frames = [d.value for d in at.dataframe]
-    return [
-        f.droplevel(0, axis=1) if isinstance(f.columns, pd.MultiIndex) else f for f in frames
-    ]
+    return [f.droplevel(0, axis=1) if isinstance(f.columns, pd.MultiIndex) else f for f in frames]
 
 
 def check_downloads(page: str, downloads: dict, expected_csv) -> None:
