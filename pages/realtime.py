@@ -6,13 +6,17 @@ import streamlit as st
 from statsdash.errors import StatsdashError
 from statsdash.ui import charts
 from statsdash.ui.data import load_realtime
-from statsdash.ui.format import number
+from statsdash.ui.format import LABELS, number
 from statsdash.ui.frame import page_selection
-from statsdash.ui.render import render_header
+from statsdash.ui.render import scope_label
 from statsdash.ui.text import md
 
 selection, _ = page_selection(__file__)
-render_header("Realtime", selection)
+st.title("Realtime")
+# Now, not the sidebar's period: its dates and comparisons do not apply here.
+st.caption(f"**{md(scope_label(selection, ('ga',)))}** · the last 30 minutes")
+HEADINGS = {"site": LABELS["site"], "country": LABELS["country"], "page": "Page"}
+HEADINGS["active_users"] = "Active users"
 if not selection.site_names():
     st.info("No Google Analytics sites are configured.")
     st.stop()
@@ -35,14 +39,14 @@ def render_now() -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("##### By site")
-        st.dataframe(now.sites, hide_index=True, width="stretch")
+        st.dataframe(now.sites, hide_index=True, width="stretch", column_config=HEADINGS)
         st.markdown("##### Top countries")
-        st.dataframe(now.countries, hide_index=True, width="stretch")
+        st.dataframe(now.countries, hide_index=True, width="stretch", column_config=HEADINGS)
     with right:
         st.markdown("##### By minute")
         st.altair_chart(charts.minute_bars(now.by_minute))
         st.markdown("##### Top pages now")
-        st.dataframe(now.pages, hide_index=True, width="stretch")
+        st.dataframe(now.pages, hide_index=True, width="stretch", column_config=HEADINGS)
 
 
 render_now()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import io
 import json
 from datetime import UTC, datetime
@@ -149,6 +150,17 @@ def test_sites_minutes_pages_and_countries_sum_the_properties(config, pinned):
     assert now.countries.set_index("country")["active_users"].to_dict() == top.to_dict()
     assert now.pages["active_users"].iloc[0] == (
         every.groupby("unifiedScreenName")["activeUsers"].sum().max()
+    )
+    # Titles read as on the page: entities decoded (some demo titles carry them), and a
+    # title counted once whichever way it was written.
+    assert every["unifiedScreenName"].str.contains("&amp;").any()
+    decoded = every.assign(page=every["unifiedScreenName"].map(html.unescape))
+    pages = decoded.groupby("page")["activeUsers"].sum()
+    pages = (
+        pages[pages > 0].reset_index().sort_values(["activeUsers", "page"], ascending=[False, True])
+    )
+    assert now.pages.set_index("page")["active_users"].to_dict() == (
+        pages.head(10).set_index("page")["activeUsers"].to_dict()
     )
 
 

@@ -12,6 +12,7 @@ one answer only).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -100,6 +101,9 @@ def fetch_realtime(analytics, sites: Mapping[str, Site], *, refresh: bool = Fals
     stamps = [s.astimezone(UTC) for _, _, s in results.values() if s]
     minutes = pd.concat(minutes) if minutes else _rows({}, ["minutes_ago", "country", "site"])
     pages = pd.concat(pages) if pages else _rows({}, ["page"])
+    # Screen names arrive as the page's <title>, entities and all (like pageTitle): decoded,
+    # so "Harbour &amp; friends" reads "Harbour & friends" and counts with its plain twin.
+    pages = pages.assign(page=pages["page"].map(html.unescape).astype("str"))
     per_site = minutes.groupby("site")["active_users"].sum()
     answered = [s for s in sites if any((s, p.id) in results for p in sites[s].properties)]
     table = pd.DataFrame({"site": pd.Series(answered, dtype="str")})
