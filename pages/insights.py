@@ -89,18 +89,17 @@ shown = {
     "change_pct": signed_pct,
 }
 names = {"label": "Contributor", "base": label, "current": "This period", "change": "Change"}
-left, right = st.columns(2)
-for column, title, table in ((left, "Risers", risers), (right, "Fallers", fallers)):
-    with column:
-        st.markdown(f"##### {title}")
-        if table.empty:
-            st.caption("None.")
-        else:
-            st.dataframe(
-                table.style.format(shown),
-                hide_index=True,
-                column_config=names | {"change_pct": "Change %"},
-            )
+# Risers above fallers, each at the page's width (side by side they ran off at 1280 px).
+for title, table in (("Risers", risers), ("Fallers", fallers)):
+    st.markdown(f"##### {title}")
+    if table.empty:
+        st.caption("None.")
+    else:
+        st.dataframe(
+            table.style.format(shown),
+            hide_index=True,
+            column_config=names | {"change_pct": "Change %"},
+        )
 render_download(results["drivers"], "drivers", selection)
 
 st.subheader("Unusual days")

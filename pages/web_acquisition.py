@@ -19,14 +19,13 @@ render_problems(results.values())
 
 traffic = results["ga-traffic"]
 st.subheader("Traffic sources")
-left, right = st.columns([3, 2])
-with left:
-    render_table(None, traffic, "ga-traffic", selection, caption="Top 10 by users.")
-with right:
-    if len(traffic.table):
-        shares = with_share(traffic.table, "users")
-        st.altair_chart(charts.share_bars(shares, "source_medium", "share", "Source / medium"))
-        st.caption("Share of the top 10 sources' users.")
+# The table has the page's width (beside the chart its comparisons ran off at 1280 px).
+render_table(None, traffic, "ga-traffic", selection, caption="Top 10 by users.")
+if len(traffic.table):
+    chart, _ = st.columns([3, 2])
+    shares = with_share(traffic.table, "users")
+    chart.altair_chart(charts.share_bars(shares, "source_medium", "share", "Source / medium"))
+    chart.caption("Share of the top 10 sources' users.")
 
 st.subheader("Referring sites and their articles")
 st.caption(

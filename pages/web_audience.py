@@ -19,16 +19,15 @@ results = load_reports(["ga-devices", "ga-countries"], selection)
 render_problems(results.values())
 
 st.subheader("Devices")
-left, right = st.columns([2, 3])
-with left:
-    render_table(None, results["ga-devices"], "ga-devices", selection)
-with right:
-    months, error = safe_service_table("ga", "device_share_by_month", selection)
-    if error:
-        st.warning(f"Device share by month could not be loaded: {md(error)}")
-    elif months is not None and len(months):
-        st.altair_chart(charts.stacked_share(months, "month", "device_category", "users", "Device"))
-        st.caption("Share of users by device, for the twelve months up to the period's end.")
+# The table has the page's width (beside the chart its comparisons ran off at 1280 px).
+render_table(None, results["ga-devices"], "ga-devices", selection)
+months, error = safe_service_table("ga", "device_share_by_month", selection)
+if error:
+    st.warning(f"Device share by month could not be loaded: {md(error)}")
+elif months is not None and len(months):
+    chart, _ = st.columns([3, 2])
+    chart.altair_chart(charts.stacked_share(months, "month", "device_category", "users", "Device"))
+    chart.caption("Share of users by device, for the twelve months up to the period's end.")
 
 countries = results["ga-countries"]
 st.subheader("Countries")

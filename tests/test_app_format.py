@@ -143,3 +143,20 @@ def test_comparison_columns_sit_under_their_metric_titled_by_what_they_compare()
     assert short_range(date(2026, 11, 30), date(2026, 11, 30)) == "Mon 30 Nov"
     assert short_comparison_name("previous", 7) == "vs prev. week"
     assert short_comparison_name("yoy_weekday", 7) == "vs last year"
+
+
+def test_a_wide_table_is_cut_into_pages_of_whole_metrics_that_fit():
+    from statsdash.ui.fit import PAGE_PX, pages
+
+    columns = ["site", "pageviews", "pageviews_prev_pct", "pageviews_yoy_pct"]
+    columns += ["users", "users_prev_pct", "users_yoy_pct", "engagement_rate"]
+    groups = {c: c.split("_")[0] for c in columns if c not in ("site", "engagement_rate")}
+    narrow = dict.fromkeys(columns, 90.0)
+    assert pages(columns, narrow, groups, ["site"]) == [columns]  # 720 px: fits whole
+    wide = dict.fromkeys(columns, 150.0)
+    cut = pages(columns, wide, groups, ["site"])
+    assert cut == [
+        ["site", "pageviews", "pageviews_prev_pct", "pageviews_yoy_pct"],
+        ["site", "users", "users_prev_pct", "users_yoy_pct", "engagement_rate"],
+    ]  # each page starts with the rows' names; a metric's columns are never split
+    assert all(sum(wide[c] for c in page) <= PAGE_PX for page in cut)

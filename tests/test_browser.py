@@ -283,3 +283,41 @@ def test_custom_range_keeps_the_period_and_the_page_while_picking(page, app_url)
     assert (query(page)["start"], query(page)["end"]) == ("2026-10-05", "2026-10-18")
     page.get_by_text("05 Oct 2026 – 18 Oct 2026").first.wait_for()
     page.get_by_text("vs previous period: 21 Sep 2026 – 04 Oct 2026").first.wait_for()
+
+
+# Tables whose columns run past their frame (a horizontal scroll bar): those drawn on screen.
+OVERFLOWING = """() => [...document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller')]
+    .filter(s => s.offsetParent !== null && s.scrollWidth > s.clientWidth + 1).length"""
+
+
+@pytest.mark.slow
+def test_no_table_runs_off_the_page_at_1280_px(page, app_url):
+    """At 1280 px every table of every page, in each of its tabs, fits its frame: a wide
+    one is cut into tabs of whole metrics, long titles and paths wrap (issue 8)."""
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    try:
+        for name in [
+            "",
+            "web_summary",
+            "web_content",
+            "web_acquisition",
+            "web_audience",
+            "youtube_channels",
+            "youtube_videos",
+            "youtube_audience",
+            "data_status",
+            "insights",
+        ]:
+            page.goto(f"{app_url}/{name}?period=last_week")
+            page.get_by_role("heading").first.wait_for()
+            settle(page)
+            page.locator("[data-testid=stDataFrame] .dvn-scroller").first.wait_for()
+            tabs = page.get_by_role("tab")
+            assert page.evaluate(OVERFLOWING) == 0, name or "overview"
+            for i in range(tabs.count()):
+                tabs.nth(i).click()
+                page.wait_for_timeout(700)
+                shown = tabs.nth(i).inner_text()
+                assert page.evaluate(OVERFLOWING) == 0, f"{name or 'overview'}, tab {shown}"
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 1000})

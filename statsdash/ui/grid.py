@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from statsdash.ui.format import LABELS, SUFFIX_LABELS, split_column
+from statsdash.periods import COMPARISONS, comparison
+from statsdash.reports import Selection
+from statsdash.ui.format import (
+    LABELS,
+    SUFFIX_LABELS,
+    column_labels,
+    comparison_name,
+    comparison_names,
+    short_comparison_name,
+    short_range,
+    split_column,
+)
 
 
 def metric_label(metric: str) -> str:
@@ -48,3 +59,31 @@ def header_groups(
             title = f"change {when}"
         out[column] = (metric_label(metric), title)
     return out
+
+
+def compared_periods(selection: Selection) -> dict[str, str]:
+    """Column suffix -> "previous week, 09 Nov – 15 Nov 2026" for help texts."""
+    days = selection.period.days
+    return {
+        COMPARISONS[key]: f"{comparison_name(key, days).removeprefix('vs ')}, "
+        f"{comparison(selection.period, key).label}"
+        for key in selection.comparisons
+    }
+
+
+def names_of(selection: Selection) -> dict[str, str]:
+    """Column suffix -> the chosen comparison's name ("vs previous week")."""
+    return comparison_names(selection.comparisons, selection.period.days)
+
+
+def headings(columns: Sequence[str], selection: Selection) -> tuple[dict, dict]:
+    """({column: group}, {column: (title, help)}) for a table on screen: with comparisons, a
+    metric's columns sit under its name, titled by the period's dates and each comparison."""
+    labels = column_labels(columns, compared_periods(selection), names_of(selection))
+    p = selection.period
+    short = {COMPARISONS[k]: short_comparison_name(k, p.days) for k in selection.comparisons}
+    grouped = header_groups(columns, short, short_range(p.start, p.end))
+    for column, (_, title) in grouped.items():
+        help_text = labels[column][1] or (f"{p.name}: {p.label}" if title else None)
+        labels[column] = (title, help_text)
+    return {c: group for c, (group, _) in grouped.items()}, labels

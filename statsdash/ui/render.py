@@ -10,27 +10,22 @@ import pandas as pd
 import streamlit as st
 
 from statsdash.periods import (
-    COMPARISONS,
     Compared,
     compared_sentence,
     comparison,
 )
 from statsdash.reports import SERVICE_LABELS, ReportResult, Selection, retry_in
 from statsdash.ui.data import safe_service_table
+from statsdash.ui.fit import layout
 from statsdash.ui.format import (
-    column_labels,
     comparison_name,
-    comparison_names,
     number,
     plural,
-    short_comparison_name,
-    short_range,
     signed_pct,
-    split_column,
     to_styler,
     visible_columns,
 )
-from statsdash.ui.grid import header_groups
+from statsdash.ui.grid import headings, names_of
 from statsdash.ui.text import md, md_join
 from statsdash.utilities import to_csv
 
@@ -69,39 +64,6 @@ def scope_label(selection: Selection, services: Sequence[str] = ("ga", "youtube"
     if "youtube" in services and selection.channel_names():
         parts.append(f"YouTube: {covers(selection, 'youtube')}")
     return " · ".join(parts)
-
-
-def compared_periods(selection: Selection) -> dict[str, str]:
-    """Column suffix -> "previous week, 09 Nov – 15 Nov 2026" for help texts."""
-    days = selection.period.days
-    return {
-        COMPARISONS[key]: f"{comparison_name(key, days).removeprefix('vs ')}, "
-        f"{comparison(selection.period, key).label}"
-        for key in selection.comparisons
-    }
-
-
-def names_of(selection: Selection) -> dict[str, str]:
-    """Column suffix -> the chosen comparison's name ("vs previous week")."""
-    return comparison_names(selection.comparisons, selection.period.days)
-
-
-def headings(columns: Sequence[str], selection: Selection) -> tuple[dict, dict]:
-    """({column: group}, {column: (title, help)}) for a table on screen: with comparisons, a
-    metric's columns sit under its name, titled by the period's dates and each comparison."""
-    labels = column_labels(columns, compared_periods(selection), names_of(selection))
-    p = selection.period
-    short = {COMPARISONS[k]: short_comparison_name(k, p.days) for k in selection.comparisons}
-    grouped = header_groups(columns, short, short_range(p.start, p.end))
-    for column, (_, title) in grouped.items():
-        help_text = labels[column][1] or (f"{p.name}: {p.label}" if title else None)
-        labels[column] = (title, help_text)
-    return {c: group for c, (group, _) in grouped.items()}, labels
-
-
-def has_groups(columns: Sequence[str], selection: Selection) -> bool:
-    """Whether the table's heading has two rows (a metric's changes grouped under it)."""
-    return bool(selection.comparisons) and any(split_column(c)[1] for c in columns)
 
 
 def render_header(
@@ -183,8 +145,28 @@ def render_download(result: ReportResult, report: str, selection: Selection) -> 
     )
 
 
-FULL_ROWS = 25  # tables up to this long are shown whole; longer ones scroll
+FULL_ROWS = 25  # tables up to this long are shown whole; longer ones on asking
 ROW_PX = 35
+
+
+def _height(rows: int, groups: dict, report: str, row_px: int | None) -> int:
+    """Every row of a table up to FULL_ROWS long, no scrolling inside; a longer one shows
+    FULL_ROWS rows and a switch to show them all."""
+    if rows > FULL_ROWS and not st.toggle(
+        f"Show all {rows:,} rows", key=f"all-rows-{report}", help="Else the table scrolls"
+    ):
+        rows = FULL_ROWS
+    return (row_px or ROW_PX) * rows + ROW_PX * (2 if groups else 1) + 3
+
+
+def _config(labels: dict, wrap: dict, extra: Mapping | None) -> dict:
+    """column_config: each column's heading and help, fixed widths where text wraps."""
+    return {
+        **{
+            c: st.column_config.Column(t, help=h, width=wrap.get(c)) for c, (t, h) in labels.items()
+        },
+        **(extra or {}),
+    }
 
 
 def render_table(
@@ -221,29 +203,29 @@ def render_table(
         st.info("No rows for this selection and period.", icon=":material/info:")
     else:
         shown = list(columns) if columns is not None else visible_columns(table)
-        heading_rows = 2 if has_groups(shown, selection) else 1
-        if height == "auto" and len(table) <= FULL_ROWS:
-            height = ROW_PX * (len(table) + heading_rows) + 3  # every row, no scrolling inside
         if display:
             table = table.assign(**{c: table[c].map(f) for c, f in display.items()})
         # Only the drawn columns are formatted cell by cell (the download keeps them all):
         # a compared table has six columns per metric, most of them not on screen.
         table = table[[c for c in shown if c in table.columns]]
         groups, labels = headings(table.columns, selection)
-        st.dataframe(
-            to_styler(table, colour=not result.failures, groups=groups),
-            column_order=shown,
-            column_config={
-                **{
-                    c: st.column_config.Column(text, help=help_text)
-                    for c, (text, help_text) in labels.items()
-                },
-                **(column_config or {}),
-            },
-            hide_index=True,
-            height=height,
-            placeholder="",  # an unknown percent stays empty, never "None" or 0
-        )
+        drawn = layout(table, groups, labels)
+        if height == "auto":
+            height = _height(len(table), groups, report, drawn.row_px)
+        config = _config(labels, drawn.wrap, column_config)
+        styler = to_styler(table, colour=not result.failures, groups=groups)
+        parts = drawn.parts
+        tabs = st.tabs([name for name, _ in parts]) if len(parts) > 1 else [st.container()]
+        for tab, (_, part) in zip(tabs, parts, strict=True):
+            tab.dataframe(
+                styler,
+                column_order=part,
+                column_config=config,
+                hide_index=True,
+                height=height,
+                row_height=drawn.row_px,
+                placeholder="",  # an unknown percent stays empty, never "None" or 0
+            )
     render_download(result, report, selection)
 
 
@@ -425,12 +407,11 @@ def render_rows(
     """A formatted table without title, state or download (part of a bigger report);
     `column_config` replaces the default heading of a column."""
     groups, labels = headings(table.columns, selection)
+    drawn = layout(table, groups, labels)
     st.dataframe(
         to_styler(table.reset_index(drop=True), colour=colour, groups=groups),
-        column_config={
-            **{c: st.column_config.Column(t, help=h) for c, (t, h) in labels.items()},
-            **(column_config or {}),
-        },
+        column_config=_config(labels, drawn.wrap, column_config),
         hide_index=True,
+        row_height=drawn.row_px,
         placeholder="",
     )
