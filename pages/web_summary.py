@@ -35,29 +35,33 @@ render_kpis(
         "pageviews": "Pageviews",
         "users": USERS_SUM,
         "sessions": "Sessions",
-        "pages_per_session": "Pages / session",
-        "avg_session_seconds": "Avg. session",
+        "key_events": "Key events",
     },
     selection,
     incomplete=list(summary.failures),
     provisional=freshness.web_note,
-    formats={"avg_session_seconds": duration, "pages_per_session": lambda v: number(v, 2)},
     result=summary,
 )
 row = summary.table.iloc[0] if len(summary.table) else None
 render_kpis(
     row,
     {
+        "pages_per_session": "Pages / session",
+        "avg_session_seconds": "Avg. session",
+        "avg_engagement_seconds": "Engagement / active user",
         "engaged_sessions": "Engaged sessions",
         "engagement_rate": "Engagement rate",
-        "key_events": "Key events",
-        "avg_engagement_seconds": "Engagement / active user",
     },
     selection,
     incomplete=list(summary.failures),
     # Like for like, these cover complete days only (the line above the first row says so).
     provisional=None if summary.compared and not selection.whole_periods else freshness.web_note,
-    formats={"engagement_rate": fraction, "avg_engagement_seconds": duration},
+    formats={
+        "engagement_rate": fraction,
+        "avg_engagement_seconds": duration,
+        "avg_session_seconds": duration,
+        "pages_per_session": lambda v: number(v, 2),
+    },
 )
 split, _ = safe_service_table("ga", "users_split", selection)
 if split is not None and len(split):

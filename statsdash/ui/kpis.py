@@ -74,7 +74,8 @@ def render_kpis(
         for key in selection.comparisons
     )
     items = list(metrics.items())
-    per_row = min(len(items), KPI_PER_ROW)
+    rows = -(-len(items) // KPI_PER_ROW)
+    per_row = -(-len(items) // rows)  # balanced: five cards are 3 + 2, not 4 + 1
     for first in range(0, len(items), per_row):
         row_items = items[first : first + per_row]
         for column, (metric, title) in zip(st.columns(per_row), row_items, strict=False):
