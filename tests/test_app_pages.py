@@ -76,10 +76,15 @@ def downloads():
         yield captured
 
 
-def open_page(page: str, downloads: dict, query: dict | None = None) -> AppTest:
+def open_page(
+    page: str, downloads: dict, query: dict | None = None, state: dict | None = None
+) -> AppTest:
+    """The page as a fresh session opens it (`state`: sidebar widgets set beforehand)."""
     downloads.clear()
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params.update(query if query is not None else QUERY)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     at.run()  # through app.py first: st.navigation registers the pages
     if page != "pages/overview.py":
         at.switch_page(page).run()
@@ -284,6 +289,27 @@ def test_recent_days_are_compared_like_for_like(downloads, facts):
     cards = kpi_cards(at)
     assert "Provisional" not in cards["Pageviews"] and "Provisional" not in cards["Views"]
     assert at.toggle(key="sd_fair").value  # the sidebar switch, on by default
+
+
+def test_complete_days_only_off_shows_whole_periods(downloads, facts):
+    """The sidebar switch off: the same Last 7 days sum every day in so far, compared with
+    the whole previous 7 days (raw facts), marked provisional, not cut like for like."""
+    # The switch is set before the first run: AppTest runs this app twice per run(), and a
+    # value set on the tree after the first is dropped in between (a real browser keeps it).
+    at = open_page("pages/overview.py", downloads, {"period": "last_7_days"}, {"sd_fair": False})
+    assert not at.toggle(key="sd_fair").value
+    start, end = TODAY - timedelta(days=7), TODAY - timedelta(days=1)
+    before = (start - timedelta(days=7), start - timedelta(days=1))
+    web, youtube = facts
+    pageviews = web(start, end)["screenPageViews"].sum()
+    assert metric(at, "Pageviews") == pageviews
+    assert pageviews > web(start, TODAY - timedelta(days=2))["screenPageViews"].sum()
+    assert metric(at, "Views") == youtube(start, end)["views"].sum()
+    change = 100 * (pageviews / web(*before)["screenPageViews"].sum() - 1)
+    cards = kpi_cards(at)
+    assert signed_pct(change) in cards["Pageviews"] and "Provisional" in cards["Pageviews"]
+    text = " ".join(c.value for c in at.caption)
+    assert "of 7 days" not in text  # no like-for-like line: the periods are whole
 
 
 @pytest.mark.parametrize(
