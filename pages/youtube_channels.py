@@ -4,7 +4,7 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports
-from statsdash.ui.format import LABELS, comparison_names, format_name, split_column
+from statsdash.ui.format import LABELS, format_name
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.kpis import render_kpis
@@ -142,20 +142,15 @@ if revenue_on:
                 colors,
             )
         )
-    # The comparisons sit right of the figure they change: named by comparison only, so the
-    # table fits at 1280 px (the download has every column and all their changes).
-    when = comparison_names(selection.comparisons, selection.period.days)
+    # Revenue's changes only, so the table fits at 1280 px (the CSV has every column's).
     revenue_changes = changes(revenue.table, "estimated_revenue")
-    headings = {c: when.get(split_column(c)[1], c) for c in revenue_changes[1:]}
     render_table(
         None,
         revenue,
         "yt-revenue",
         selection,
-        columns=["channel", *revenue_changes, "cpm", "playback_based_cpm"],
-        column_config={"estimated_revenue": f"{LABELS['estimated_revenue']} ({currency})"}
-        | headings,
+        columns=["channel", *revenue_changes, "estimated_ad_revenue", "cpm", "playback_based_cpm"],
         caption=f"YouTube's estimates in {currency}. CPM and playback-based CPM are gross ad "
         "revenue per 1,000 ad impressions and per 1,000 monetized playbacks, from each group's "
-        "totals; the download has ad revenue, playbacks and impressions behind them.",
+        "totals; the download has monetized playbacks and impressions behind them.",
     )

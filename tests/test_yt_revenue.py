@@ -71,6 +71,17 @@ def group_sums(network, config, start, end) -> pd.DataFrame:
     return rows.assign(group=rows["channel"].map(group_of)).groupby("group")[PARTS + COUNTS].sum()
 
 
+def table_with(at: AppTest, column: str) -> pd.DataFrame | None:
+    """The drawn table that has `column` (by raw name, below any grouped heading), or None."""
+    for element in at.dataframe:
+        frame = element.value
+        if isinstance(frame.columns, pd.MultiIndex):
+            frame = frame.droplevel(0, axis=1)
+        if column in frame.columns:
+            return frame
+    return None
+
+
 def query(yt_analytics, network, ids, metrics, **params):
     return (
         yt_analytics.reports()
@@ -361,9 +372,65 @@ def test_youtube_channels_shows_revenue_from_the_raw_facts(network, monkeypatch)
     at.switch_page("pages/youtube_channels.py").run()
     assert not at.exception, [e.message for e in at.exception]
     assert "Revenue (USD)" in [h.value for h in at.subheader]
-    shown = next(d.value for d in at.dataframe if "estimated_revenue" in d.value.columns)
+    shown = table_with(at, "estimated_revenue")
     demo = load_config(DEMO_CONFIG, check_files=False)
     want = group_sums(network, demo, *OCTOBER)
     assert dict(zip(shown["channel"], shown["estimated_revenue"], strict=True)) == pytest.approx(
         want["estimatedRevenue"].to_dict(), abs=0.01
     )
+
+
+def channels_page(path: Path, monkeypatch, network) -> AppTest:
+    """YouTube Channels of the app run with the config file at `path` (its own, not the demo's:
+    the process keeps one config, so it is taken for this run and dropped afterwards)."""
+    import streamlit as st
+
+    from statsdash.ui.session import load_app_config
+
+    monkeypatch.delenv("STATSDASH_DEMO", raising=False)
+    monkeypatch.setenv("STATSDASH_CONFIG", str(path))
+    monkeypatch.setenv("STATSDASH_TODAY", network.today.isoformat())
+    load_app_config.clear()
+    st.cache_data.clear()
+    try:
+        at = AppTest.from_file(str(APP), default_timeout=180)
+        at.query_params.update({"period": "custom", "start": "2026-10-01", "end": "2026-10-31"})
+        at.run()
+        at.switch_page("pages/youtube_channels.py").run()
+    finally:
+        load_app_config.clear()
+        st.cache_data.clear()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def app_config(emulator, network, tmp_path, revenue: bool) -> Path:
+    data = yaml.safe_load(DEMO_CONFIG.read_text())
+    data["youtube"]["endpoint"] = data["google_analytics"]["endpoint"] = emulator.url
+    data["youtube"]["revenue"] = revenue
+    data["youtube"]["channels"]["Northwind"] = northwind(network)
+    data["cache"] = {"enabled": False}
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_a_group_without_revenue_is_one_line_on_the_page(emulator, network, tmp_path, monkeypatch):
+    at = channels_page(app_config(emulator, network, tmp_path, True), monkeypatch, network)
+    said = [w.value for w in [*at.warning, *at.error]]
+    assert sum("Northwind" in text and "not monetised" in text for text in said) == 1, said
+    groups = table_with(at, "subscribers")
+    assert "Northwind" in set(groups["channel"])  # its other figures are all there
+    revenue = table_with(at, "estimated_revenue")
+    assert "Northwind" not in set(revenue["channel"])
+
+
+def test_without_revenue_the_page_has_no_revenue_section(
+    emulator, network, tmp_path, monkeypatch, clean_emulator
+):
+    at = channels_page(app_config(emulator, network, tmp_path, False), monkeypatch, network)
+    assert not any("Revenue" in h.value for h in at.subheader)
+    assert table_with(at, "estimated_revenue") is None
+    assert table_with(at, "subscribers") is not None
+    assert not any("Revenue" in r["key"] for r in clean_emulator.requests()["log"])
+    assert clean_emulator.requests()["by_endpoint"]["yt.reports.query"] > 0
