@@ -144,6 +144,9 @@ class FetchConfig:
 
     timeout_seconds: float = 30.0
     budget_seconds: float = 60.0
+    # Requests one process has in flight per service at most, over all properties (GA4
+    # allows 10 per property; this bounds threads and sockets on a network of hundreds).
+    max_in_flight: int = 64
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ ANOMALY_KEYS = ("k", "min_spread")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 ACCESS_KEYS = ("allowed_domains", "allowed_emails")
 CACHE_KEYS = ("enabled", "path", "url", "recent_ttl", "max_mb")
-FETCH_KEYS = ("timeout_seconds", "budget_seconds")
+FETCH_KEYS = ("timeout_seconds", "budget_seconds", "max_in_flight")
 GA_KEYS = (
     "credentials",
     "endpoint",
@@ -238,6 +238,9 @@ class Parser:
             ),
             budget_seconds=self.seconds(
                 _get(fetch, "budget_seconds", default.budget_seconds), "fetch.budget_seconds"
+            ),
+            max_in_flight=self.count(
+                _get(fetch, "max_in_flight", default.max_in_flight), "fetch.max_in_flight"
             ),
         )
 
@@ -652,6 +655,11 @@ class Parser:
         if not isinstance(value, str) or not value.strip():
             raise self.error(path, f"must be non-empty text; found {_kind(value)}")
         return value.strip()
+
+    def count(self, value: object, key: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise self.error(key, f"must be a whole number of at least 1; found {_show(value)}")
+        return value
 
     def seconds(self, value: object, path: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:

@@ -90,6 +90,10 @@ BAD_CONFIGS = {
         {"fetch": {"budget_seconds": "a minute"}},
         'fetch.budget_seconds: must be a number of seconds above 0, like 60; found "a minute"',
     ),
+    "fetch max_in_flight zero": (
+        {"fetch": {"max_in_flight": 0}},
+        "fetch.max_in_flight: must be a whole number of at least 1; found 0",
+    ),
     "fetch timeout zero": (
         {"fetch": {"timeout_seconds": 0}},
         "fetch.timeout_seconds: must be a number of seconds above 0, like 60; found 0",

@@ -3,15 +3,22 @@ IDs with the same facts; the server reports the most requests about one property
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from datetime import UTC, date, datetime
 
-from statsdash.emulator import start_emulator
+import pytest
+
+from statsdash.config import CacheConfig, Config, Property, Site, load_config
+from statsdash.emulator import DEMO_CONFIG, start_emulator
 from statsdash.emulator.network import Network
+from statsdash.periods import Period
+from statsdash.reports import Selection, build_report
 
 TODAY = date(2026, 11, 20)
-OCT = (date(2026, 10, 1), date(2026, 10, 31))
+OCT_DAYS = (date(2026, 10, 1), date(2026, 10, 31))
+OCT = Period("October", *OCT_DAYS)
 
 
 def test_copies_serve_the_same_facts_under_new_ids():
@@ -22,7 +29,7 @@ def test_copies_serve_the_same_facts_under_new_ids():
     pid = next(iter(base.ga_properties))
     copy = f"{pid}002"
     assert copy in big.ga_properties and copy.isdigit()
-    assert big.ga_facts(copy, *OCT).equals(base.ga_facts(pid, *OCT))
+    assert big.ga_facts(copy, *OCT_DAYS).equals(base.ga_facts(pid, *OCT_DAYS))
     assert all(re.fullmatch(r"UC[\w-]{22}", cid) for cid in big.yt_channels)
     cid = next(iter(base.yt_channels))
     twin = next(c for c in big.yt_channels if c != cid and c.startswith(cid[:21]))
@@ -56,3 +63,34 @@ def test_peak_in_flight_per_property():
         for t in threads:
             t.join()
         assert handle.requests()["peak_in_flight"][pid] == 4
+
+
+def _forty_properties(url: str, cache, **fetch) -> Config:
+    """20 sites x 2 properties of a 4-copy emulator (48 properties)."""
+    demo = load_config(DEMO_CONFIG, check_files=False).with_endpoint(url)
+    big = Network(TODAY, copies=4)
+    ids = list(big.ga_properties)[:40]
+    pairs = zip(ids[::2], ids[1::2], strict=True)
+    sites = {
+        f"site{i:02d}": Site(name=f"site{i:02d}", properties=tuple(Property(id=p) for p in pair))
+        for i, pair in enumerate(pairs)
+    }
+    ga = dataclasses.replace(demo.google_analytics, sites=sites)
+    return dataclasses.replace(
+        demo, google_analytics=ga, cache=cache, fetch=dataclasses.replace(demo.fetch, **fetch)
+    )
+
+
+@pytest.mark.parametrize(("limit", "low", "high"), [(64, 21, 64), (6, 1, 6)])
+def test_a_round_asks_every_property_at_once_within_the_limits(tmp_path, limit, low, high):
+    """The GA client's pool grows with the properties (a fixed 20 threads made a round of 40
+    properties two waves, of 160 eight), bounded by fetch.max_in_flight; GA4's 10 per
+    property hold whatever the pool."""
+    with start_emulator(port=0, today=TODAY, copies=4) as handle:
+        handle.add_fault("slow", times=10**6, latency_ms=150)
+        config = _forty_properties(handle.url, CacheConfig(enabled=False), max_in_flight=limit)
+        result = build_report("ga-summary", Selection(config, OCT, ("previous",), today=TODAY))
+        asked = handle.requests()
+    assert not result.failures
+    assert low <= asked["peak_in_flight_total"] <= high
+    assert max(asked["peak_in_flight"].values()) <= 10

@@ -76,12 +76,14 @@ class EmulatorState:
             self.realtime_quota = ga.PropertyQuota()  # Google's realtime quota is its own
             self._in_flight: Counter[str] = Counter()
             self._peak: Counter[str] = Counter()
+            self._peak_total = 0  # the most requests answered at once, about anything
 
     def enter(self, who: str) -> None:
         """A request about `who` (a GA property, or "youtube") is being answered."""
         with self._lock:
             self._in_flight[who] += 1
             self._peak[who] = max(self._peak[who], self._in_flight[who])
+            self._peak_total = max(self._peak_total, self._in_flight.total())
 
     def leave(self, who: str) -> None:
         with self._lock:
@@ -121,6 +123,7 @@ class EmulatorState:
                 "log": list(self._log),
                 # The most requests about one property (or YouTube) answered at once.
                 "peak_in_flight": dict(self._peak),
+                "peak_in_flight_total": self._peak_total,
             }
 
 

@@ -23,7 +23,7 @@ from google.auth.exceptions import GoogleAuthError, RefreshError
 
 from statsdash import budget
 from statsdash.cache import FINAL_TTL, ResponseCache, open_cache
-from statsdash.config import Config, GoogleAnalyticsConfig, Property, Site
+from statsdash.config import Config, FetchConfig, GoogleAnalyticsConfig, Property, Site
 from statsdash.errors import AuthError, BadResponse, StatsdashError
 from statsdash.ga.query import (
     DATE_RANGE,
@@ -51,7 +51,6 @@ from statsdash.utilities import ratio, rollup
 SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
 GOOGLE_ENDPOINT = "https://analyticsdata.googleapis.com"
 MAX_WORKERS = 10  # GA4 allows 10 concurrent requests per property
-POOL_WORKERS = 20  # requests in flight per client, over all properties (limiter: 10 each)
 PROVISIONAL_DAYS = 3  # GA4 may still revise a day for up to 72 hours
 # Stored beside a cached answer (never sent by Google): when Google gave it, in epoch seconds.
 RECEIVED_AT = "statsdashReceivedAt"
@@ -86,6 +85,15 @@ def load_credentials(ga: GoogleAnalyticsConfig) -> Any | None:
         ) from None
 
 
+def pool_size(config: Config | GoogleAnalyticsConfig) -> int:
+    """Requests the client may have in flight: two per property (a round asks each property
+    once, and the prefetched rounds travel beside it), at most fetch.max_in_flight."""
+    ga = config.google_analytics if isinstance(config, Config) else config
+    properties = sum(len(site.properties) for site in ga.sites.values()) if ga else 1
+    limit = config.fetch.max_in_flight if isinstance(config, Config) else FetchConfig.max_in_flight
+    return max(1, min(limit, 2 * properties))
+
+
 REALTIME_TTL = 60.0  # seconds a realtime answer is reused (the Realtime page asks anew)
 
 
@@ -109,7 +117,10 @@ class Analytics:
         self.limiter = limiter_for(config.cache if isinstance(config, Config) else None)
         # One pool per client, for every round of every selection: its threads keep their
         # HTTP connections (one per thread, see HttpFactory), so later rounds reuse them.
-        self.pool = ThreadPoolExecutor(POOL_WORKERS, thread_name_prefix="statsdash-ga")
+        # A round asks every property at once, so the pool grows with the properties (a
+        # fixed 20 made 80 sites take 4 waves a round), bounded by fetch.max_in_flight;
+        # the limiter keeps each property at 10. Threads start only when needed.
+        self.pool = ThreadPoolExecutor(pool_size(config), thread_name_prefix="statsdash-ga")
         self.endpoint = ga.endpoint
         self.cache = cache or ResponseCache(None, enabled=False)
         self.today = today
