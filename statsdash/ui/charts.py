@@ -13,6 +13,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from statsdash.ui.chart_memo import memo_chart
+
 WEB_COLOR = "#1f6feb"  # the app's primary colour: web
 YT_COLOR = "#d1242f"  # YouTube red
 # Sites, channel groups, devices...: Vega's tableau10 first (the colours people know), then
@@ -246,6 +248,7 @@ def _tooltip(grain: str, value_title: str, value_format: str = ",.0f") -> list:
     return tips
 
 
+@memo_chart
 def time_series(
     daily: pd.DataFrame,
     grain: str,
@@ -284,6 +287,7 @@ def indexed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@memo_chart
 def web_vs_youtube(daily: pd.DataFrame, grain: str, mode: str = "indexed") -> alt.LayerChart:
     """Web pageviews and YouTube views on one chart: indexed to 100, or on two labelled axes."""
     frame = to_buckets(daily, grain)
@@ -316,6 +320,7 @@ def web_vs_youtube(daily: pd.DataFrame, grain: str, mode: str = "indexed") -> al
     return _style(chart.properties(height=HEIGHT))
 
 
+@memo_chart
 def stacked_share(
     frame: pd.DataFrame, x: str, category: str, value: str, category_title: str
 ) -> alt.Chart:
@@ -338,6 +343,7 @@ def stacked_share(
     return _style(chart.properties(height=HEIGHT))
 
 
+@memo_chart
 def share_bars(frame: pd.DataFrame, category: str, share: str, category_title: str) -> alt.Chart:
     """Horizontal bars of each category's percent share, largest first (Rest of world
     last), each labelled with its percent."""
@@ -360,6 +366,7 @@ def share_bars(frame: pd.DataFrame, category: str, share: str, category_title: s
     return _style((bars + labels).properties(height=_per_row(), width="container"))
 
 
+@memo_chart
 def platform_shares(frame: pd.DataFrame) -> alt.Chart:
     """Countries side by side: each country's share of web pageviews and of YouTube views.
 
@@ -390,6 +397,7 @@ def platform_shares(frame: pd.DataFrame) -> alt.Chart:
     return _style(chart.properties(height=_per_row(34), width="container"))
 
 
+@memo_chart
 def ranked_bars(
     frame: pd.DataFrame,
     category: str,
@@ -430,6 +438,7 @@ def ranked_bars(
     return _style(chart.properties(height=_per_row(), width="container"))
 
 
+@memo_chart
 def stacked_bars(
     frame: pd.DataFrame, row: str, category: str, share: str, category_title: str
 ) -> alt.Chart:
@@ -457,6 +466,7 @@ def stacked_bars(
     return _style(chart.properties(height=_per_row(36), width="container"))
 
 
+@memo_chart
 def minute_bars(by_minute: pd.DataFrame) -> alt.Chart:
     """Realtime active users per minute, the oldest minute on the left and now on the right."""
     chart = (

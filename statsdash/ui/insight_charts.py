@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from statsdash import drivers as d
+from statsdash.ui.chart_memo import memo_chart
 from statsdash.ui.charts import HEIGHT, _style
 from statsdash.ui.format import GREEN, RED
 
@@ -62,6 +63,7 @@ def to_waterfall(rows: pd.DataFrame, base_label: str, current_label: str) -> pd.
     return out
 
 
+@memo_chart
 def waterfall(steps: pd.DataFrame, value_title: str, width: int | None = None) -> alt.Chart:
     """Previous total, each contributor's bar from where the last one ended, current total."""
     colors = alt.Scale(domain=["total", "rise", "fall"], range=[TOTAL_COLOR, GREEN, RED])
@@ -120,6 +122,7 @@ def flag_points(flags: pd.DataFrame, service: str, metric: str) -> pd.DataFrame:
     )
 
 
+@memo_chart
 def flag_layer(points: pd.DataFrame) -> alt.Chart:
     """Hollow red rings on flagged days, with what was expected in the tooltip."""
     return (
