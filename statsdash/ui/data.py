@@ -89,11 +89,14 @@ def _services_of(name: str) -> tuple[str, ...]:
 # loader would fetch, and a fetch inside st.cache_data cannot update a progress bar drawn
 # outside it (the cache records and replays elements), so the fetch is done before, visibly.
 _built: dict[tuple[str, Key], float] = {}
+# A report load_report just built visibly, handed to the cached loader to keep as it is
+# (building it again there doubled every cold page: Insights' anomalies cost seconds).
+_handed: dict[tuple[str, Key], ReportResult] = {}
 
 
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _report(name: str, key: Key) -> ReportResult:
-    result = build_report(name, from_key(key))
+    result = _handed.pop((name, key), None) or build_report(name, from_key(key))
     now = time.monotonic()
     for stale in [k for k, at in _built.items() if now - at > TTL]:
         _built.pop(stale, None)
@@ -137,7 +140,11 @@ def load_report(
         set_progress(None)
     if result.failures:
         return result  # never cached, so not built twice now
-    return _cached_report(name, key)  # rebuilt from the fetched data, and kept
+    _handed[(name, key)] = result
+    try:
+        return _cached_report(name, key)  # kept as built (or as another session kept it)
+    finally:
+        _handed.pop((name, key), None)
 
 
 def load_service_table(service: str, method: str, selection: Selection):
