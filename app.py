@@ -11,6 +11,15 @@ from statsdash.ui.sidebar import render_sidebar
 from statsdash.ui.text import md
 
 st.set_page_config(page_title="Statsdash", page_icon=":bar_chart:", layout="wide")
+# A KPI card is a quarter of the main area: below 1280 px a seven-digit figure in the theme's
+# size is cut ("1,01…"), so the figure shrinks with the window (still readable at 1024 px).
+st.html(
+    """<style>
+@media (max-width: 1279px) { [data-testid="stMetricValue"] { font-size: 1.9rem; } }
+@media (max-width: 1179px) { [data-testid="stMetricValue"] { font-size: 1.6rem; } }
+@media (max-width: 1099px) { [data-testid="stMetricValue"] { font-size: 1.3rem; } }
+</style>"""
+)
 
 try:
     app = load_app_config()

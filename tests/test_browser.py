@@ -321,3 +321,24 @@ def test_no_table_runs_off_the_page_at_1280_px(page, app_url):
                 assert page.evaluate(OVERFLOWING) == 0, f"{name or 'overview'}, tab {shown}"
     finally:
         page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+# KPI figures cut short ("1,01…"): an element of the figure whose text is wider than it.
+CUT_FIGURES = """() => [...document.querySelectorAll('[data-testid=stMetricValue]')]
+    .filter(e => [e, ...e.querySelectorAll('*')].some(d => d.scrollWidth > d.clientWidth + 1))
+    .map(e => e.innerText)"""
+
+
+@pytest.mark.slow
+def test_kpi_figures_are_whole_at_1024_px(page, app_url):
+    """Four cards a row leave a figure about 95 px at 1024 px: it shrinks, never cut."""
+    page.set_viewport_size({"width": 1024, "height": 1000})
+    try:
+        for name in ("", "web_summary", "youtube_channels"):
+            page.goto(f"{app_url}/{name}?period=last_week")
+            page.get_by_role("heading").first.wait_for()
+            settle(page)
+            page.get_by_test_id("stMetricValue").first.wait_for()
+            assert page.evaluate(CUT_FIGURES) == [], name or "overview"
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 1000})
