@@ -54,7 +54,8 @@ def render_kpis(
 
     Totals missing a failed source (`incomplete`) or recent days still arriving
     (`provisional`, the reason) say so in their title, and their changes turn grey.
-    `notes` puts a caption under a metric's figure (e.g. that views changed meaning).
+    `notes` puts a caption under the cards (e.g. that views changed meaning): inside a
+    quarter-width card it made that card three times as tall as the others.
     With the `result` the row comes from, like for like, the cards say which days they
     cover (complete ones only, so not provisional), or that there is no complete day yet.
     """
@@ -86,17 +87,17 @@ def render_kpis(
                     title,
                     short,
                     formats,
-                    notes,
                     incomplete=incomplete,
                     provisional=provisional,
                     help_text=compared_help,
                 )
+    for metric in metrics:
+        if metric in notes:
+            st.caption(notes[metric])
 
 
-def _render_card(
-    row, metric, title, short, formats, notes, *, incomplete, provisional, help_text
-) -> None:
-    """One KPI card's content: figure, change lines, badge, note."""
+def _render_card(row, metric, title, short, formats, *, incomplete, provisional, help_text) -> None:
+    """One KPI card's content: figure, change lines, badge."""
     if row is None:
         st.metric(title, "–")
         return
@@ -117,5 +118,3 @@ def _render_card(
     if lines:
         why = "  \n\n".join(text for text in (help_text, why if state else None) if text)
         st.markdown("  \n".join(lines), help=why or None)
-    if metric in notes:
-        st.caption(notes[metric])
