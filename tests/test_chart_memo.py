@@ -11,6 +11,8 @@ import pandas as pd
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from statsdash.ui import charts, insight_charts
+from statsdash.ui.chart_memo import csv_of
+from statsdash.utilities import to_csv
 
 
 def daily(start=date(2026, 10, 5), bump=0) -> pd.DataFrame:
@@ -66,3 +68,14 @@ def test_outside_streamlit_to_dict_is_altairs_own():
     spec = chart.to_dict()  # the default transformer: rows inline, as Altair gives them
     rows = [r for values in spec["datasets"].values() for r in values]
     assert {r["series"] for r in rows} == {"a.example", "b.example"}
+
+
+def test_a_download_is_the_export_csv_made_once_per_table():
+    table = pd.DataFrame(
+        {"site": ["=cmd", "a.example"], "pageviews": [10, 20], "rate": [0.5, 1 / 3]}
+    )
+    first = csv_of(table)
+    assert first == to_csv(table)
+    assert csv_of(table.copy()) is first
+    changed = table.assign(pageviews=[10, 21])
+    assert csv_of(changed) == to_csv(changed) != first

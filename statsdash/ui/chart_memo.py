@@ -1,4 +1,5 @@
-"""Charts built once per data: the chart layer of the page (README, Architecture).
+"""Charts (and download CSVs) built once per data: the chart layer of the page (README,
+Architecture).
 
 Building an Altair chart and turning it into a Vega-Lite spec (Altair deep-copies and
 validates every layer) was most of a warm page's server time: each rerun, and each visitor,
@@ -95,3 +96,27 @@ def memo_chart(build: Callable[..., Any]) -> Callable[..., Any]:
         return made
 
     return chart
+
+
+MAX_CSVS = 32  # the downloads of a few pages; a CSV is a table's size in text
+_csvs: OrderedDict[tuple, str] = OrderedDict()
+
+
+def csv_of(table: pd.DataFrame) -> str:
+    """`utilities.to_csv(table)`, kept per content of the table: every rerun of a page draws
+    its download buttons, and making the formula-safe CSV again (a cell at a time) was a
+    quarter of a warm page's server time."""
+    from statsdash.utilities import to_csv
+
+    key = _key_of(table)
+    with _lock:
+        hit = _csvs.get(key)
+        if hit is not None:
+            _csvs.move_to_end(key)
+            return hit
+    made = to_csv(table)
+    with _lock:
+        _csvs[key] = made
+        while len(_csvs) > MAX_CSVS:
+            _csvs.popitem(last=False)
+    return made

@@ -15,6 +15,7 @@ from statsdash.periods import (
     comparison,
 )
 from statsdash.reports import SERVICE_LABELS, ReportResult, Selection, retry_in
+from statsdash.ui.chart_memo import csv_of
 from statsdash.ui.data import safe_service_table
 from statsdash.ui.fit import layout
 from statsdash.ui.format import (
@@ -27,7 +28,6 @@ from statsdash.ui.format import (
 )
 from statsdash.ui.grid import headings, names_of
 from statsdash.ui.text import md, md_join
-from statsdash.utilities import to_csv
 
 
 def covers(selection: Selection, service: str) -> str:
@@ -135,7 +135,7 @@ def render_download(result: ReportResult, report: str, selection: Selection) -> 
     """The raw table as CSV: byte-equal to `python -m statsdash export` for the selection."""
     st.download_button(
         "Download CSV",
-        to_csv(result.table),
+        csv_of(result.table),
         file_name=download_name(report, selection, incomplete=bool(result.failures)),
         mime="text/csv",
         key=f"download-{report}",
