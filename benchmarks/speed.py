@@ -183,6 +183,8 @@ def main() -> int:
         "sites": args.sites,
         "groups": args.groups,
         "app_root": str(app_root),
+        # Seconds are only comparable at the same load: the 1-minute load average, start/end.
+        "load_average": [round(os.getloadavg()[0], 2)],
     }
     work = Path(tempfile.mkdtemp(prefix="statsdash-bench-"))
     try:
@@ -200,6 +202,8 @@ def main() -> int:
         peaks = control(emulator, "requests").get("peak_in_flight", {})
         ga_peaks = [v for k, v in peaks.items() if k.isdigit()]
         results["peak_in_flight_per_property"] = max(ga_peaks, default=None)
+        results["peak_in_flight_total"] = control(emulator, "requests").get("peak_in_flight_total")
+        results["load_average"].append(round(os.getloadavg()[0], 2))
     finally:
         emulator_process.terminate()
         emulator_process.wait(30)
@@ -253,7 +257,9 @@ def print_table(r: dict) -> None:
     for n, e in r.get("export_all_cold", {}).items():
         print(f"export --all cold, {n:>3} sites: {e['s']:>6.2f} s, {e['requests']:>4} requests, "
               f"{e['reports']} reports, exit {e['exit']}")  # fmt: skip
-    print(f"peak requests in flight for one property: {r.get('peak_in_flight_per_property')}")
+    print(f"peak requests in flight for one property: {r.get('peak_in_flight_per_property')}, "
+          f"over all: {r.get('peak_in_flight_total')}")  # fmt: skip
+    print(f"load average (1 min) at start, end: {r.get('load_average')}")
 
 
 if __name__ == "__main__":
