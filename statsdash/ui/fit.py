@@ -75,8 +75,8 @@ def pages(
     return out
 
 
-WRAP_CHARS = 36  # a text longer than this wraps in its column instead of widening it
-WRAP_PX = 250  # such a column's width: about 36 characters a line
+WRAP_CHARS = 44  # a text longer than this wraps in its column instead of widening it
+WRAP_PX = 300  # such a column's width: about 44 characters a line
 WRAP_ROW_PX = 66  # st.dataframe wraps text only in rows taller than 4rem (64 px)
 
 

@@ -145,18 +145,19 @@ def render_download(result: ReportResult, report: str, selection: Selection) -> 
     )
 
 
+STATUS_COLUMNS = ("days_compared", "complete_through", "complete")
 FULL_ROWS = 25  # tables up to this long are shown whole; longer ones on asking
 ROW_PX = 35
 
 
-def _height(rows: int, groups: dict, report: str, row_px: int | None) -> int:
+def _rows_shown(rows: int, report: str) -> int:
     """Every row of a table up to FULL_ROWS long, no scrolling inside; a longer one shows
     FULL_ROWS rows and a switch to show them all."""
     if rows > FULL_ROWS and not st.toggle(
         f"Show all {rows:,} rows", key=f"all-rows-{report}", help="Else the table scrolls"
     ):
-        rows = FULL_ROWS
-    return (row_px or ROW_PX) * rows + ROW_PX * (2 if groups else 1) + 3
+        return FULL_ROWS
+    return rows
 
 
 def _config(labels: dict, wrap: dict, extra: Mapping | None) -> dict:
@@ -203,6 +204,10 @@ def render_table(
         st.info("No rows for this selection and period.", icon=":material/info:")
     else:
         shown = list(columns) if columns is not None else visible_columns(table)
+        if columns is None and result.compared:
+            # Which days the figures cover is said once above the table (render_compared);
+            # the same value on every row took a tab of its own on screen. The CSV has them.
+            shown = [c for c in shown if not c.endswith(STATUS_COLUMNS)]
         if display:
             table = table.assign(**{c: table[c].map(f) for c, f in display.items()})
         # Only the drawn columns are formatted cell by cell (the download keeps them all):
@@ -210,20 +215,22 @@ def render_table(
         table = table[[c for c in shown if c in table.columns]]
         groups, labels = headings(table.columns, selection)
         drawn = layout(table, groups, labels)
-        if height == "auto":
-            height = _height(len(table), groups, report, drawn.row_px)
+        rows = _rows_shown(len(table), report) if height == "auto" else 0
+        heading_px = ROW_PX * (2 if groups else 1) + 3
         config = _config(labels, drawn.wrap, column_config)
         styler = to_styler(table, colour=not result.failures, groups=groups)
         parts = drawn.parts
         tabs = st.tabs([name for name, _ in parts]) if len(parts) > 1 else [st.container()]
         for tab, (_, part) in zip(tabs, parts, strict=True):
+            # Rows are tall only in a tab that shows a wrapping text (a title, a path).
+            tall = drawn.row_px if any(c in drawn.wrap for c in part) else None
             tab.dataframe(
                 styler,
                 column_order=part,
                 column_config=config,
                 hide_index=True,
-                height=height,
-                row_height=drawn.row_px,
+                height=(tall or ROW_PX) * rows + heading_px if height == "auto" else height,
+                row_height=tall,
                 placeholder="",  # an unknown percent stays empty, never "None" or 0
             )
     render_download(result, report, selection)
