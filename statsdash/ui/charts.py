@@ -414,7 +414,8 @@ def ranked_bars(
             f"{color_by}:N",
             title=None,
             scale=_scale(frame[color_by].unique().tolist(), colors),
-            legend=alt.Legend(orient="top", labelLimit=260),
+            # In columns: one row of seven sites' names ran off the chart's right edge.
+            legend=alt.Legend(orient="top", columns=4, labelLimit=220),
         )
         if color_by
         else alt.value(WEB_COLOR)
