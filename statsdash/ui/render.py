@@ -415,10 +415,14 @@ def render_rows(
     `column_config` replaces the default heading of a column."""
     groups, labels = headings(table.columns, selection)
     drawn = layout(table, groups, labels)
+    # Every row up to FULL_ROWS (Streamlit's own height showed ten of Data status' twelve
+    # properties and hid the rest behind a scroll).
+    rows = min(len(table), FULL_ROWS)
     st.dataframe(
         to_styler(table.reset_index(drop=True), colour=colour, groups=groups),
         column_config=_config(labels, drawn.wrap, column_config),
         hide_index=True,
+        height=(drawn.row_px or ROW_PX) * rows + ROW_PX * (2 if groups else 1) + 3,
         row_height=drawn.row_px,
         placeholder="",
     )
