@@ -145,8 +145,9 @@ class FetchConfig:
     timeout_seconds: float = 30.0
     budget_seconds: float = 60.0
     # Requests one process has in flight per service at most, over all properties (GA4
-    # allows 10 per property; this bounds threads and sockets on a network of hundreds).
-    max_in_flight: int = 64
+    # allows 10 per property). 20: on 2 cores 64 made a 20-site export no faster (its work
+    # is CPU) and its peak memory 42 MiB higher (330 vs 288 MiB); raise it on more cores.
+    max_in_flight: int = 20
 
 
 @dataclass(frozen=True)
