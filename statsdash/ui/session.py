@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import streamlit as st
@@ -20,6 +21,7 @@ class AppConfig:
     config: Config
     demo: bool
     emulator_url: str | None = None
+    emulator: object | None = field(default=None, compare=False, repr=False)
 
 
 def config_path() -> Path | None:
@@ -37,13 +39,27 @@ def config_path() -> Path | None:
     return local if local.exists() else None
 
 
-@st.cache_resource(show_spinner="Starting…")
 def load_app_config() -> AppConfig:
     """Load config.yaml, or start the emulator and use the demo network when there is none."""
-    path = config_path()
+    return _load_app_config(config_path(), today())
+
+
+def _stop_demo(loaded: AppConfig) -> None:
+    if loaded.emulator is not None:
+        loaded.emulator.stop()
+
+
+# Keyed by the config file and today: a demo server left running past midnight (or a test
+# process that changes STATSDASH_TODAY) otherwise kept serving the first day's network, so
+# last week's days read as 0 "sent no data". The replaced demo emulator is stopped.
+@st.cache_resource(show_spinner="Starting…", max_entries=1, on_release=_stop_demo)
+def _load_app_config(path: Path | None, day: date) -> AppConfig:
     if path is not None:
         return AppConfig(load_config(path), demo=False)
     from statsdash.demo import start_demo
 
-    config, emulator = start_demo(today=today())
-    return AppConfig(config, demo=True, emulator_url=emulator.url)
+    config, emulator = start_demo(today=day)
+    return AppConfig(config, demo=True, emulator_url=emulator.url, emulator=emulator)
+
+
+load_app_config.clear = _load_app_config.clear  # tests and Refresh clear it by this name
