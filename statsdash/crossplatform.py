@@ -100,8 +100,11 @@ def _per_brand(
     for brand, *groups in members:
         names = groups[which]
         rows = table[table[key].isin(names)] if table is not None and names else None
+        # A brand with no selected site (or channel group) has no figure there, not 0; nor
+        # has one whose member failed to answer (no row of its own): unknown, not 0.
+        if rows is not None and rows[key].nunique() < len(set(names)):
+            rows = None
         out[brand] = {
-            # A brand with no selected site (or channel group) has no figure there, not 0.
             target: _sum_known(rows[f"{source}{suffix}"]) if rows is not None else np.nan
             for source, target in metrics.items()
         }

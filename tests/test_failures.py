@@ -205,3 +205,23 @@ def test_the_readme_troubleshooting_table_names_existing_tests():
     assert len(rows) == count == len(re.findall(r"^\| \d+ \|", section, re.M))
     for file, name in rows:
         assert f"def {name}(" in (root / "tests" / file).read_text(), f"{file}::{name}"
+
+
+def test_brands_without_any_ga_answer_leave_web_empty_not_zero(
+    config_file, clean_emulator, network, capsys, tmp_path
+):
+    """GA failing for every property: the brands' web cells are empty (unknown), never 0,
+    the YouTube figures still come from the raw facts, and every row says complete=false."""
+    clean_emulator.add_fault("quota_day", endpoint="ga.batchRunReports", times=10_000)
+    clean_emulator.add_fault("quota_day", endpoint="ga.runReport", times=10_000)
+    target = tmp_path / "brands.csv"
+    assert export(config_file, "brands", "-o", str(target)) == 1
+    table = pd.read_csv(target, dtype={"brand": str})
+    assert len(table) > 1
+    for column in ("web_pageviews", "web_users", "web_pageviews_share_pct"):
+        assert table[column].isna().all(), (column, table[column].tolist())
+    assert table["complete"].tolist() == [False] * len(table)
+    config = load_config(config_file)
+    channel_ids = [cid for group in config.youtube.channels.values() for cid in group.ids]
+    views = sum(int(network.yt_facts(c, OCT.start, OCT.end)["views"].sum()) for c in channel_ids)
+    assert table["yt_views"].sum() == views
