@@ -7,15 +7,16 @@ the credentials, and when the token endpoint refuses the grant. The credentials 
 real: google-auth signs its JWT grant against a token endpoint on loopback, the stored OAuth
 token goes to the emulator, which answers the calls.
 
-Extension point: issue 12's digest reads its SMTP password from the environment variable
-named by `digest.password_env`; once `statsdash digest` exists, add its run (with
-SMTP_PASSWORD in that variable, against a loopback SMTP server) to `outputs`, and the
-e-mail it sends."""
+The digest's SMTP password (read from the variable `digest.password_env` names) is checked
+the same way by sending a digest to an SMTP server on loopback (aiosmtpd, AUTH LOGIN) that
+really checks it."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -225,3 +226,99 @@ def test_no_secret_in_any_output(
     # The search can fail: the secrets are there to be found where they belong.
     stored = (secret_config.parent / "youtube-token.json").read_text()
     assert leaked({"the token file": stored})
+
+
+SMTP_USER = "digest-bot"
+
+
+class SmtpInbox:
+    """aiosmtpd handler and authenticator: keeps each message and each accepted login."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+        self.logins = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        ok = (auth_data.login, auth_data.password) == (
+            SMTP_USER.encode(),
+            SMTP_PASSWORD.encode(),
+        )
+        self.logins += ok
+        return AuthResult(success=ok)
+
+
+@pytest.fixture
+def smtp_inbox():
+    pytest.importorskip("aiosmtpd", reason="aiosmtpd is in requirements-dev.txt")
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    inbox = SmtpInbox()
+    # Plain AUTH on loopback (starttls: false): the password crosses the wire where the
+    # server can check it; test_digest covers STARTTLS.
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=inbox,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.mark.slow  # a digest fetches every report of a week
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback only
+def test_the_digest_smtp_password_never_leaves(
+    secret_config, smtp_inbox, clean_emulator, capsys, caplog, monkeypatch
+):
+    inbox, port = smtp_inbox
+    config = yaml.safe_load(secret_config.read_text())
+    config["digest"] = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "starttls": False,
+        "username": SMTP_USER,
+        "password_env": "STATSDASH_TEST_SMTP_PASSWORD",
+        "from": "statsdash@example.com",
+        "to": ["team@example.com"],
+    }
+    secret_config.write_text(yaml.safe_dump(config), encoding="utf-8")
+    monkeypatch.setenv("STATSDASH_TEST_SMTP_PASSWORD", SMTP_PASSWORD)
+    monkeypatch.setenv("STATSDASH_TODAY", "2026-11-20")
+    caplog.set_level(logging.DEBUG)
+    TokenEndpoint.refuse, TokenEndpoint.grants = False, []
+    outputs = {}
+    code, text = run_cli(["digest", "--config", str(secret_config)], capsys)
+    assert code == 0, text
+    # The password was really used: the server accepted the login it checks (the digest
+    # checks the server before fetching, then sends).
+    assert inbox.logins >= 1 and len(inbox.messages) == 1
+    outputs["digest: stdout and stderr"] = text
+    outputs["the e-mail as received"] = inbox.messages[0].decode("latin-1")
+
+    # Statsdash's own logs; aiosmtpd's (mail.log) show the server's side of AUTH LOGIN.
+    ours = [r for r in caplog.records if not r.name.startswith("mail.")]
+    outputs["logs at DEBUG"] = "\n".join(r.getMessage() for r in ours)
+    cache = Path(config["cache"]["path"])
+    outputs["the cache file"] = cache.read_bytes().decode("latin-1")
+    for csv in secret_config.parent.rglob("*.csv"):
+        outputs[csv.name] = csv.read_text(encoding="utf-8")
+    assert not leaked(outputs), leaked(outputs)
+    # Nor as AUTH LOGIN puts it on the wire (base64).
+    encoded = base64.b64encode(SMTP_PASSWORD.encode()).decode()
+    assert not [where for where, text in outputs.items() if encoded in text]
+    # The search can fail: the password is in the environment the digest read it from.
+    assert leaked({"the environment": os.environ["STATSDASH_TEST_SMTP_PASSWORD"]})
