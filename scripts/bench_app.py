@@ -14,14 +14,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
-import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The browser tests' server helper: one way to start, health-wait and stop the app.
+sys.path.insert(0, str(ROOT / "tests"))
+from streamlit_server import streamlit_app  # noqa: E402
+
 PAGES = [
     "",
     "web_summary",
@@ -41,34 +43,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(today: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = os.environ | {"STATSDASH_DEMO": "1", "STATSDASH_TODAY": today}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--server.headless", "true"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("streamlit did not start")
 
 
 def memory_mib(pid: int) -> dict[str, float]:
@@ -117,9 +91,13 @@ def main() -> int:
         return 1
     from playwright.sync_api import sync_playwright
 
-    process, url = start_app(args.today)
+    env = os.environ | {"STATSDASH_DEMO": "1", "STATSDASH_TODAY": args.today}
     query = f"?period={args.period}" if args.period != "last_week" else ""
-    try:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        streamlit_app(env, Path(folder) / "streamlit.log", start_seconds=30) as server,
+    ):
+        url = server.url
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
@@ -130,11 +108,8 @@ def main() -> int:
                 warm = time_page(page, f"{url}/{name}{query}")
                 print(f"{name or 'overview':<20}{cold:>8.2f}{warm:>8.2f}")
             browser.close()
-        mem = memory_mib(process.pid)
+        mem = memory_mib(server.process.pid)
         print(f"server memory: {mem['VmRSS']:.0f} MiB resident, {mem['VmHWM']:.0f} MiB peak")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
     return 0
 
 

@@ -8,15 +8,12 @@ import csv
 import io
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from streamlit_server import streamlit_app
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -42,55 +39,12 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url():
     """The app served by `streamlit run`, in demo mode whatever config.yaml exists."""
-    port = free_port()
     env = os.environ | {"STATSDASH_DEMO": "1", "STATSDASH_TODAY": TODAY}
-    ARTIFACTS.mkdir(exist_ok=True)
-    # A file, not a pipe: nobody reads a pipe while the tests run, and a full one blocks the
-    # server's logging, so the app would hang mid-test.
-    log = (ARTIFACTS / "browser-streamlit.log").open("w", encoding="utf-8")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py"]
-        + ["--server.port", str(port), "--server.address", "127.0.0.1"]
-        + ["--server.headless", "true", "--server.fileWatcherType", "none"]
-        + ["--browser.gatherUsageStats", "false"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                tail = Path(log.name).read_text(encoding="utf-8")[-2000:]
-                pytest.fail(f"streamlit did not start: {tail}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    with streamlit_app(env, ARTIFACTS / "browser-streamlit.log") as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

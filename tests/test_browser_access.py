@@ -8,18 +8,14 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-import subprocess
-import sys
-import time
 import tomllib
-import urllib.request
 from datetime import date
-from pathlib import Path
 
 import pytest
 import yaml
 from oidc_provider import OidcProvider
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY, free_port, settle
+from streamlit_server import free_port, streamlit_app
+from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY, settle
 
 from statsdash.cli import main
 from statsdash.emulator import DEMO_CONFIG, start_emulator
@@ -72,39 +68,10 @@ def gated(provider, emulator, tmp_path_factory):
     )
     env = {k: v for k, v in os.environ.items() if k != "STATSDASH_DEMO"}
     env |= {"STATSDASH_CONFIG": str(config_path), "STATSDASH_TODAY": TODAY}
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "browser-access-streamlit.log").open("w", encoding="utf-8")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-        + ["--server.headless", "true", "--server.fileWatcherType", "none"]
-        + ["--browser.gatherUsageStats", "false", "--secrets.files", str(secrets_path)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit did not start: " + Path(log.name).read_text()[-2000:])
-            time.sleep(0.3)
-        yield url, config_path
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    log = ARTIFACTS / "browser-access-streamlit.log"
+    extra = ["--secrets.files", str(secrets_path)]
+    with streamlit_app(env, log, port=port, address=None, extra=extra) as server:
+        yield server.url, config_path
 
 
 def shown(text: str) -> str:

@@ -10,11 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import os
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,7 +19,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY, free_port, settle
+from streamlit_server import streamlit_app
+from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TODAY, settle
 
 from statsdash.emulator import DEMO_CONFIG, start_emulator
 from statsdash.emulator.hostile import Disguise
@@ -119,43 +117,12 @@ def hostile_app(beacon, tmp_path_factory):
     config = hostile_config(
         tmp_path_factory.mktemp("hostile") / "config.yaml", disguise, emulator.url
     )
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "STATSDASH_DEMO"}
     env |= {"STATSDASH_CONFIG": str(config), "STATSDASH_TODAY": TODAY}
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "browser-hostile-streamlit.log").open("w", encoding="utf-8")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py"]
-        + ["--server.port", str(port), "--server.address", "127.0.0.1"]
-        + ["--server.headless", "true", "--server.fileWatcherType", "none"]
-        + ["--browser.gatherUsageStats", "false"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit did not start: " + Path(log.name).read_text()[-2000:])
-            time.sleep(0.3)
-        yield url
+        with streamlit_app(env, ARTIFACTS / "browser-hostile-streamlit.log") as server:
+            yield server.url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
         emulator.stop()
 
 
