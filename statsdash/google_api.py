@@ -132,6 +132,7 @@ class HttpFactory:
         http = getattr(self._local, "http", None)
         if http is None:
             http = httplib2.Http(timeout=self.timeout)
+            http.base_timeout = self.timeout  # execute() shortens it to the budget left
             if self.credentials is not None:
                 from google_auth_httplib2 import AuthorizedHttp
 
@@ -191,6 +192,7 @@ def execute(
     attempt = 0
     while True:
         budget.check(source)
+        _bound_wait(http, budget.current())
         last = attempt == max_tries - 1
         try:
             response = request.execute(http=http) if http is not None else request.execute()
@@ -232,6 +234,23 @@ def execute(
             raise TimedOut(source, f"{deadline.message()} (last try: {failure.reason})")
         sleep(pause)
         attempt += 1
+
+
+def _bound_wait(http: Any, deadline: budget.Deadline | None) -> None:
+    """Let a request wait no longer than the budget has left (and never past its own
+    timeout): a request started just before the deadline used to hold the page a further
+    `fetch.timeout_seconds` on a server that never answers."""
+    http = getattr(http, "http", http)  # google_auth_httplib2.AuthorizedHttp wraps one
+    base = getattr(http, "base_timeout", None)
+    if base is None:
+        return
+    seconds = base if deadline is None else max(0.5, min(base, deadline.remaining()))
+    http.timeout = seconds  # new connections
+    for conn in list(getattr(http, "connections", {}).values()):
+        conn.timeout = seconds  # kept-alive ones, and their open socket
+        if getattr(conn, "sock", None) is not None:
+            with contextlib.suppress(OSError):
+                conn.sock.settimeout(seconds)
 
 
 def _drop_connections(http: Any) -> None:

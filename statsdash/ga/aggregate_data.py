@@ -306,7 +306,11 @@ class AnalyticsData:
             with contextlib.suppress(Exception):
                 self._round("extra")
 
-        threading.Thread(target=run, name="ga-prefetch", daemon=True).start()
+        # Under the page's (or export's) deadline: a background round without one waited for
+        # a hung property's every retry (the Overview took 195-300 s with a 60 s budget),
+        # and the tables that need the round wait for it.
+        timed = budget.run_within(budget.deadline_for("ga"), run)
+        threading.Thread(target=timed, name="ga-prefetch", daemon=True).start()
 
     def _round_locked(self, name: str) -> dict[str, dict[str, Report]]:
         if name not in self._rounds:

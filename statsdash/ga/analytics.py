@@ -141,7 +141,10 @@ class Analytics:
             raise refresh_failure(error, source) from None
         except GoogleAuthError as error:
             raise AuthError(f"{source}: the credentials could not be used ({error})") from None
-        return execute(
+        # Under the page's ga deadline on any thread: calls made on the page's own
+        # thread (not a worker's) were not bound by the budget.
+        run = budget.run_within(budget.current() or budget.deadline_for("ga"), execute)
+        return run(
             request,
             source=source,
             http=http,

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pandas as pd
 
 from statsdash import anomalies as a
+from statsdash import budget
 from statsdash import drivers as d
 from statsdash.ga import tables as t
 from statsdash.ga.query import ReportRequest, date_ranges
@@ -55,7 +56,9 @@ def prefetch(data) -> None:
         with contextlib.suppress(Exception):
             data._round("insights")
 
-    threading.Thread(target=run, name="ga-insights-prefetch", daemon=True).start()
+    # Under the page's deadline, like the tables' own rounds (see AnalyticsData.prefetch).
+    timed = budget.run_within(budget.deadline_for("ga"), run)
+    threading.Thread(target=timed, name="ga-insights-prefetch", daemon=True).start()
 
 
 # Drivers: every split comes from the rows the web pages fetch anyway, except devices.

@@ -129,8 +129,11 @@ class Analytics:
         """Run a request under the shared retry policy, with a sign-in hint on auth failures."""
         keeper, http = self._signed_in()
         keeper.ensure_fresh()
+        # Under the page's YouTube deadline on any thread: calls made on the page's own
+        # thread (the content owner, channel lookups) were not bound by the budget.
+        run = budget.run_within(budget.current() or budget.deadline_for("youtube"), execute)
         try:
-            return execute(
+            return run(
                 request,
                 source=source,
                 http=http.get(),
