@@ -32,7 +32,7 @@ from statsdash.errors import AuthError, FetchError, TimedOut
 from statsdash.ga import insights, series
 from statsdash.ga import tables as t
 from statsdash.ga.analytics import Analytics
-from statsdash.ga.query import QUOTA_FIELDS, Report, ReportRequest, parse_report
+from statsdash.ga.query import QUOTA_FIELDS, Report, ReportRequest, parse_report, stack_tables
 from statsdash.periods import Compared, Period, comparison_periods, like_for_like
 from statsdash.reports import SelectionError
 
@@ -359,15 +359,14 @@ class AnalyticsData:
         if key not in self._frames:
             fetched = self._fetched(self._round(self._round_of(name)))
             parts = [
-                (r.totals if totals else r.frame).assign(site=site, property=prop.id)
+                (r.total_rows if totals else r.rows, {"site": site, "property": prop.id})
                 for site, prop, reports in fetched
                 if (r := reports.get(name)) is not None
             ]
             if not parts:  # nothing fetched: the same columns, no rows
                 empty = parse_report({}, self._shapes[name])
-                parts = [(empty.totals if totals else empty.frame).assign(site="", property="")]
-            stacked = pd.concat(parts, ignore_index=True).rename(columns=t.RENAME)
-            self._frames[key] = stacked.astype({"site": "str", "property": "str"})
+                parts = [(empty.total_rows if totals else empty.rows, {"site": "", "property": ""})]
+            self._frames[key] = stack_tables(parts).rename(columns=t.RENAME)
         return self._frames[key]
 
     # Tables (CSV contract)

@@ -12,7 +12,7 @@ single range, so every table reads them the same way.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -143,17 +143,79 @@ class ReportRequest:
         return row_count if self.limit is None else min(row_count, self.limit)
 
 
-@dataclass
+class Table:
+    """A parsed table kept as one numpy array per column, made a DataFrame when asked for.
+
+    A page over 2,000 properties holds tens of thousands of small per-property tables until
+    its tables are built; as DataFrames (about 10 KB each with Arrow-backed strings) they
+    were most of the app's memory at that scale, as arrays a few hundred bytes."""
+
+    __slots__ = ("arrays", "dtypes")
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.arrays = {name: frame[name].to_numpy() for name in frame.columns}
+        self.dtypes = {name: frame[name].dtype for name in frame.columns}
+
+    def __len__(self) -> int:
+        return len(next(iter(self.arrays.values()))) if self.arrays else 0
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {name: pd.Series(a, dtype=self.dtypes[name]) for name, a in self.arrays.items()}
+        )
+
+
+def stack_tables(parts: Sequence[tuple[Table, dict[str, str]]]) -> pd.DataFrame:
+    """The tables one under the other, each with its constant columns (e.g. site) added as
+    str columns: column by column, without a DataFrame per table. Tables whose columns or
+    types differ are stacked the general way (pd.concat)."""
+    first = parts[0][0]
+    extra = list(parts[0][1])
+    same = all(t.dtypes == first.dtypes and list(c) == extra for t, c in parts)
+    if not same:
+        frames = [t.frame().assign(**c) for t, c in parts]
+        return pd.concat(frames, ignore_index=True).astype({c: "str" for c in extra})
+    import numpy as np
+
+    lengths = [len(t) for t, _ in parts]
+    columns = {
+        name: pd.Series(np.concatenate([t.arrays[name] for t, _ in parts]), dtype=dtype)
+        for name, dtype in first.dtypes.items()
+    }
+    for name in extra:
+        values = np.array([c[name] for _, c in parts], dtype=object)
+        columns[name] = pd.Series(np.repeat(values, lengths), dtype="str")
+    return pd.DataFrame(columns)
+
+
 class Report:
     """A parsed report: typed rows, the totals rows (when asked for), metadata, rowCount.
 
+    `frame` and `totals` are built anew on each access from compact arrays (see Table).
     `metadata["quota"]` is the answer's `property_quota` (None when Google sent none); the
     client adds when Google gave that answer (`as_of`) and whether it came from the cache."""
 
-    frame: pd.DataFrame
-    totals: pd.DataFrame
-    metadata: dict = field(default_factory=dict)
-    row_count: int = 0
+    __slots__ = ("rows", "total_rows", "metadata", "row_count")
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        totals: pd.DataFrame,
+        metadata: dict | None = None,
+        row_count: int = 0,
+    ) -> None:
+        self.rows = Table(frame)
+        self.total_rows = Table(totals)
+        self.metadata = metadata if metadata is not None else {}
+        self.row_count = row_count
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.rows.frame()
+
+    @property
+    def totals(self) -> pd.DataFrame:
+        return self.total_rows.frame()
 
 
 def metadata(raw: dict | None) -> dict:
