@@ -1,9 +1,10 @@
 """Outside text stays text, in a real browser: the app runs against an emulator whose every
 outside string (titles, paths, hosts, sources, countries, traffic sources, video and channel
-titles, time zones, error messages) carries Markdown, HTML and formula payloads, with a
-config whose names (network, site, channel group, brand) carry them too. Every page is
-walked in Chromium: no <img>, <a> or formatting element may come from data, and no request
-may leave for another host -- a loopback listener on 127.0.0.2 plays that host."""
+titles, time zones, error messages, realtime page names) carries Markdown, HTML and formula
+payloads, with a config whose names (network, site, channel group, brand) carry them too.
+Every page, Realtime included, is walked in Chromium: no <img>, <a> or formatting element
+may come from data, and no request may leave for another host -- a loopback listener on
+127.0.0.2 plays that host."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ PAGES = [
     "web_content",
     "web_acquisition",
     "web_audience",
+    "realtime",
     "youtube_channels",
     "youtube_videos",
     "youtube_audience",
@@ -112,6 +114,7 @@ def hostile_app(beacon, tmp_path_factory):
     emulator = start_emulator(port=0, today=date.fromisoformat(TODAY), disguise=disguise)
     emulator.add_fault("quota_day", endpoint="ga.runReport", match="311204582", times=10**6)
     emulator.add_fault("quota_day", endpoint="ga.batchRunReports", match="311204582", times=10**6)
+    emulator.add_fault("quota_day", endpoint="ga.runRealtimeReport", match="311204582", times=10**6)
     pixel_post = emulator.network.channel_groups["Pixel Post"][0]
     emulator.add_fault("400", endpoint="yt.reports.query", match=pixel_post, times=10**6)
     config = hostile_config(
@@ -126,10 +129,11 @@ def hostile_app(beacon, tmp_path_factory):
         emulator.stop()
 
 
-def drawn(page) -> None:
-    """Wait until the page has drawn its last table: a download button exists and neither
-    the running indicator nor a progress bar has been seen for a second and a half."""
-    page.get_by_test_id("stDownloadButton").first.wait_for()
+def drawn(page, last: str = "stDownloadButton") -> None:
+    """Wait until the page has drawn its last table: an element `last` (a download button;
+    Realtime has none, its metric) exists and neither the running indicator nor a progress
+    bar has been seen for a second and a half."""
+    page.get_by_test_id(last).first.wait_for()
     busy = "[data-testid='stStatusWidget'], [data-testid='stProgress']"
     quiet_since = time.monotonic()
     while time.monotonic() - quiet_since < 1.5:
@@ -175,7 +179,7 @@ def test_no_outside_text_is_interpreted_on_any_page(hostile_app, beacon):
         page.set_default_timeout(90_000)
         for name in PAGES:
             page.goto(f"{hostile_app}/{name}?period=last_month")
-            drawn(page)
+            drawn(page, "stMetric" if name == "realtime" else "stDownloadButton")
             for summary in page.locator("[data-testid='stExpander'] summary").all():
                 summary.click()  # open every expander: its label and content are checked
             page.wait_for_timeout(300)
@@ -183,7 +187,10 @@ def test_no_outside_text_is_interpreted_on_any_page(hostile_app, beacon):
             if leaks:
                 (ARTIFACTS / "browser-hostile-leaks.txt").write_text("\n".join(leaks))
             assert not leaks, (name or "overview", leaks)
-            seen_text += page.locator("body").inner_text()
+            text = page.locator("body").inner_text()
+            if name == "realtime":  # its failure and site names reached it, as text
+                assert "**bold-error**" in text and "**bold-site**" in text, text[:2000]
+            seen_text += text
             page.screenshot(path=str(ARTIFACTS / f"browser-hostile-{name or 'overview'}.png"))
             if name == "web_content":
                 with page.expect_download() as waiting:

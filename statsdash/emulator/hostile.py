@@ -24,6 +24,7 @@ GA_TEXT = frozenset(
         "sessionMedium",
         "sessionSourceMedium",
         "country",
+        "unifiedScreenName",  # realtime: the page's title
     }
 )
 YT_TEXT = frozenset({"country", "insightTrafficSourceType"})
@@ -83,7 +84,7 @@ class Disguise:
             return self._error(payload)
         if endpoint == "ga.batchRunReports":
             return {**payload, "reports": [self._ga_report(r) for r in payload["reports"]]}
-        if endpoint == "ga.runReport":
+        if endpoint in ("ga.runReport", "ga.runRealtimeReport"):
             return self._ga_report(payload)
         if endpoint == "yt.reports.query":
             return self._yt_table(payload)
