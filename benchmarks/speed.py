@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_app import CHROMIUM_ARGS, PAGES, free_port, memory_mib, time_page  # noqa: E402
+from bench_app import CHROMIUM_ARGS, PAGES, memory_mib, time_page  # noqa: E402
+from streamlit_server import free_port  # noqa: E402  (tests/, on the path via bench_app)
 
 from statsdash.emulator.process import control, start_emulator_process  # noqa: E402
 

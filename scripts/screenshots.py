@@ -8,13 +8,15 @@ Chromium at each width, whole pages, into test-artifacts/screens/<today>-<width>
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_app import CHROMIUM_ARGS, PAGES, ROOT, start_app  # noqa: E402
+from bench_app import CHROMIUM_ARGS, PAGES, ROOT  # noqa: E402  (puts tests/ on the path)
+from streamlit_server import streamlit_app  # noqa: E402
 
 OUT = ROOT / "test-artifacts" / "screens"
 
@@ -57,33 +59,31 @@ def main() -> int:
     pages = [("" if p == "overview" else p) for p in args.page] if args.page else PAGES
     OUT.mkdir(parents=True, exist_ok=True)
     for today in args.today or ["2026-11-30"]:
-        process, url = start_app(today)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                for width in args.width or [1280, 1440]:
-                    tab = browser.new_page(viewport={"width": width, "height": 900})
-                    for name in pages:
-                        tab.goto(f"{url}/{name}?{args.query}")
-                        wait_until_drawn(tab)
-                        # Streamlit scrolls inside its own container: grow the window to
-                        # the content (until it stops growing) so the shot has the whole page.
-                        height, last = 900, 0
-                        while height != last:
-                            last = height
-                            height = tab.evaluate(HEIGHT)
-                            tab.set_viewport_size({"width": width, "height": min(height, 12000)})
-                            wait_until_drawn(tab, quiet=1.5)
-                        tab.wait_for_timeout(3000)  # tables draw on a canvas after resizing
-                        target = OUT / f"{today}-{width}-{name or 'overview'}.png"
-                        tab.screenshot(path=str(target))
-                        tab.set_viewport_size({"width": width, "height": 900})
-                        print(target.relative_to(ROOT))
-                    tab.close()
-                browser.close()
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        env = os.environ | {"STATSDASH_DEMO": "1", "STATSDASH_TODAY": today}
+        log = ROOT / "test-artifacts" / "screenshots-streamlit.log"
+        with streamlit_app(env, log) as server, sync_playwright() as p:
+            url = server.url
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            for width in args.width or [1280, 1440]:
+                tab = browser.new_page(viewport={"width": width, "height": 900})
+                for name in pages:
+                    tab.goto(f"{url}/{name}?{args.query}")
+                    wait_until_drawn(tab)
+                    # Streamlit scrolls inside its own container: grow the window to
+                    # the content (until it stops growing) so the shot has the whole page.
+                    height, last = 900, 0
+                    while height != last:
+                        last = height
+                        height = tab.evaluate(HEIGHT)
+                        tab.set_viewport_size({"width": width, "height": min(height, 12000)})
+                        wait_until_drawn(tab, quiet=1.5)
+                    tab.wait_for_timeout(3000)  # tables draw on a canvas after resizing
+                    target = OUT / f"{today}-{width}-{name or 'overview'}.png"
+                    tab.screenshot(path=str(target))
+                    tab.set_viewport_size({"width": width, "height": 900})
+                    print(target.relative_to(ROOT))
+                tab.close()
+            browser.close()
     return 0
 
 
