@@ -6,15 +6,15 @@ Streamlit's st.login (Authlib) verifies them as it would Google's or Okta's."""
 from __future__ import annotations
 
 import base64
-import json
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+from json_server import JsonHandler
 
 
 class OidcProvider(ThreadingHTTPServer):
@@ -75,31 +75,20 @@ class OidcProvider(ThreadingHTTPServer):
         return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, self.key)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     server: OidcProvider
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def _json(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         provider = self.server
         if url.path == "/.well-known/openid-configuration":
-            self._json(200, provider.metadata())
+            self.send_json(200, provider.metadata())
         elif url.path == "/jwks":
-            self._json(200, {"keys": [provider.key.as_dict(private=False)]})
+            self.send_json(200, {"keys": [provider.key.as_dict(private=False)]})
         elif url.path == "/authorize":
             if query.get("client_id") != provider.client_id:
-                self._json(400, {"error": "invalid_client"})
+                self.send_json(400, {"error": "invalid_client"})
                 return
             code = secrets.token_urlsafe(16)
             provider.codes[code] = {
@@ -113,27 +102,27 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
         else:
-            self._json(404, {"error": "not_found"})
+            self.send_json(404, {"error": "not_found"})
 
     def do_POST(self) -> None:  # noqa: N802
         provider = self.server
         length = int(self.headers.get("Content-Length") or 0)
         form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
         if urlsplit(self.path).path != "/token":
-            self._json(404, {"error": "not_found"})
+            self.send_json(404, {"error": "not_found"})
             return
         client = (form.get("client_id"), form.get("client_secret"))
         basic = self.headers.get("Authorization", "")
         if basic.startswith("Basic "):
             client = tuple(base64.b64decode(basic[6:]).decode().split(":", 1))
         if client != (provider.client_id, provider.client_secret):
-            self._json(401, {"error": "invalid_client"})
+            self.send_json(401, {"error": "invalid_client"})
             return
         grant = provider.codes.pop(form.get("code", ""), None)
         if grant is None or grant["redirect_uri"] != form.get("redirect_uri"):
-            self._json(400, {"error": "invalid_grant"})
+            self.send_json(400, {"error": "invalid_grant"})
             return
-        self._json(
+        self.send_json(
             200,
             {
                 "access_token": secrets.token_urlsafe(16),

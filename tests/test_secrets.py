@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -26,6 +26,7 @@ import pytest
 import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from json_server import JsonHandler
 
 from statsdash.cli import main
 from statsdash.emulator import DEMO_CONFIG
@@ -57,7 +58,7 @@ SECRETS = {
 }
 
 
-class TokenEndpoint(BaseHTTPRequestHandler):
+class TokenEndpoint(JsonHandler):
     """Google's token endpoint, on loopback: a JWT grant (service account) or a refresh grant
     (OAuth) gets an access token, unless `refuse` says to answer invalid_grant."""
 
@@ -73,15 +74,7 @@ class TokenEndpoint(BaseHTTPRequestHandler):
         else:
             token = SECRETS["access token from the token endpoint"] + str(len(self.grants))
             status, body = 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(status, body)
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,12 @@ import dataclasses
 import json
 import threading
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from json_server import JsonHandler
 
 from statsdash.config import CacheConfig, load_config
 from statsdash.emulator import DEMO_CONFIG
@@ -34,7 +35,7 @@ class TokenServer(ThreadingHTTPServer):
     hits = 0
 
 
-class TokenEndpoint(BaseHTTPRequestHandler):
+class TokenEndpoint(JsonHandler):
     server: TokenServer
 
     def do_POST(self):  # noqa: N802 - http.server's naming
@@ -45,15 +46,7 @@ class TokenEndpoint(BaseHTTPRequestHandler):
             "500": (500, {"error": "internal_failure"}),
             "invalid_grant": (400, {"error": "invalid_grant", "error_description": "revoked"}),
         }[self.server.mode]
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(status, body)
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ import json
 import stat
 import threading
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from json_server import JsonHandler
 
 from statsdash.config import parse_config
 from statsdash.errors import AuthError
@@ -22,7 +23,7 @@ from statsdash.youtube.auth import SCOPES, load_credentials, run_auth
 CHANNEL = "UC" + "a" * 22
 
 
-class TokenEndpoint(BaseHTTPRequestHandler):
+class TokenEndpoint(JsonHandler):
     """Answers refresh grants with invalid_grant and code grants with a fresh token."""
 
     received: list[dict] = []
@@ -44,15 +45,7 @@ class TokenEndpoint(BaseHTTPRequestHandler):
                 "token_type": "Bearer",
                 "scope": " ".join(SCOPES),
             }
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(status, body)
 
 
 @pytest.fixture(scope="module")
