@@ -130,14 +130,22 @@ def start_app(app_root: Path, config: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("streamlit did not start")
 
 
-def visit_pages(browser, app: str, emulator: str) -> dict[str, dict]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process (all its threads) has used, from /proc (Linux): wall
+    seconds are noisy on a loaded machine, the server's own CPU much less so."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def visit_pages(browser, app: str, emulator: str, pid: int) -> dict[str, dict]:
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     out = {}
     for name in PAGES:
-        before = requests_made(emulator)
+        before, cpu = requests_made(emulator), cpu_seconds(pid)
         seconds = time_page(page, f"{app}/{name}{QUERY}")
         out[name or "overview"] = {
             "s": round(seconds, 2),
+            "cpu_s": round(cpu_seconds(pid) - cpu, 2),
             "requests": requests_made(emulator) - before,
         }
     page.close()
@@ -226,15 +234,15 @@ def browser_rounds(app_root: Path, config: Path, emulator: str) -> dict:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         app_process, app = start_app(app_root, config)
         try:
-            out["cold"] = visit_pages(browser, app, emulator)
-            out["warm"] = visit_pages(browser, app, emulator)
+            out["cold"] = visit_pages(browser, app, emulator, app_process.pid)
+            out["warm"] = visit_pages(browser, app, emulator, app_process.pid)
             out["rss_mib"] = memory_mib(app_process.pid)
         finally:
             app_process.terminate()
             app_process.wait(30)
         app_process, app = start_app(app_root, config)
         try:
-            out["restart_warm_disk"] = visit_pages(browser, app, emulator)
+            out["restart_warm_disk"] = visit_pages(browser, app, emulator, app_process.pid)
         finally:
             app_process.terminate()
             app_process.wait(30)
@@ -246,13 +254,15 @@ def print_table(r: dict) -> None:
     print(f"\n{r['sites']} sites x 2 properties, {r['groups']} groups x 2 channels, "
           f"{r['latency_ms']:.0f} ms a request; last 28 days vs previous + year ago")  # fmt: skip
     if "cold" in r:
-        print(
-            f"{'page':<18}{'cold s':>8}{'req':>6}{'warm s':>8}{'req':>5}{'restart s':>10}{'req':>5}"
-        )
+        print(f"{'page':<18}{'cold s':>8}{'cpu':>6}{'req':>5}{'warm s':>8}{'cpu':>6}{'req':>5}"
+              f"{'restart s':>10}{'cpu':>6}{'req':>5}")  # fmt: skip
         for page, cold in r["cold"].items():
-            warm, again = r["warm"][page], r["restart_warm_disk"][page]
-            print(f"{page:<18}{cold['s']:>8.2f}{cold['requests']:>6}{warm['s']:>8.2f}"
-                  f"{warm['requests']:>5}{again['s']:>10.2f}{again['requests']:>5}")  # fmt: skip
+            cells = [cold, r["warm"][page], r["restart_warm_disk"][page]]
+            line = "".join(
+                f"{c['s']:>{w}.2f}{c.get('cpu_s', float('nan')):>6.2f}{c['requests']:>5}"
+                for c, w in zip(cells, (8, 8, 10), strict=True)
+            )
+            print(f"{page:<18}{line}")
         mem = r["rss_mib"]
         print(f"server RSS after every page: {mem['VmRSS']:.0f} MiB, peak {mem['VmHWM']:.0f} MiB")
     for n, e in r.get("export_all_cold", {}).items():

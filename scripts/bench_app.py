@@ -55,9 +55,14 @@ def memory_mib(pid: int) -> dict[str, float]:
     return fields
 
 
+# Whether a script run is under way, from the attribute Streamlit keeps on its root element
+# ("initial", "running", "notRunning", ...): the running indicator is no proof, as the app's
+# toolbarMode = "minimal" never shows it, so a page paused between two fetch rounds for a
+# second counted as drawn (a cold Overview "took 3 s" while its script ran for 15).
 STATE = """() => [
     document.querySelectorAll('[data-testid="stElementContainer"]').length,
-    !!document.querySelector('[data-testid="stStatusWidget"]'),
+    (document.querySelector('[data-testid="stApp"]')
+        ?.getAttribute('data-test-script-state') ?? 'initial') !== 'notRunning',
 ]"""
 
 

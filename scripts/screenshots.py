@@ -21,8 +21,11 @@ from streamlit_server import streamlit_app  # noqa: E402
 OUT = ROOT / "test-artifacts" / "screens"
 
 
+# The root's script state, not the running indicator: toolbarMode = "minimal" never shows it.
 BUSY = """() => !!document.querySelector(
-    '[data-testid=stStatusWidget], [data-testid=stProgress], [data-testid=stSpinner]')"""
+    '[data-testid=stStatusWidget], [data-testid=stProgress], [data-testid=stSpinner]')
+    || (document.querySelector('[data-testid=stApp]')
+        ?.getAttribute('data-test-script-state') ?? 'initial') !== 'notRunning'"""
 
 
 HEIGHT = (
