@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from statsdash.periods import Period
@@ -152,9 +153,18 @@ class Table:
 
     __slots__ = ("arrays", "dtypes")
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame | None = None) -> None:
+        frame = pd.DataFrame() if frame is None else frame
         self.arrays = {name: frame[name].to_numpy() for name in frame.columns}
         self.dtypes = {name: frame[name].dtype for name in frame.columns}
+
+    @classmethod
+    def of(cls, columns: dict[str, tuple[np.ndarray, Any]]) -> Table:
+        """A table from column -> (array, dtype), as `frame()` would hand them back."""
+        table = cls()
+        table.arrays = {name: array for name, (array, _) in columns.items()}
+        table.dtypes = {name: dtype for name, (_, dtype) in columns.items()}
+        return table
 
     def __len__(self) -> int:
         return len(next(iter(self.arrays.values()))) if self.arrays else 0
@@ -199,13 +209,13 @@ class Report:
 
     def __init__(
         self,
-        frame: pd.DataFrame,
-        totals: pd.DataFrame,
+        frame: pd.DataFrame | Table,
+        totals: pd.DataFrame | Table,
         metadata: dict | None = None,
         row_count: int = 0,
     ) -> None:
-        self.rows = Table(frame)
-        self.total_rows = Table(totals)
+        self.rows = frame if isinstance(frame, Table) else Table(frame)
+        self.total_rows = totals if isinstance(totals, Table) else Table(totals)
         self.metadata = metadata if metadata is not None else {}
         self.row_count = row_count
 
@@ -277,26 +287,51 @@ def parse_report(response: dict, request: ReportRequest) -> Report:
     )
 
 
+# Parsing makes the arrays a Table keeps straight from the answer's strings: building a
+# DataFrame of Arrow-backed strings and taking its arrays back out was most of the CPU of a
+# page drawn from cached answers (a restarted server parses every answer it reads). The
+# dtypes are those pandas gives the same values, so `Table.frame()` is unchanged.
+STR = pd.Series([], dtype="str").dtype
+INT64, FLOAT64 = np.dtype("int64"), np.dtype("float64")
+OBJECT = np.dtype("O")
+
+
 def _frame(rows: list[dict], dims: list[str], mets: list[tuple[str, str]], names: list[str]):
-    columns: dict[str, Any] = {}
+    columns: dict[str, tuple[np.ndarray, Any]] = {}
     for i, name in enumerate(dims):
         values = [r["dimensionValues"][i]["value"] for r in rows]
         columns[name] = _dimension(name, values, names)
     if DATE_RANGE not in columns:
-        columns[DATE_RANGE] = pd.Series([names[0]] * len(rows), dtype="str")
+        columns[DATE_RANGE] = (np.full(len(rows), names[0], dtype=object), STR)
     for i, (name, kind) in enumerate(mets):
-        numbers = pd.to_numeric(pd.Series([r["metricValues"][i]["value"] for r in rows]))
-        columns[name] = numbers.astype("int64" if kind in INTEGER_TYPES else "float64")
-    return pd.DataFrame(columns)
+        values = [r["metricValues"][i]["value"] for r in rows]
+        columns[name] = _metric(values, INT64 if kind in INTEGER_TYPES else FLOAT64)
+    return Table.of(columns)
 
 
-def _dimension(name: str, values: list[str], names: list[str]) -> pd.Series:
-    if name == "date":
-        return pd.Series(pd.to_datetime(pd.Series(values, dtype="str"), format="%Y%m%d").dt.date)
-    if name == "dateHour":
-        return pd.to_datetime(pd.Series(values, dtype="str"), format="%Y%m%d%H")
+def _metric(values: list[str], dtype: np.dtype) -> tuple[np.ndarray, np.dtype]:
+    """Google's metric strings as `dtype`; what numpy cannot read directly (an integer
+    written "1e3" or "2.0", an int64 overflow) goes the way pandas reads numbers."""
+    try:
+        return np.array(values, dtype=dtype), dtype
+    except (ValueError, OverflowError):
+        numbers = pd.to_numeric(pd.Series(values, dtype=object)).astype(dtype)
+        return numbers.to_numpy(), dtype
+
+
+def _dimension(name: str, values: list[str], names: list[str]) -> tuple[np.ndarray, Any]:
+    if name in ("date", "dateHour"):
+        # Few distinct days (or hours) in many rows: each is parsed once.
+        distinct = list(dict.fromkeys(values))
+        form = "%Y%m%d" if name == "date" else "%Y%m%d%H"
+        parsed = pd.to_datetime(pd.Series(distinct, dtype="str"), format=form)
+        if name == "date":
+            days = dict(zip(distinct, parsed.dt.date, strict=True))
+            return np.array([days[v] for v in values], dtype=object), OBJECT
+        hours = dict(zip(distinct, parsed.to_numpy(), strict=True))
+        return np.array([hours[v] for v in values], dtype=parsed.dtype), parsed.dtype
     if name == DATE_RANGE:
         # Google uses the range's name when it has one, else date_range_<index>.
         positional = {f"date_range_{i}": n for i, n in enumerate(names)}
-        return pd.Series([positional.get(v, v) for v in values], dtype="str")
-    return pd.Series(values, dtype="str")
+        return np.array([positional.get(v, v) for v in values], dtype=object), STR
+    return np.array(values, dtype=object), STR
