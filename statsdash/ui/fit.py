@@ -96,8 +96,10 @@ def layout(
     """The table whole when it fits the page at 1280 px, else tabs of whole metrics, each
     after the leading text columns that name the rows; long texts (titles, paths) wrap."""
     formats = {c: cell_formatter(c, table[c].dtype) or str for c in table.columns}
+    # Only the rows the estimates look at are formatted (a long table's every cell was).
+    sample = table.head(SAMPLE_ROWS)
     shown = {
-        c: table[c].map(lambda v, f=formats[c]: "" if _blank(v) else str(f(v)))
+        c: sample[c].map(lambda v, f=formats[c]: "" if _blank(v) else str(f(v)))
         for c in table.columns
     }
     widths = {c: column_px(labels[c][0], shown[c]) for c in table.columns}

@@ -17,16 +17,15 @@ from statsdash.periods import (
 from statsdash.reports import SERVICE_LABELS, ReportResult, Selection, retry_in
 from statsdash.ui.chart_memo import csv_of
 from statsdash.ui.data import safe_service_table
-from statsdash.ui.fit import layout
 from statsdash.ui.format import (
     comparison_name,
     number,
     plural,
     signed_pct,
-    to_styler,
     visible_columns,
 )
 from statsdash.ui.grid import headings, names_of
+from statsdash.ui.table_draw import FULL_ROWS, draw_rows, draw_table
 from statsdash.ui.text import md, md_join
 
 
@@ -146,8 +145,6 @@ def render_download(result: ReportResult, report: str, selection: Selection) -> 
 
 
 STATUS_COLUMNS = ("days_compared", "complete_through", "complete")
-FULL_ROWS = 25  # tables up to this long are shown whole; longer ones on asking
-ROW_PX = 35
 
 
 def _rows_shown(rows: int, report: str) -> int:
@@ -158,16 +155,6 @@ def _rows_shown(rows: int, report: str) -> int:
     ):
         return FULL_ROWS
     return rows
-
-
-def _config(labels: dict, wrap: dict, extra: Mapping | None) -> dict:
-    """column_config: each column's heading and help, fixed widths where text wraps."""
-    return {
-        **{
-            c: st.column_config.Column(t, help=h, width=wrap.get(c)) for c, (t, h) in labels.items()
-        },
-        **(extra or {}),
-    }
 
 
 def render_table(
@@ -214,25 +201,9 @@ def render_table(
         # a compared table has six columns per metric, most of them not on screen.
         table = table[[c for c in shown if c in table.columns]]
         groups, labels = headings(table.columns, selection)
-        drawn = layout(table, groups, labels)
         rows = _rows_shown(len(table), report) if height == "auto" else 0
-        heading_px = ROW_PX * (2 if groups else 1) + 3
-        config = _config(labels, drawn.wrap, column_config)
-        styler = to_styler(table, colour=not result.failures, groups=groups)
-        parts = drawn.parts
-        tabs = st.tabs([name for name, _ in parts]) if len(parts) > 1 else [st.container()]
-        for tab, (_, part) in zip(tabs, parts, strict=True):
-            # Rows are tall only in a tab that shows a wrapping text (a title, a path).
-            tall = drawn.row_px if any(c in drawn.wrap for c in part) else None
-            tab.dataframe(
-                styler,
-                column_order=part,
-                column_config=config,
-                hide_index=True,
-                height=(tall or ROW_PX) * rows + heading_px if height == "auto" else height,
-                row_height=tall,
-                placeholder="",  # an unknown percent stays empty, never "None" or 0
-            )
+        colour = not result.failures
+        draw_table(table, groups, labels, colour, dict(column_config or {}), rows, height)
     render_download(result, report, selection)
 
 
@@ -414,15 +385,4 @@ def render_rows(
     """A formatted table without title, state or download (part of a bigger report);
     `column_config` replaces the default heading of a column."""
     groups, labels = headings(table.columns, selection)
-    drawn = layout(table, groups, labels)
-    # Every row up to FULL_ROWS (Streamlit's own height showed ten of Data status' twelve
-    # properties and hid the rest behind a scroll).
-    rows = min(len(table), FULL_ROWS)
-    st.dataframe(
-        to_styler(table.reset_index(drop=True), colour=colour, groups=groups),
-        column_config=_config(labels, drawn.wrap, column_config),
-        hide_index=True,
-        height=(drawn.row_px or ROW_PX) * rows + ROW_PX * (2 if groups else 1) + 3,
-        row_height=drawn.row_px,
-        placeholder="",
-    )
+    draw_rows(table.reset_index(drop=True), groups, labels, colour, dict(column_config or {}))
