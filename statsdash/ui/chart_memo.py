@@ -1,5 +1,5 @@
-"""Charts (and download CSVs) built once per data: the chart layer of the page (README,
-Architecture).
+"""Charts (and download CSVs) built once per data: the drawing layer of the page, with
+statsdash.ui.table_draw for tables (README, Architecture).
 
 Building an Altair chart and turning it into a Vega-Lite spec (Altair deep-copies and
 validates every layer) was most of a warm page's server time: each rerun, and each visitor,

@@ -16,6 +16,8 @@ from statsdash.ui import insight_charts as ic
 from statsdash.ui.data import MAX_ENTRIES, TTL, from_key, selection_key
 
 
+# A loader of the page layer (like statsdash.ui.data's): a rerun puts the flags on a daily
+# chart without judging every day again.
 @st.cache_data(ttl=TTL, max_entries=MAX_ENTRIES, show_spinner=False)
 def _flags(service: str, key) -> pd.DataFrame:
     return service_anomalies(service, from_key(key)).table
