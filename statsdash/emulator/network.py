@@ -79,7 +79,7 @@ def _ga_store(property_id: str) -> stores.ColumnStore:
         (i, s) for i, s in enumerate(cat.PROPERTY_SPECS) if s.property_id == property_id
     )
     make = stores.ga_month_maker(spec, _site_pages(spec.site), index)
-    return stores.ColumnStore(events.ga_month(property_id, make))
+    return stores.ColumnStore(events.ga_month(property_id, make), name=f"ga-{property_id}")
 
 
 @functools.cache
@@ -91,7 +91,8 @@ def _channel_catalogue() -> tuple[list[YtChannel], list[YtVideo], list[stores.Co
         own = stores.make_channel_videos(spec, index)
         maker = stores.yt_month_maker(spec, own, index, first_video=len(videos))
         newest = len(videos) + len(own.ids) - 1  # publication order: the last is newest
-        channel_stores.append(stores.ColumnStore(events.yt_month(spec.title, maker, newest)))
+        month = events.yt_month(spec.title, maker, newest)
+        channel_stores.append(stores.ColumnStore(month, name=f"yt-{index}-{channel_id}"))
         channels.append(
             YtChannel(
                 channel_id=channel_id,

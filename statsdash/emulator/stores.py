@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 
 from statsdash.emulator import catalog as cat
+from statsdash.emulator import facts_cache
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 DATA_START_DAY = cat.DATA_START.toordinal() - EPOCH_ORDINAL
@@ -71,8 +72,9 @@ class ColumnStore:
     month on first use, under a lock: a request for October 2026 makes that month (and its
     comparison months) only, not every month since DATA_START, so a fresh demo starts fast."""
 
-    def __init__(self, make_month: Callable[[int, int], dict[str, np.ndarray]]):
+    def __init__(self, make_month: Callable[[int, int], dict[str, np.ndarray]], name: str = ""):
         self._make_month = make_month
+        self._name = name  # its file name in the on-disk facts cache; "" = memory only
         self._lock = threading.Lock()
         self._blocks: dict[int, dict[str, np.ndarray]] = {}  # month index -> its columns
         self._joined: dict[tuple[int, int], dict[str, np.ndarray]] = {}
@@ -85,7 +87,13 @@ class ColumnStore:
     def _block(self, k: int) -> dict[str, np.ndarray]:
         if k not in self._blocks:
             y, m = divmod(cat.DATA_START.month - 1 + k, 12)
-            self._blocks[k] = self._make_month(cat.DATA_START.year + y, m + 1)
+            year, month = cat.DATA_START.year + y, m + 1
+            block = facts_cache.load(self._name, year, month) if self._name else None
+            if block is None:
+                block = self._make_month(year, month)
+                if self._name:
+                    facts_cache.save(self._name, year, month, block)
+            self._blocks[k] = block
         return self._blocks[k]
 
     def span(self, first_day: int, last_day: int) -> dict[str, np.ndarray]:

@@ -1,0 +1,125 @@
+"""The emulator's generated month blocks kept on disk, so a restarted demo (or test run, or
+benchmark) reads its synthetic facts instead of drawing them again.
+
+Purpose: a fresh demo's first page spent about 1.6 s of CPU drawing ~580 month blocks (the
+YouTube lifetime counts alone need every month since 2023); reading them back takes a few
+milliseconds. The facts are the tests' ground truth, so a block read from disk must be the
+block the generator would draw, bit for bit:
+
+- the key is a hash of every emulator source file, numpy's version (the random streams) and
+  the seed: a changed generator, event or catalogue is a new folder, never a stale block;
+- "today" is not in the key on purpose: a day's numbers never depend on today (only which
+  days are visible does, decided after the blocks are read), so one cache serves every day;
+- a block that cannot be read (truncated, foreign, wrong shape) is drawn again and rewritten;
+- files are 0600 in 0700 folders, written whole (temporary file + rename), read without
+  pickle; folders of other keys untouched for a week are removed.
+
+$STATSDASH_FACTS_CACHE names the folder (`off` disables the cache); default: the user's
+cache folder ($XDG_CACHE_HOME or ~/.cache)/statsdash/emulator-facts.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from statsdash.emulator import catalog as cat
+
+SOURCE_FOLDER = Path(__file__).parent
+STALE_SECONDS = 7 * 24 * 3600
+KEY_NAME = re.compile(r"[0-9a-f]{20}")
+
+
+@functools.cache
+def source_key() -> str:
+    """Hash of what decides the facts: the emulator's code, numpy's version, the seed."""
+    digest = hashlib.sha256(f"{np.__version__}|{cat.SEED}".encode())
+    for path in sorted(SOURCE_FOLDER.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:20]
+
+
+def root() -> Path | None:
+    """The cache's base folder, or None when $STATSDASH_FACTS_CACHE is `off`."""
+    chosen = os.environ.get("STATSDASH_FACTS_CACHE", "").strip()
+    if chosen.lower() == "off":
+        return None
+    if chosen:
+        return Path(chosen).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "statsdash" / "emulator-facts"
+
+
+def folder(key: str | None = None) -> Path | None:
+    base = root()
+    return None if base is None else base / (key or source_key())
+
+
+def _path(name: str, year: int, month: int, key: str | None) -> Path | None:
+    where = folder(key)
+    return None if where is None else where / f"{name}-{year:04d}-{month:02d}.npy"
+
+
+def load(name: str, year: int, month: int, key: str | None = None) -> dict | None:
+    """The stored columns of `name`'s month, or None (not stored, unreadable, disabled)."""
+    path = _path(name, year, month, key)
+    if path is None:
+        return None
+    try:
+        table = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError):  # missing, truncated or not an array file
+        return None
+    if table.ndim != 1 or table.dtype.names is None:
+        return None
+    return {column: np.ascontiguousarray(table[column]) for column in table.dtype.names}
+
+
+def save(name: str, year: int, month: int, columns: dict, key: str | None = None) -> None:
+    """Store a month's columns; silently skipped where the cache cannot be written."""
+    path = _path(name, year, month, key)
+    if path is None or not columns:
+        return
+    arrays = list(columns.values())
+    if any(a.ndim != 1 or a.dtype.hasobject or len(a) != len(arrays[0]) for a in arrays):
+        return  # not plain equal-length numeric columns: keep it in memory only
+    table = np.empty(len(arrays[0]), dtype=[(c, a.dtype) for c, a in columns.items()])
+    for column, values in columns.items():
+        table[column] = values
+    try:
+        _prepare(path.parent)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # 0600
+        with os.fdopen(fd, "wb") as out:
+            np.save(out, table, allow_pickle=False)
+        os.replace(temporary, path)
+    except OSError:
+        return  # a read-only or full disk costs speed, never the demo
+
+
+@functools.cache
+def _prepare(where: Path) -> None:
+    """Create the key's folder (0700, its base too if missing) and drop other keys' folders
+    unused for a week (only folders named like a key: the base may be any folder)."""
+    if not where.parent.exists():
+        where.parent.mkdir(parents=True, mode=0o700)
+    where.mkdir(exist_ok=True, mode=0o700)
+    os.chmod(where, 0o700)
+    now = time.time()
+    for other in where.parent.iterdir():
+        try:
+            if (
+                other != where
+                and KEY_NAME.fullmatch(other.name)
+                and other.is_dir()
+                and now - other.stat().st_mtime > STALE_SECONDS
+            ):
+                shutil.rmtree(other, ignore_errors=True)
+        except OSError:
+            pass

@@ -1,0 +1,133 @@
+"""The emulator's on-disk facts cache: facts read back are the facts the generator draws, bit
+for bit (they are every test's ground truth), a changed generator is a new key that draws
+again, an unreadable block is drawn again, and the files are private."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from statsdash.emulator import Network, facts_cache, stores
+from statsdash.emulator import network as network_module
+
+TODAY = date(2026, 11, 20)
+# Months with every kind of row: the first month, a leap day, the events' week, the latest.
+MONTHS = ((2023, 1), (2024, 2), (2026, 11), (2026, 12))
+NOV = (date(2026, 11, 1), date(2026, 11, 30))
+
+
+def _forget_stores() -> None:
+    """Drop the in-memory stores, so the next Network reads (or draws) every block again."""
+    network_module._ga_store.cache_clear()
+    network_module._channel_catalogue.cache_clear()
+    network_module._network_for.cache_clear()
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("STATSDASH_FACTS_CACHE", str(tmp_path / "facts"))
+    _forget_stores()
+    yield tmp_path / "facts"
+    _forget_stores()
+
+
+def _every_frame(net: Network) -> dict[str, pd.DataFrame]:
+    frames = {pid: net.ga_facts(pid, *NOV) for pid in net.ga_properties}
+    frames["youtube"] = net.yt_facts(list(net.yt_channels), *NOV)
+    frames["subscribers"] = pd.DataFrame(
+        {"n": [net.subscriber_count(c) for c in net.yt_channels]}
+    )  # every month since 2023: the lifetime counts read them all
+    return frames
+
+
+def test_facts_from_the_cache_equal_freshly_drawn_facts(cache_dir, monkeypatch):
+    monkeypatch.setenv("STATSDASH_FACTS_CACHE", "off")
+    fresh = _every_frame(Network(TODAY))
+    assert not cache_dir.exists()  # off means off
+    monkeypatch.setenv("STATSDASH_FACTS_CACHE", str(cache_dir))
+    _forget_stores()
+    drawn = _every_frame(Network(TODAY))  # drawn again, and written
+    written = sorted(p.name for p in next(cache_dir.iterdir()).iterdir())
+    assert len(written) > 12 * 1 + 9 * 40, len(written)
+    _forget_stores()
+    read = _every_frame(Network(TODAY))  # read back from disk
+    for name, frame in fresh.items():
+        pd.testing.assert_frame_equal(drawn[name], frame, check_exact=True)
+        pd.testing.assert_frame_equal(read[name], frame, check_exact=True)
+
+
+def test_every_stored_block_is_the_generated_block_exactly(cache_dir):
+    net = Network(TODAY)
+    ga = [network_module._ga_store(pid) for pid in net.ga_properties]
+    for store in [*ga, *net._yt_stores.values()]:
+        for year, month in MONTHS:
+            truth = store._make_month(year, month)  # the generator, no cache involved
+            stored = facts_cache.load(store._name, year, month)
+            assert stored is None  # nothing stored yet
+            stores.ColumnStore(store._make_month, store._name).span(
+                stores.day_number(date(year, month, 1)), stores.day_number(date(year, month, 1))
+            )
+            stored = facts_cache.load(store._name, year, month)
+            assert list(stored) == list(truth)
+            for column, values in truth.items():
+                assert stored[column].dtype == values.dtype, (store._name, column)
+                assert np.array_equal(stored[column], values), (store._name, column)
+
+
+def test_a_changed_generator_is_a_new_key_and_draws_again(cache_dir, monkeypatch, tmp_path):
+    store = network_module._ga_store("311204581")
+    truth = store._make_month(2026, 11)
+    # A block stored under the current key is what the store serves (proof it reads the cache)
+    forged = {c: v.copy() for c, v in truth.items()}
+    forged["screenPageViews"] += 1
+    facts_cache.save(store._name, 2026, 11, forged)
+    served = stores.ColumnStore(store._make_month, store._name).span(*_nov_days())
+    assert served["screenPageViews"].sum() == truth["screenPageViews"].sum() + len(truth["dh"])
+    # Any change to an emulator source file changes the key: a new folder, drawn afresh.
+    copy = tmp_path / "emulator"
+    copy.mkdir()
+    for path in facts_cache.SOURCE_FOLDER.glob("*.py"):
+        (copy / path.name).write_bytes(path.read_bytes())
+    monkeypatch.setattr(facts_cache, "SOURCE_FOLDER", copy)
+    facts_cache.source_key.cache_clear()
+    unchanged = facts_cache.source_key()
+    with (copy / "stores.py").open("a") as f:
+        f.write("\n# a changed generator\n")
+    facts_cache.source_key.cache_clear()
+    try:
+        changed = facts_cache.source_key()
+        assert changed != unchanged
+        served = stores.ColumnStore(store._make_month, store._name).span(*_nov_days())
+        assert np.array_equal(served["screenPageViews"], truth["screenPageViews"])
+        assert sorted(p.name for p in cache_dir.iterdir()) == sorted([unchanged, changed])
+    finally:
+        facts_cache.source_key.cache_clear()
+
+
+def _nov_days() -> tuple[int, int]:
+    return stores.day_number(date(2026, 11, 1)), stores.day_number(date(2026, 11, 30))
+
+
+def test_an_unreadable_block_is_drawn_again_and_rewritten(cache_dir):
+    store = network_module._ga_store("340017723")
+    truth = store._make_month(2026, 11)
+    stores.ColumnStore(store._make_month, store._name).span(*_nov_days())
+    (path,) = next(cache_dir.iterdir()).glob(f"{store._name}-2026-11.npy")
+    path.write_bytes(path.read_bytes()[:1000])  # truncated, as by a full disk
+    served = stores.ColumnStore(store._make_month, store._name).span(*_nov_days())
+    assert all(np.array_equal(served[c], truth[c]) for c in truth)
+    again = facts_cache.load(store._name, 2026, 11)
+    assert again is not None and np.array_equal(again["sessions"], truth["sessions"])
+
+
+def test_cache_files_are_private(cache_dir):
+    store = network_module._ga_store("311204581")
+    stores.ColumnStore(store._make_month, store._name).span(*_nov_days())
+    (key,) = cache_dir.iterdir()
+    assert cache_dir.stat().st_mode & 0o777 == 0o700
+    assert key.stat().st_mode & 0o777 == 0o700
+    files = list(key.iterdir())
+    assert files and all(p.stat().st_mode & 0o777 == 0o600 for p in files)
