@@ -3,7 +3,8 @@
 One retry policy for all services (the seed's YouTube client never retried):
 429 rate limits, 500, 503 and transport errors are retried with exponential backoff and
 jitter (honouring Retry-After), at most MAX_TRIES tries; 400/401/403 are not, except
-YouTube's 403 rateLimitExceeded. An exhausted daily or hourly quota fails fast.
+YouTube's 403 rateLimitExceeded, and neither is a request silent for its whole timeout.
+An exhausted daily or hourly quota fails fast.
 
 Transport errors include a connection dropped mid-body (http.client.IncompleteRead) and a
 token endpoint that failed transiently (google-auth's retryable RefreshError); an answer
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import html
-import http.client
+import http.client as http_client
 import json
 import random
 import re
@@ -47,7 +48,7 @@ MAX_DELAY = 32.0
 # per try, five tries per request).
 TIMEOUT = 30
 REFRESH_FAILURE_TTL = 10.0  # seconds a failed token refresh is not tried again
-TRANSPORT_ERRORS = (TimeoutError, OSError, httplib2.HttpLib2Error, http.client.HTTPException)
+TRANSPORT_ERRORS = (TimeoutError, OSError, httplib2.HttpLib2Error, http_client.HTTPException)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -223,6 +224,11 @@ def execute(
             failure = FetchError(source, f"network error: {_transport(error)}")
             wait = None
             _drop_connections(http)
+            if isinstance(error, TimeoutError):
+                # Silent for a whole timeout: not coming back soon. A retry held the round
+                # another timeout, and with it every later round of the page: one hung
+                # property left the budget spent and every other property named timed out.
+                raise _timed_out(source, failure, http) from error
         if last:
             raise failure
         backoff = min(MAX_DELAY, BASE_DELAY * 2**attempt) * (0.5 + random.random() / 2)
@@ -264,9 +270,21 @@ def _drop_connections(http: Any) -> None:
         http.connections.clear()
 
 
+def _timed_out(source: str, failure: FetchError, http: Any) -> FetchError:
+    """A request that timed out: the budget's message when it was the budget that ran out
+    (the request's wait is cut to what the budget has left), else the request's own."""
+    deadline = budget.current()
+    if deadline is not None and deadline.remaining() < 1.0:
+        return TimedOut(source, f"{deadline.message()} (last try: {failure.reason})")
+    seconds = getattr(http, "base_timeout", None)
+    if not seconds:
+        return failure
+    return TimedOut(source, f"timed out: no answer within {seconds:g} s (fetch.timeout_seconds)")
+
+
 def _transport(error: Exception) -> str:
     """A transport error in words (IncompleteRead's own text is a byte count in a repr)."""
-    if isinstance(error, http.client.IncompleteRead):
+    if isinstance(error, http_client.IncompleteRead):
         return f"the connection closed mid-answer ({len(error.partial)} bytes received)"
     if isinstance(error, TimeoutError):
         return "the request timed out"

@@ -79,12 +79,14 @@ def warm(emulator, tmp_path_factory):
 def write_config(emulator, tmp_path, warm):
     """config.yaml with GA at `ga`, YouTube at `yt` (default: the emulator), short budgets."""
 
-    def write(ga: str | None = None, yt: str | None = None, timeout: float = TIMEOUT):
+    def write(
+        ga: str | None = None, yt: str | None = None, timeout: float = TIMEOUT, budget=BUDGET
+    ):
         text = DEMO_CONFIG.read_text()
         text = text.replace("http://127.0.0.1:8765", ga or emulator.url, 1)
         text = text.replace("http://127.0.0.1:8765", yt or emulator.url, 1)
         head = "cache: {enabled: false}\n"
-        head += f"fetch: {{timeout_seconds: {timeout:g}, budget_seconds: {BUDGET}}}\n"
+        head += f"fetch: {{timeout_seconds: {timeout:g}, budget_seconds: {budget:g}}}\n"
         path = tmp_path / "config.yaml"
         path.write_text(head + text)
         return path
@@ -112,7 +114,8 @@ def test_one_hanging_property_costs_the_budget_not_minutes(write_config, clean_e
 def test_a_silent_server_for_every_property(write_config, silent_url, capsys):
     code, out, err, seconds = export(write_config(ga=silent_url), "ga-summary", capsys)
     assert code == 1 and seconds < BUDGET + SLACK  # 626 s before
-    assert err.count("s fetch budget") == 12  # every demo property, each named
+    # Every demo property, each named (by its own timeout now: a silent request is not retried)
+    assert err.count("timed out: no answer within") == 12
     assert pd.read_csv(io.StringIO(out)).empty
 
 
@@ -182,6 +185,27 @@ def test_overview_renders_within_the_budget(write_config, silent_url, monkeypatc
     # Bounded, not fast: a loaded CI machine draws the rest of the page slowly too.
     assert seconds < 6 * BUDGET + 6 * SLACK  # 1,569 s before
     warning = " ".join(shown(w.value) for w in at.warning)
-    assert f"timed out: no answer within the {BUDGET} s fetch budget" in warning
+    # Named by each request's own timeout (2 s): a silent request is not retried.
+    assert f"timed out: no answer within {TIMEOUT} s" in warning
     assert "pixelpost.net (property 311204581)" in warning
     assert "Views" in " ".join(m.label for m in at.metric)  # YouTube still renders
+
+
+@pytest.mark.slow
+def test_one_hanging_property_leaves_the_other_properties_on_the_overview(
+    write_config, clean_emulator, monkeypatch
+):
+    """A request silent for its whole timeout is not retried: retried, it held the first
+    round to the budget, so the rounds after it had no time left and the Overview named
+    every property timed out (bench_failures.py hang-one: all 12 named, 64 s)."""
+    clean_emulator.add_fault("hang", match="311204581", times=1000)
+    # Room for the healthy properties' answers on a loaded machine (the session emulator
+    # answers in this process); before, the hung one's retries spent all 20 s.
+    at, seconds = overview(write_config(timeout=5, budget=20), monkeypatch)
+    clean_emulator.reset()
+    assert not at.exception, [e.message for e in at.exception]
+    warning = " ".join(shown(w.value) for w in at.warning)
+    assert "pixelpost.net (property 311204581)" in warning
+    others = [p for p in clean_emulator.network.ga_properties if p != "311204581"]
+    assert not [p for p in others if f"(property {p})" in warning], warning
+    assert "timed out: no answer within 5 s (fetch.timeout_seconds)" in warning
