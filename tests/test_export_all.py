@@ -47,9 +47,11 @@ def test_export_all_writes_every_report_from_one_round(config_file, clean_emulat
     assert sorted(p.stem for p in out.glob("*.csv")) == sorted(names)
     assert set(reports.REPORT_NAMES) <= set(names)  # the demo config has every service
     used = counts(clean_emulator)
-    # First round, top sources' articles, extra tables: at most three calls per property,
-    # and one more for the insights reports (drivers by device, anomalies' daily history).
-    assert used["ga.batchRunReports"] + used["ga.runReport"] <= 4 * n_props
+    # The early round (series, history), the first (every contract table, the insights'
+    # device parts) and the top sources' articles: three calls per property at most, and
+    # one runRealtimeReport for ga-realtime (its active users per site need no pages).
+    assert used["ga.batchRunReports"] + used["ga.runReport"] <= 3 * n_props
+    assert used["ga.runRealtimeReport"] == n_props
     # ...and for them on YouTube per period one query by video and one by traffic source,
     # plus the 8 weeks of daily history, and the demo's revenue (one query per period).
     assert used["yt.reports.query"] <= 20 + 2 * 3 + 1 + 3

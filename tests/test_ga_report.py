@@ -8,7 +8,7 @@ import dataclasses
 import io
 import threading
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -181,7 +181,8 @@ def test_availability_of_recent_days_names_waiting_properties(make_data, network
     assert "gearhaven.co.uk (properties 298451006, 298451007)" in note
     assert "298451008" not in note  # it does not wait for data
     assert "2026-11-19 is still being processed" in note
-    assert calls_per_property(clean_emulator).total() == len(network.ga_properties)
+    # The hours ride in the early round (with the series), the summary in the first.
+    assert calls_per_property(clean_emulator) == Counter(dict.fromkeys(network.ga_properties, 2))
 
 
 def test_a_period_after_today_is_named_incomplete_not_shown_as_zero(make_data, network):
@@ -266,16 +267,17 @@ DAY, HOUR, PROJECT_HOUR = 200_000, 40_000, 14_000
 WEEK = (date(2026, 10, 5), date(2026, 10, 11))
 WEEK_PREV = (date(2026, 9, 28), date(2026, 10, 4))
 WEEK_YOY = (date(2025, 10, 5), date(2025, 10, 11))
-# The first round: countries, sources, devices and articles over the week and both
-# comparisons (a past week: no hours report).
-FIRST_ROUND = [[WEEK, WEEK_PREV, WEEK_YOY]] * 4
-# The extra round: daily series (the three ranges), month to date (this month so far and
-# the last), devices by month (12 months through the week's end), key events (three ranges).
-EXTRA_ROUND = [
+# The first round: countries, sources, devices, articles and key events over the week and
+# both comparisons.
+FIRST_ROUND = [[WEEK, WEEK_PREV, WEEK_YOY]] * 5
+# The early round (a past week: no hours report): daily series (the three ranges), month to
+# date (this month so far and the last), devices by month (12 months through the week's
+# end), the insights' history (8 weeks before the week through its end).
+EARLY_ROUND = [
     [WEEK, WEEK_PREV, WEEK_YOY],
     [(date(2026, 10, 1), WEEK[1]), (date(2026, 9, 1), date(2026, 9, 30))],
     [(date(2025, 11, 1), WEEK[1])],
-    [WEEK, WEEK_PREV, WEEK_YOY],
+    [(WEEK[0] - timedelta(weeks=8), WEEK[1])],
 ]
 
 
@@ -301,7 +303,6 @@ def assert_quota_left(table: pd.DataFrame, used: dict[str, int]) -> None:
 def test_quota_left_rides_on_the_first_round(make_data, clean_emulator, network):
     week = Period("week", *WEEK)
     data = make_data(("pixelpost.net",), week, ("previous", "yoy"))
-    data.check_available_data()
     table = data.quota_table()
     assert list(table.columns) == [
         "site", "property", "tokens_per_day_remaining", "tokens_per_hour_remaining",
@@ -313,7 +314,7 @@ def test_quota_left_rides_on_the_first_round(make_data, clean_emulator, network)
     for pid in ids:  # few rows: the 10,000-row term is 0, so the articles filter cannot matter
         assert sum(len(network.ga_facts(pid, *r)) for r in FIRST_ROUND[0]) < 10_000
     first = {pid: tokens(network, pid, FIRST_ROUND) for pid in ids}
-    assert first == dict.fromkeys(ids, 12)  # 4 reports x 3 date ranges
+    assert first == dict.fromkeys(ids, 15)  # 5 reports x 3 date ranges
     assert_quota_left(table, first)
     assert (table["site"] == "pixelpost.net").all()
     assert not table["from_cache"].any() and table["as_of"].notna().all()
@@ -327,9 +328,9 @@ def test_quota_left_rides_on_the_first_round(make_data, clean_emulator, network)
 def test_a_later_round_reports_the_quota_left_after_it(make_data, clean_emulator, network):
     data = make_data(("gearhaven.co.uk",), Period("week", *WEEK), ("previous", "yoy"))
     before = data.quota_table()
-    data.daily_series()  # the extra round: one more call per property
+    data.daily_series()  # the early round: one more call per property
     ids = network.sites["gearhaven.co.uk"]
-    used = {pid: tokens(network, pid, FIRST_ROUND + EXTRA_ROUND) for pid in ids}
+    used = {pid: tokens(network, pid, FIRST_ROUND + EARLY_ROUND) for pid in ids}
     assert_quota_left(data.quota_table(), used)
     assert (data.quota_table()["as_of"] > before["as_of"]).all()
     assert calls_per_property(clean_emulator) == Counter(dict.fromkeys(ids, 2))

@@ -1,10 +1,17 @@
 """The web report's tables for a selection of sites, a period and its comparisons.
 
-Requests are few and shared: a first round of one `batchRunReports` per property carries
-every date range (current + comparisons) of every table, and a second round of one call
-per property fetches the articles of the top referral sources and social networks. Both
-are fetched once per AnalyticsData and every table method reads them, so the number of
-calls does not grow with the number of comparisons. Properties are fetched in parallel.
+Requests are few and shared: three rounds of one `batchRunReports` per property, each
+packed with up to the five reports Google allows, and every report carrying every date
+range (current + comparisons) it needs, so the number of calls does not grow with the
+number of comparisons (nor with the tables: `export --all` asks 3 calls per property):
+- "early": what needs nothing else first: which recent hours exist (like for like cuts
+  the other rounds' ranges to the complete days), the daily series, month to date,
+  devices by month and the insights' daily history;
+- "first": every contract table's report over the (cut) ranges;
+- "second": the articles of the top referral sources and social networks (the top ones
+  over every property of the first round).
+Each round is fetched once per AnalyticsData and every table method reads it. Properties
+are fetched in parallel.
 
 Every answer reports the property's quota; `quota_table()` gives the latest per property.
 
@@ -37,27 +44,27 @@ from statsdash.periods import Compared, Period, comparison_periods, like_for_lik
 from statsdash.reports import SelectionError
 
 ROUND_OF = {
+    "hours": "early",
+    "daily": "early",
+    "month": "early",
+    "device_months": "early",
+    "history": "early",
     "countries": "first",
     "sources": "first",
     "devices": "first",
     "articles": "first",
-    "hours": "first",  # "hours" of its own when comparing like for like: it cuts the ranges
-    "key_events": "extra",
+    "key_events": "first",
     "referral": "second",
     "social": "second",
-    "daily": "extra",
-    "month": "extra",
-    "device_months": "extra",
-    "device_parts": "insights",
-    "history": "insights",
 }
+# Reports read from another's rows: the insights' device parts ride in the devices report
+# (same dimension and ranges, more metrics), which keeps the first round at five reports.
+SAME_ROWS = {"device_parts": "devices"}
 # What the progress callback is told each round is fetching.
 ROUND_LABELS = {
-    "hours": "which recent days are complete",
+    "early": "which recent days are complete, daily series and history",
     "first": "web reports",
     "second": "top articles of sources",
-    "extra": "daily series, month to date, devices by month and key events",
-    "insights": "devices and daily history for insights",
 }
 # Days before today that GA4 may still be processing (72 h), plus one for time zones.
 CHECK_DAYS = 4
@@ -191,16 +198,24 @@ class AnalyticsData:
         requests = {
             "countries": t.countries_request(self.ranges, events),
             "sources": t.sources_request(self.ranges),
-            "devices": t.devices_request(self.ranges),
+            "devices": t.devices_request(self.ranges, insights.DEVICE_PART_METRICS),
             "articles": t.articles_request(self.ranges, self.config.article_exclude_paths),
+            "key_events": t.key_events_request(self.ranges, events),
         }
-        if not self.like_for_like:
-            requests |= self._requests_hours(prop)
         return requests
 
-    def _requests_hours(self, prop: Property) -> dict[str, ReportRequest]:
+    def _requests_early(self, prop: Property) -> dict[str, ReportRequest]:
+        """The reports that depend on no other answer, in one call per property: the recent
+        hours (which cut the first round's ranges, so they come first), the daily series,
+        month to date, devices by month, and the insights' daily history."""
         recent = self._recent_days()
-        return {"hours": t.hours_request(recent)} if recent is not None else {}
+        hours = {"hours": t.hours_request(recent)} if recent is not None else {}
+        return hours | {
+            "daily": series.daily_request(self.full_ranges),
+            "month": series.month_request(self.period),
+            "device_months": series.device_months_request(self.period),
+            "history": insights.history_request(self.period),
+        }
 
     def _requests_second(self, prop: Property) -> dict[str, ReportRequest]:
         """Articles of the top sources and networks this property has sessions from."""
@@ -223,25 +238,6 @@ class AnalyticsData:
                     self.ranges, mine, self.config.article_exclude_paths, social=name == "social"
                 )
         return requests
-
-    def _requests_extra(self, prop: Property) -> dict[str, ReportRequest]:
-        """The tables beyond the first round's travel together: one more call per property.
-        Key events by name (ga-key-events) ride here, as the first round already holds the
-        five reports batchRunReports allows (the summaries count key events there)."""
-        events = self.sites[self._site_of(prop)].key_events
-        return {
-            "daily": series.daily_request(self.full_ranges),
-            "month": series.month_request(self.period),
-            "device_months": series.device_months_request(self.period),
-            "key_events": t.key_events_request(self.ranges, events),
-        }
-
-    def _requests_insights(self, prop: Property) -> dict[str, ReportRequest]:
-        """What Insights needs beyond the contract tables: one more call per property."""
-        return {
-            "device_parts": insights.device_parts_request(self.ranges),
-            "history": insights.history_request(self.period),
-        }
 
     def _recent_days(self) -> Period | None:
         """The days GA4 may still be processing through the period's end, or None when the
@@ -272,7 +268,7 @@ class AnalyticsData:
                 comparisons = dict(list(self.full_ranges.items())[1:])
                 through = None
                 if self.like_for_like and self._recent_days() is not None:
-                    self._round("hours")
+                    self._round("early")
                     table = self._availability()
                     waiting = table.loc[table["wait_for_data"], "complete_through"]
                     through = min(waiting) if len(waiting) else None
@@ -280,9 +276,7 @@ class AnalyticsData:
             return self._compared
 
     def _round_of(self, report: str) -> str:
-        if report == "hours" and self.like_for_like and self._recent_days() is not None:
-            return "hours"
-        return ROUND_OF[report]
+        return ROUND_OF[SAME_ROWS.get(report, report)]
 
     def _round(self, name: str) -> dict[str, dict[str, Report]]:
         """Property id -> report name -> Report for one round of requests (memoised).
@@ -296,15 +290,15 @@ class AnalyticsData:
             return self._round_locked(name)
 
     def prefetch(self) -> None:
-        """Start the round that depends on no other ("extra": daily series, month to date,
-        devices by month) in the background, so it travels beside the first round."""
-        if "extra" in self._rounds:
+        """Start the round that depends on no other ("early") in the background: comparing
+        like for like the first round waits for it anyway, otherwise it travels beside."""
+        if "early" in self._rounds:
             return
 
         def run() -> None:
             # A failure here is met again, and raised, by the table that needs the round.
             with contextlib.suppress(Exception):
-                self._round("extra")
+                self._round("early")
 
         # Under the page's (or export's) deadline: a background round without one waited for
         # a hung property's every retry (the Overview took 195-300 s with a 60 s budget),
@@ -331,6 +325,8 @@ class AnalyticsData:
             if name == "first":
                 fetched = self._fetched(self._rounds[name])
                 self.notes += series.quality_notes(fetched, self.label)
+                if self._recent_days() is not None:  # the hours the availability notes read
+                    self._round("early")
                 self.notes += series.availability_notes(self._availability(), self.period)
         return self._rounds[name]
 
@@ -357,6 +353,9 @@ class AnalyticsData:
         """Report `name` of every fetched property stacked, with site/property/range columns."""
         key = f"{name}:totals" if totals else name
         if key not in self._frames:
+            if name in SAME_ROWS:
+                self._frames[key] = self.frame(SAME_ROWS[name], totals=totals)
+                return self._frames[key]
             fetched = self._fetched(self._round(self._round_of(name)))
             parts = [
                 (r.total_rows if totals else r.rows, {"site": site, "property": prop.id})
@@ -399,7 +398,7 @@ class AnalyticsData:
             )
             for name, site in self.sites.items()
         }
-        now = fetch_realtime(self.analytics, asked)
+        now = fetch_realtime(self.analytics, asked, pages=False)  # per site only
         with self._lock:
             self.failures.update(now.failures)
         return now.sites
@@ -412,7 +411,7 @@ class AnalyticsData:
     @_memoised
     def key_event_table(self) -> pd.DataFrame:
         """ga-key-events: each site's key events (its listed ones, else all) by name."""
-        sites = self._answered_sites("extra")
+        sites = self._answered_sites("first")
         return t.key_event_table(self.frame("key_events"), sites, self.suffixes)
 
     @_memoised
@@ -479,7 +478,7 @@ class AnalyticsData:
     def month_to_date(self) -> pd.DataFrame:
         """site, pageviews, days_elapsed, days_left, projected_pageviews, last_month_pageviews
         for the month of the period's end, through the period's end."""
-        return series.month_to_date(self.frame("month"), self._answered_sites("extra"), self.period)
+        return series.month_to_date(self.frame("month"), self._answered_sites("early"), self.period)
 
     @_memoised
     def device_share_by_month(self) -> pd.DataFrame:
@@ -494,7 +493,8 @@ class AnalyticsData:
         return self._availability()
 
     def _availability(self) -> pd.DataFrame:
-        fetched = self._fetched(self._rounds[self._round_of("hours")])
+        # Not fetched yet only when no recent day is asked about: then every day is complete.
+        fetched = self._fetched(self._rounds.get(self._round_of("hours"), {}))
         return series.availability(fetched, self.period, self._recent_days())
 
     def quota_table(self) -> pd.DataFrame:

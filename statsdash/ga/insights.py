@@ -1,22 +1,21 @@
-"""GA4 requests behind Insights: one more call per property (a batchRunReports of two).
+"""GA4 reports behind Insights, riding in the web rounds' calls (no call of their own):
 
 - `device_parts`: pageviews, users, sessions and engaged sessions by device for every date
-  range, so every headline metric can be split by device and engagement rate rebuilt.
+  range (DEVICE_PART_METRICS, asked in the first round's devices report), so every
+  headline metric can be split by device and engagement rate rebuilt.
 - `history`: pageviews, users and sessions per day from `HISTORY_WEEKS` weeks before the
-  period through its end, the baseline the anomaly flags compare each day with.
+  period through its end (in the early round), the baseline the anomaly flags compare
+  each day with.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Mapping
 from datetime import timedelta
 
 import pandas as pd
 
 from statsdash import anomalies as a
-from statsdash import budget
 from statsdash import drivers as d
 from statsdash.ga import tables as t
 from statsdash.ga.query import ReportRequest, date_ranges
@@ -25,12 +24,11 @@ from statsdash.periods import Period
 HISTORY_WEEKS = 8  # the same weekday of the previous 8 weeks is a day's baseline
 
 
+DEVICE_PART_METRICS = ("screenPageViews", "totalUsers", "sessions", "engagedSessions")
+
+
 def device_parts_request(ranges: Mapping[str, Period]) -> ReportRequest:
-    return ReportRequest(
-        date_ranges(ranges),
-        ("screenPageViews", "totalUsers", "sessions", "engagedSessions"),
-        ("deviceCategory",),
-    )
+    return ReportRequest(date_ranges(ranges), DEVICE_PART_METRICS, ("deviceCategory",))
 
 
 def history_period(period: Period) -> Period:
@@ -46,19 +44,8 @@ def history_request(period: Period) -> ReportRequest:
 
 
 def prefetch(data) -> None:
-    """Start the insights round in the background: it depends on no other round, so it
-    travels beside the first one instead of after it."""
-    if "insights" in data._rounds:
-        return
-
-    def run() -> None:
-        # A failure here is met again, and recorded, by the table that needs the round.
-        with contextlib.suppress(Exception):
-            data._round("insights")
-
-    # Under the page's deadline, like the tables' own rounds (see AnalyticsData.prefetch).
-    timed = budget.run_within(budget.deadline_for("ga"), run)
-    threading.Thread(target=timed, name="ga-insights-prefetch", daemon=True).start()
+    """Start the round that carries the history (the early one) in the background."""
+    data.prefetch()
 
 
 # Drivers: every split comes from the rows the web pages fetch anyway, except devices.

@@ -2,7 +2,8 @@
 summed per site and for the network: active users of the last 30 minutes, by minute, top
 pages and top countries.
 
-Two calls per property (minutes x countries, and pages), all in parallel. Answers are reused for a
+Two calls per property (minutes x countries, and pages), all in parallel; `ga-realtime`
+(active users per site) needs only the first. Answers are reused for a
 minute at most (Analytics.realtime), so an export right after `warm` and several viewers share
 calls; the Realtime page always asks anew. GA4 counts realtime against a quota bucket of its
 own, so a refreshing page does not eat the reports' tokens. `active_users` summed over
@@ -64,7 +65,7 @@ def _ask(analytics, site: str, property_id: str, spec: dict, refresh: bool):
 
 def _property(site: str, answers: list):
     """(minutes x countries, pages, when Google answered) of one property."""
-    (minutes, stamp), (pages, _) = answers
+    (minutes, stamp), (pages, _) = answers if len(answers) == 2 else (answers[0], ({}, {}))
     minutes = _rows(minutes, ["minutes_ago", "country"]).assign(site=site)
     return minutes, _rows(pages, ["page"]), stamp.get("as_of")
 
@@ -75,21 +76,25 @@ def _top(frame: pd.DataFrame, key: str, n: int) -> pd.DataFrame:
     return ranked.head(n).reset_index(drop=True)
 
 
-def fetch_realtime(analytics, sites: Mapping[str, Site], *, refresh: bool = False) -> Realtime:
+def fetch_realtime(
+    analytics, sites: Mapping[str, Site], *, refresh: bool = False, pages: bool = True
+) -> Realtime:
     """Every property of `sites` now (`refresh`: never from the response cache); a failing
     property is named and the rest shown. An AuthError is raised only when every property
-    failed with one."""
+    failed with one. Without `pages` the top pages are not asked (one call per property)
+    and come back empty."""
     jobs = [(name, p.id) for name, site in sites.items() for p in site.properties]
     results, failures, auth = {}, {}, []
     # The client's pool (sized by its properties) when it has one: 8 threads of our own made
     # 40 properties' 80 calls take ten waves.
     own = None if getattr(analytics, "pool", None) else ThreadPoolExecutor(MAX_WORKERS)
     pool = own or analytics.pool
+    specs = (MINUTES, PAGES) if pages else (MINUTES,)
     try:
         futures = {
-            job: [pool.submit(_ask, analytics, *job, spec, refresh) for spec in (MINUTES, PAGES)]
+            job: [pool.submit(_ask, analytics, *job, spec, refresh) for spec in specs]
             for job in jobs
-        }  # both calls of every property at once
+        }  # every call of every property at once
         for (site, pid), pair in futures.items():
             try:
                 results[(site, pid)] = _property(site, [f.result() for f in pair])
@@ -104,7 +109,7 @@ def fetch_realtime(analytics, sites: Mapping[str, Site], *, refresh: bool = Fals
     if auth and len(auth) == len(jobs):
         raise auth[0]
     minutes = [m for m, _, _ in results.values()]
-    pages = [p for _, p, _ in results.values()]
+    pages = [p for _, p, _ in results.values()] if pages else []
     stamps = [s.astimezone(UTC) for _, _, s in results.values() if s]
     minutes = pd.concat(minutes) if minutes else _rows({}, ["minutes_ago", "country", "site"])
     pages = pd.concat(pages) if pages else _rows({}, ["page"])

@@ -160,10 +160,12 @@ def sources_request(ranges: Ranges) -> ReportRequest:
     )
 
 
-def devices_request(ranges: Ranges) -> ReportRequest:
+def devices_request(ranges: Ranges, more: Sequence[str] = ()) -> ReportRequest:
     """Users by device; active and new users ride along for the users split (see
-    `users_split`), as the countries report has no metric left for them."""
+    `users_split`), as the countries report has no metric left for them, and `more`
+    metrics (the insights' device parts) so they need no report of their own."""
     metrics = ("totalUsers", "activeUsers", "newUsers")
+    metrics += tuple(m for m in more if m not in metrics)
     return ReportRequest(date_ranges(ranges), metrics, ("deviceCategory",))
 
 
