@@ -19,9 +19,10 @@ DEFAULT_COMPARISON = "previous"
 
 
 def prefetch(selection: Selection, *, drivers: bool = True, anomalies: bool = True) -> None:
-    """Start the requests of the insights reports, without waiting for them (on GA both
-    share one round)."""
-    if selection.site_names():
+    """Start the requests of the insights reports, without waiting for them (on GA the
+    drivers read the first round only, which their report asks for at once; the anomalies'
+    history is in the early round)."""
+    if selection.site_names() and anomalies:
         from statsdash.ga import insights as ga
 
         ga.prefetch(service_data("ga", selection))

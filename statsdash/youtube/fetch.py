@@ -87,7 +87,13 @@ REVENUE = Shape(
     ),
     money=True,
 )
-TRAFFIC = Shape("traffic sources", ("estimatedMinutesWatched",), ("insightTrafficSourceType",))
+# Views and engaged views ride along for the drivers (youtube/insights.py), which split them by
+# traffic source too: one query per period serves both.
+TRAFFIC = Shape(
+    "traffic sources",
+    ("estimatedMinutesWatched", "views", "engagedViews"),
+    ("insightTrafficSourceType",),
+)
 DAILY = Shape(
     "daily figures",
     ("views", "engagedViews", "estimatedMinutesWatched", "subscribersGained", "subscribersLost"),

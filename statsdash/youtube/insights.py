@@ -17,7 +17,7 @@ from statsdash import anomalies as a
 from statsdash import drivers as d
 from statsdash.periods import Period
 from statsdash.youtube import frames
-from statsdash.youtube.fetch import DAILY, TOTALS, Shape
+from statsdash.youtube.fetch import DAILY, TOTALS, TRAFFIC, Shape
 
 VIDEO_ROWS = 200  # the most a video query may return
 VIEW_METRICS = ("views", "engagedViews", "estimatedMinutesWatched")
@@ -29,8 +29,9 @@ VIDEO_DRIVERS = Shape(
     sort="-views",
     max_results=VIDEO_ROWS,
 )
-# Traffic source types only go with view metrics (YouTube answers 400 otherwise).
-TRAFFIC_DRIVERS = Shape("traffic sources for drivers", VIEW_METRICS, ("insightTrafficSourceType",))
+# Traffic source types only go with view metrics (YouTube answers 400 otherwise): yt-traffic's
+# query asks them, so the drivers share its answers.
+TRAFFIC_DRIVERS = TRAFFIC
 RENAMES = {"engagedViews": "engaged_views", "subscriber_change": "net_subscribers"}
 DIMENSIONS_OF = {
     "views": ("channel", "video", "source_type"),
