@@ -63,15 +63,23 @@ def page(app_url):
         browser.close()
 
 
+# The script run's state, as Streamlit keeps it on its root element: its "running"
+# indicator is no proof, the app's toolbarMode = "minimal" never shows it.
+RUNNING = (
+    "[data-testid='stApp'][data-test-script-state='running'], "
+    "[data-testid='stApp'][data-test-script-state='rerunRequested']"
+)
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
 def settle(page) -> None:
-    """Wait until the script run has finished: Streamlit shows its "running" indicator after
-    a short delay, so wait for it to come (if it does) and then to go."""
+    """Wait until the script run has finished: wait for a run to start (if it has not
+    already come and gone) and then for Streamlit to say it is not running."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    running = "[data-testid='stStatusWidget']"
-    with contextlib.suppress(PlaywrightTimeout):  # a quick run may end before it shows
-        page.wait_for_selector(running, state="attached", timeout=2_000)
-    page.wait_for_selector(running, state="detached", timeout=90_000)
+    with contextlib.suppress(PlaywrightTimeout):  # a quick run may end before it is seen
+        page.wait_for_selector(RUNNING, state="attached", timeout=2_000)
+    page.wait_for_selector(IDLE, state="attached", timeout=90_000)
     page.wait_for_timeout(500)  # charts draw after the run
 
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from streamlit_server import streamlit_app
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TODAY, settle
+from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, RUNNING, TODAY, settle
 
 from statsdash.emulator import DEMO_CONFIG, start_emulator
 from statsdash.emulator.hostile import Disguise
@@ -131,10 +131,10 @@ def hostile_app(beacon, tmp_path_factory):
 
 def drawn(page, last: str = "stDownloadButton") -> None:
     """Wait until the page has drawn its last table: an element `last` (a download button;
-    Realtime has none, its metric) exists and neither the running indicator nor a progress
-    bar has been seen for a second and a half."""
+    Realtime has none, its metric) exists and neither a script run nor a progress bar has
+    been seen for a second and a half."""
     page.get_by_test_id(last).first.wait_for()
-    busy = "[data-testid='stStatusWidget'], [data-testid='stProgress']"
+    busy = f"{RUNNING}, [data-testid='stProgress']"
     quiet_since = time.monotonic()
     while time.monotonic() - quiet_since < 1.5:
         if page.locator(busy).count():
