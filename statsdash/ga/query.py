@@ -145,34 +145,103 @@ class ReportRequest:
 
 
 class Table:
-    """A parsed table kept as one numpy array per column, made a DataFrame when asked for.
+    """A parsed table kept as compact column arrays, made a DataFrame when asked for.
 
     A page over 2,000 properties holds tens of thousands of small per-property tables until
     its tables are built; as DataFrames (about 10 KB each with Arrow-backed strings) they
-    were most of the app's memory at that scale, as arrays a few hundred bytes."""
+    were most of the app's memory at that scale. Numbers stay numpy arrays; a text column is
+    kept as small integer codes into its distinct values (`Text`): the same range name,
+    country or device on every row was a Python string per row (~60 bytes) and is now one
+    per table. Tables with the same columns share one dtypes mapping."""
 
-    __slots__ = ("arrays", "dtypes")
+    __slots__ = ("arrays", "dtypes", "length")
 
     def __init__(self, frame: pd.DataFrame | None = None) -> None:
         frame = pd.DataFrame() if frame is None else frame
-        self.arrays = {name: frame[name].to_numpy() for name in frame.columns}
-        self.dtypes = {name: frame[name].dtype for name in frame.columns}
+        self.dtypes = _shared_dtypes(frame.dtypes.to_dict())
+        self.length = len(frame)
+        self.arrays = {
+            name: _compact(frame[name].to_numpy(), dtype) if self.length else None
+            for name, dtype in self.dtypes.items()
+        }
 
     @classmethod
     def of(cls, columns: dict[str, tuple[np.ndarray, Any]]) -> Table:
         """A table from column -> (array, dtype), as `frame()` would hand them back."""
         table = cls()
-        table.arrays = {name: array for name, (array, _) in columns.items()}
-        table.dtypes = {name: dtype for name, (_, dtype) in columns.items()}
+        table.dtypes = _shared_dtypes({name: dtype for name, (_, dtype) in columns.items()})
+        table.length = len(next(iter(columns.values()))[0]) if columns else 0
+        table.arrays = {
+            name: _compact(array, dtype) if table.length else None
+            for name, (array, dtype) in columns.items()
+        }
         return table
 
     def __len__(self) -> int:
-        return len(next(iter(self.arrays.values()))) if self.arrays else 0
+        return self.length
+
+    def values(self, name: str) -> Any:
+        """Column `name` as a numpy array (text as Python strings)."""
+        column = self.arrays[name]
+        if column is None:
+            dtype = self.dtypes[name]
+            return np.array([], dtype=dtype if isinstance(dtype, np.dtype) else object)
+        return column.expand() if isinstance(column, Text) else column
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(
-            {name: pd.Series(a, dtype=self.dtypes[name]) for name, a in self.arrays.items()}
+            {name: pd.Series(self.values(name), dtype=dtype) for name, dtype in self.dtypes.items()}
         )
+
+
+class Text:
+    """A text column as codes (the smallest integer type that fits) into its distinct values."""
+
+    __slots__ = ("codes", "uniques")
+
+    def __init__(self, codes: np.ndarray, uniques: np.ndarray) -> None:
+        self.codes, self.uniques = codes, uniques
+
+    def expand(self) -> np.ndarray:
+        return self.uniques[self.codes]
+
+
+def _is_text(dtype: Any) -> bool:
+    return isinstance(dtype, pd.StringDtype)
+
+
+def _compact(array: np.ndarray, dtype: Any) -> Any:
+    if not _is_text(dtype):
+        return array
+    codes, uniques = pd.factorize(array, use_na_sentinel=False)
+    return Text(
+        codes.astype(np.min_scalar_type(max(len(uniques) - 1, 0))),
+        np.asarray(uniques, dtype=object),
+    )
+
+
+_DTYPES: dict[tuple, dict[str, Any]] = {}
+
+
+def _shared_dtypes(dtypes: dict[str, Any]) -> dict[str, Any]:
+    """One dtypes mapping per distinct set of columns and types (read only)."""
+    key = tuple(dtypes.items())
+    return _DTYPES.setdefault(key, dtypes)
+
+
+def _stacked(tables: Sequence[Table], name: str) -> np.ndarray:
+    """Column `name` of the tables one after the other; text through its codes, so each
+    distinct value of a table becomes a Python string once."""
+    columns = [t.arrays[name] for t in tables if t.length]
+    if not columns:
+        return tables[0].values(name)
+    if not isinstance(columns[0], Text):
+        return np.concatenate(columns)
+    offsets = np.cumsum([0] + [len(c.uniques) for c in columns[:-1]])
+    codes = np.concatenate(
+        [c.codes.astype(np.int64) + o for c, o in zip(columns, offsets, strict=True)]
+    )
+    return np.concatenate([c.uniques for c in columns])[codes]
 
 
 def stack_tables(parts: Sequence[tuple[Table, dict[str, str]]]) -> pd.DataFrame:
@@ -181,16 +250,17 @@ def stack_tables(parts: Sequence[tuple[Table, dict[str, str]]]) -> pd.DataFrame:
     types differ are stacked the general way (pd.concat)."""
     first = parts[0][0]
     extra = list(parts[0][1])
-    same = all(t.dtypes == first.dtypes and list(c) == extra for t, c in parts)
+    same = all(
+        (t.dtypes is first.dtypes or t.dtypes == first.dtypes) and list(c) == extra
+        for t, c in parts
+    )
     if not same:
         frames = [t.frame().assign(**c) for t, c in parts]
         return pd.concat(frames, ignore_index=True).astype({c: "str" for c in extra})
-    import numpy as np
-
-    lengths = [len(t) for t, _ in parts]
+    tables = [t for t, _ in parts]
+    lengths = [len(t) for t in tables]
     columns = {
-        name: pd.Series(np.concatenate([t.arrays[name] for t, _ in parts]), dtype=dtype)
-        for name, dtype in first.dtypes.items()
+        name: pd.Series(_stacked(tables, name), dtype=dtype) for name, dtype in first.dtypes.items()
     }
     for name in extra:
         values = np.array([c[name] for _, c in parts], dtype=object)
