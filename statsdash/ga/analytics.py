@@ -11,6 +11,7 @@ is as it was then, not now.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -392,9 +393,17 @@ def _stamp(received: float | None, *, from_cache: bool) -> dict:
 
 
 def _quota(response: dict, stamp: dict) -> dict | None:
-    """The answer's property quota with its stamp, or None when it reported none."""
+    """The answer's property quota with its stamp, or None when it reported none.
+
+    Equal quotas are one shared (read-only) dict: every report of a batch carries the
+    batch's quota, and a dict per report was ~30 MB at 2,000 sites."""
     quota = property_quota(response.get("propertyQuota"))
-    return {**quota, **stamp} if quota else None
+    return _shared_quota(tuple({**quota, **stamp}.items())) if quota else None
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_quota(items: tuple) -> dict:
+    return dict(items)
 
 
 def make_request(date_ranges, metrics, dimensions=None, filters=None, order_by=None, limit=None):
