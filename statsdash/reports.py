@@ -205,24 +205,6 @@ def service_data(service: str, selection: Selection):
     return data
 
 
-def recent_failure(section: object, source: str, besides: object = None) -> str | None:
-    """Why `source` (a `failures` key) failed for another table builder of the same config
-    section (the very object) within FAILURE_WINDOW, or None: a page's loaders for other
-    periods (daily history, insights) name it with that reason instead of asking it again,
-    with every retry (one property answering 500 was asked by three loaders per page)."""
-    now = time.monotonic()
-    with _memo_lock:
-        for built, data in _data_memo.values():
-            if getattr(data, "config", None) is not section or data is besides:
-                continue
-            if now - built >= FAILURE_WINDOW:
-                continue
-            reason = getattr(data, "failures", {}).get(source)
-            if reason:
-                return reason
-    return None
-
-
 def retry_in(source: str) -> float | None:
     """Seconds until a failed source (a `failures` key) is fetched again, or None."""
     now = time.monotonic()

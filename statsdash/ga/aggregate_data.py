@@ -156,7 +156,7 @@ class AnalyticsData:
         """fetch(site, property) for each item in parallel; failures recorded by label."""
         results: dict[str, object] = {}
         errors: dict[str, Exception] = {}
-        items = self._not_failed_elsewhere(items)
+        items = self._not_failed_before(items)
         if not items:
             return results
         deadline = budget.deadline_for("ga")
@@ -191,27 +191,12 @@ class AnalyticsData:
                 self.failures.setdefault(label, reason.removeprefix(f"{label}: "))
         return results
 
-    def _not_failed_elsewhere(self, items: list[tuple[str, Property]]) -> list:
-        """The items that failed neither in an earlier round of this object nor for another
-        table builder of this config within the failure window; the others keep (or take)
-        that reason and are not asked again (Refresh asks them). A property answering 500
-        was asked, with every retry, by the first, extra and insights rounds of a page."""
-        if self.refresh:
-            return items
-        from statsdash.reports import recent_failure
-
-        kept = []
-        for site, prop in items:
-            label = self.label(site, prop)
-            if label in self.failures:
-                continue
-            reason = recent_failure(self.config, label, besides=self)
-            if reason is None:
-                kept.append((site, prop))
-            else:
-                with self._lock:
-                    self.failures.setdefault(label, reason)
-        return kept
+    def _not_failed_before(self, items: list[tuple[str, Property]]) -> list:
+        """The items that did not fail in an earlier round of this object: a property that
+        failed keeps its reason and is not asked again (the object lives FAILURE_WINDOW;
+        Refresh makes a new one). A property answering 500 was asked, with every retry, by
+        the first, extra and insights rounds of a page."""
+        return [(site, prop) for site, prop in items if self.label(site, prop) not in self.failures]
 
     def _site_of(self, prop: Property) -> str:
         return next(name for name, p in self.properties if p.id == prop.id)
