@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures import as_completed
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -38,7 +38,7 @@ from statsdash.config import Config, Property
 from statsdash.errors import AuthError, FetchError, TimedOut
 from statsdash.ga import insights, series
 from statsdash.ga import tables as t
-from statsdash.ga.analytics import Analytics
+from statsdash.ga.analytics import Analytics, quota_recency
 from statsdash.ga.query import QUOTA_FIELDS, Report, ReportRequest, parse_report, stack_tables
 from statsdash.periods import Compared, Period, comparison_periods, like_for_like
 from statsdash.reports import SelectionError
@@ -527,7 +527,10 @@ class AnalyticsData:
                 continue  # failed: named in `failures`
             answers = [r for done in rounds for r in done.get(prop.id, {}).values()]
             reported = [q for r in answers if (q := r.metadata.get("quota"))]
-            latest = max(reported, key=_recency, default={})
+            # Other pages' and periods' answers count too: the client keeps the newest.
+            if (known := self.analytics.latest_quota.get(prop.id)) is not None:
+                reported.append(known)
+            latest = max(reported, key=quota_recency, default={})
             rows.append(
                 {"site": site, "property": prop.id} | {c: latest.get(c) for c in QUOTA_COLUMNS[2:]}
             )
@@ -561,9 +564,3 @@ def refused_message(source: str, ga, error: AuthError, count: int) -> str:
         "user of each property, then run "
         f"`python -m statsdash discover ga --config {source}` to list what it can read"
     )
-
-
-def _recency(quota: dict) -> tuple:
-    """Newest answer first; of answers given at once (one batch), the one that counted the
-    most use (fewest tokens left)."""
-    return (quota.get("as_of") or datetime.min, -quota.get("tokens_per_day_remaining", 0))

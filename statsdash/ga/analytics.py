@@ -131,6 +131,9 @@ class Analytics:
         self.http = HttpFactory(load_credentials(ga), timeout=timeout or TIMEOUT)
         self.data = build_service("analyticsdata", "v1beta", ga.endpoint)
         self._admin = None
+        # The newest quota each property reported to this client, whichever page or period
+        # asked: Data status shows the last word from Google, not that of one table's rounds.
+        self.latest_quota: dict[str, dict] = {}
 
     # Requests
 
@@ -272,6 +275,10 @@ class Analytics:
         except (KeyError, IndexError, TypeError, ValueError) as error:
             raise BadResponse(source, f"unreadable report ({error!r})") from error
         report.metadata["quota"] = quota
+        if quota is not None:
+            known = self.latest_quota.get(property_id)
+            if known is None or quota_recency(quota) > quota_recency(known):
+                self.latest_quota[property_id] = quota  # one dict store: atomic under the GIL
         return report
 
     def run_report(
@@ -385,6 +392,12 @@ def _consistent(answer: Any, body: dict, source: str) -> None:
             raise BadResponse(
                 source, f"the answer says rowCount {count} but carries no rows (contradictory)"
             )
+
+
+def quota_recency(quota: dict) -> tuple:
+    """Newest answer first; of answers given at once (one batch), the one that counted the
+    most use (fewest tokens left)."""
+    return (quota.get("as_of") or datetime.min, -quota.get("tokens_per_day_remaining", 0))
 
 
 def _stamp(received: float | None, *, from_cache: bool) -> dict:
