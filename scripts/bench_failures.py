@@ -36,11 +36,14 @@ import tempfile
 import threading
 import time
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from json_server import JsonHandler  # noqa: E402  (tests/json_server.py)
 
 from statsdash.emulator import DEMO_CONFIG  # noqa: E402
 from statsdash.emulator.process import control, start_emulator_process  # noqa: E402
@@ -101,7 +104,7 @@ def silent_server() -> int:
     return listener.getsockname()[1]
 
 
-class FailingTokenEndpoint(BaseHTTPRequestHandler):
+class FailingTokenEndpoint(JsonHandler):
     """Google's OAuth token endpoint having a bad minute: every token request gets a 500."""
 
     hits = 0
@@ -109,15 +112,7 @@ class FailingTokenEndpoint(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         self.rfile.read(int(self.headers.get("content-length", 0)))
         FailingTokenEndpoint.hits += 1
-        data = b'{"error": "internal_failure"}'
-        self.send_response(500)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args) -> None:
-        pass
+        self.send_json(500, {"error": "internal_failure"})
 
 
 def failing_token_uri() -> str:
