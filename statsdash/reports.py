@@ -352,7 +352,7 @@ def services_of(name: str) -> tuple[str, ...]:
 
 def prefetch(selection: Selection, names: Iterable[str] = REPORT_NAMES) -> None:
     """Start, without waiting, the requests of every table these reports read, so that they
-    travel as one or two rounds in parallel instead of one round per table."""
+    travel as a few rounds in parallel (per property or channel) instead of one per table."""
     names = list(names)
     wanted = {service for name in names for service in services_of(name)}
     if "ga" in wanted and selection.config.google_analytics and selection.site_names():

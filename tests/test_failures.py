@@ -5,12 +5,13 @@ that source while the others render; expected numbers come from the emulator's r
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import date
 
 import pandas as pd
 import pytest
 
-from statsdash import google_api
+from statsdash import budget, google_api
 from statsdash.cli import main
 from statsdash.config import CacheConfig, load_config
 from statsdash.emulator import DEMO_CONFIG
@@ -233,3 +234,35 @@ def test_brands_without_any_ga_answer_leave_web_empty_not_zero(
     channel_ids = [cid for group in config.youtube.channels.values() for cid in group.ids]
     views = sum(int(network.yt_facts(c, OCT.start, OCT.end)["views"].sum()) for c in channel_ids)
     assert table["yt_views"].sum() == views
+
+
+def test_a_property_cut_off_by_the_budget_is_asked_again_and_a_failed_one_is_not(config):
+    """Only a property's own error keeps it out of later rounds: one the page's budget cut
+    off while it waited is asked again under the next page's budget."""
+    data = web(config, ["pixelpost.net", "gearhaven.co.uk"])
+    (_, failing), (_, slow), *_ = data.properties
+    release = threading.Event()
+
+    def first(site, prop):
+        if prop.id == failing.id:
+            raise FetchError(data.label(site, prop), "HTTP 500 after 5 tries")
+        if prop.id == slow.id:
+            release.wait(10)  # still out when the 0.5 s budget ends
+        return prop.id
+
+    with budget.budget(0.5):
+        data._fetch_all(first, data.properties, "first")
+    release.set()
+    assert {data.label("pixelpost.net", failing), data.label("pixelpost.net", slow)} <= set(
+        data.failures
+    )
+    asked = []
+
+    def second(site, prop):
+        asked.append(prop.id)
+        return prop.id
+
+    with budget.budget(5):
+        answered = data._fetch_all(second, data.properties, "second")
+    assert slow.id in answered and failing.id not in asked
+    assert len(asked) == len(data.properties) - 1

@@ -54,7 +54,12 @@ def root() -> Path | None:
         return None
     if chosen:
         return Path(chosen).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = Path.home() / ".cache"
+        except RuntimeError:  # no home folder (some containers): draw the facts every time
+            return None
     return Path(base) / "statsdash" / "emulator-facts"
 
 

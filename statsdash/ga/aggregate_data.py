@@ -127,6 +127,9 @@ class AnalyticsData:
         self.today = today or self.analytics.today or date.today()
         self.progress = progress
         self.failures: dict[str, str] = {}
+        # Labels of properties that answered a round with an error of their own (not those
+        # the page's budget cut off while queued, nor realtime's): later rounds skip them.
+        self._failed_rounds: set[str] = set()
         self.notes: list[str] = []
         self._rounds: dict[str, dict[str, dict[str, Report]]] = {}
         self._frames: dict[str, pd.DataFrame] = {}
@@ -156,6 +159,7 @@ class AnalyticsData:
         """fetch(site, property) for each item in parallel; failures recorded by label."""
         results: dict[str, object] = {}
         errors: dict[str, Exception] = {}
+        cut_off: set[str] = set()  # still out when the budget ended: not their own failure
         items = self._not_failed_before(items)
         if not items:
             return results
@@ -180,6 +184,7 @@ class AnalyticsData:
                 if not future.done():
                     future.cancel()
                     errors[prop.id] = TimedOut(self.label(site, prop), deadline.message())
+                    cut_off.add(prop.id)
         auth = [e for e in errors.values() if isinstance(e, AuthError)]
         if auth and len(auth) == len(items):
             raise AuthError(refused_message(self._config_source, self.config, auth[0], len(items)))
@@ -189,14 +194,17 @@ class AnalyticsData:
                 label = self.label(site, prop)
                 reason = error.reason if isinstance(error, FetchError) else str(error)
                 self.failures.setdefault(label, reason.removeprefix(f"{label}: "))
+                if prop.id not in cut_off:
+                    self._failed_rounds.add(label)
         return results
 
     def _not_failed_before(self, items: list[tuple[str, Property]]) -> list:
         """The items that did not fail in an earlier round of this object: a property that
         failed keeps its reason and is not asked again (the object lives FAILURE_WINDOW;
         Refresh makes a new one). A property answering 500 was asked, with every retry, by
-        the first, extra and insights rounds of a page."""
-        return [(site, prop) for site, prop in items if self.label(site, prop) not in self.failures]
+        every round of a page. Properties the budget cut off while waiting, and realtime
+        failures (a quota of its own), do not count: the next page asks them again."""
+        return [(s, p) for s, p in items if self.label(s, p) not in self._failed_rounds]
 
     def _site_of(self, prop: Property) -> str:
         return next(name for name, p in self.properties if p.id == prop.id)
@@ -401,7 +409,7 @@ class AnalyticsData:
             name: dataclasses.replace(
                 site,
                 properties=tuple(
-                    p for p in site.properties if self.label(name, p) not in self.failures
+                    p for p in site.properties if self.label(name, p) not in self._failed_rounds
                 ),
             )
             for name, site in self.sites.items()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -134,6 +135,7 @@ class Analytics:
         # The newest quota each property reported to this client, whichever page or period
         # asked: Data status shows the last word from Google, not that of one table's rounds.
         self.latest_quota: dict[str, dict] = {}
+        self._quota_lock = threading.Lock()
 
     # Requests
 
@@ -276,9 +278,10 @@ class Analytics:
             raise BadResponse(source, f"unreadable report ({error!r})") from error
         report.metadata["quota"] = quota
         if quota is not None:
-            known = self.latest_quota.get(property_id)
-            if known is None or quota_recency(quota) > quota_recency(known):
-                self.latest_quota[property_id] = quota  # one dict store: atomic under the GIL
+            with self._quota_lock:  # pool threads: compare and store as one step
+                known = self.latest_quota.get(property_id)
+                if known is None or quota_recency(quota) > quota_recency(known):
+                    self.latest_quota[property_id] = quota
         return report
 
     def run_report(
