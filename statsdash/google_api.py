@@ -87,6 +87,8 @@ def refresh_failure(error: RefreshError, source: str) -> StatsdashError:
     expired) and other refusals need new credentials; a token endpoint answering 5xx or
     timing out (google-auth's `retryable`, already retried by google-auth) is transient."""
     detail = " ".join(str(error.args[0] if error.args else error).split())
+    # google-auth writes "<error>: <error_description>", and "None" when there is none.
+    detail = re.sub(r"^(\w+): None$", r"\1", detail)
     if error.retryable:
         return FetchError(source, f"Google's sign-in service failed ({detail}); try again shortly")
     return AuthError(f"{source}: the credentials could not be used ({detail})")
