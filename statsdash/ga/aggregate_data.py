@@ -3,7 +3,8 @@
 Requests are few and shared: three rounds of one `batchRunReports` per property, each
 packed with up to the five reports Google allows, and every report carrying every date
 range (current + comparisons) it needs, so the number of calls does not grow with the
-number of comparisons (nor with the tables: `export --all` asks 3 calls per property):
+number of comparisons (nor with the tables: `export --all` asks 3 per property, and one
+runRealtimeReport):
 - "early": what needs nothing else first: which recent hours exist (like for like cuts
   the other rounds' ranges to the complete days), the daily series, month to date,
   devices by month and the insights' daily history;
