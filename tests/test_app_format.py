@@ -160,3 +160,17 @@ def test_a_wide_table_is_cut_into_pages_of_whole_metrics_that_fit():
         ["site", "users", "users_prev_pct", "users_yoy_pct", "engagement_rate"],
     ]  # each page starts with the rows' names; a metric's columns are never split
     assert all(sum(wide[c] for c in page) <= PAGE_PX for page in cut)
+
+
+def test_a_long_name_below_the_first_rows_widens_its_column():
+    """The grid sizes a column by its first rows: a longer site name in row 11 was cut."""
+    from statsdash.ui.fit import CHAR_PX, layout
+
+    sites = [f"s{i}.net" for i in range(10)] + ["coastlinechronicle.com", "f.net"]
+    table = pd.DataFrame({"site": sites, "pageviews": range(len(sites))})
+    labels = column_labels(table.columns)
+    drawn = layout(table, {}, labels)
+    assert drawn.widths()["site"] >= len("coastlinechronicle.com") * CHAR_PX
+    assert "pageviews" not in drawn.widths()  # numbers keep the grid's own sizing
+    short = layout(table.iloc[:10], {}, labels)
+    assert short.widths()["site"] < drawn.widths()["site"]

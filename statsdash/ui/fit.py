@@ -8,7 +8,7 @@ the estimate errs wide, so a tab that fits by it fits on screen.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -83,11 +83,16 @@ WRAP_ROW_PX = 66  # st.dataframe wraps text only in rows taller than 4rem (64 px
 @dataclass(frozen=True)
 class Layout:
     """How a table is drawn: its parts [(tab name, columns)], fixed widths of the text
-    columns that wrap, and the row height (None: Streamlit's, text on one line)."""
+    columns that wrap, and the row height (None: Streamlit's, text on one line); `names`:
+    fixed widths of the columns that name the rows, as wide as their widest cell."""
 
     parts: list[tuple[str, list[str]]]
     wrap: dict[str, int]
     row_px: int | None
+    names: dict[str, int] = field(default_factory=dict)
+
+    def widths(self) -> dict[str, int]:
+        return {**self.names, **self.wrap}
 
 
 def layout(
@@ -115,12 +120,26 @@ def layout(
         if column not in text:
             break
         keep.append(column)
+    # The grid sizes a column by its first rows only, so a longer name further down was cut
+    # ("coastlinechronicle.co" in Data status' 10th row): the naming columns get the width
+    # of their widest cell in any row.
+    names = {
+        c: int(max(widths[c], _widest_px(table[c], formats[c]))) for c in keep if c not in wrap
+    }
+    widths |= names
     parts = pages(list(table.columns), widths, groups, keep, limit)
     named = []
     for part in parts:
         heads = [groups.get(c) or labels[c][0] for c in part if c not in keep]
         named.append((" · ".join(dict.fromkeys(heads)), part))
-    return Layout(named, wrap, WRAP_ROW_PX if wrap else None)
+    return Layout(named, wrap, WRAP_ROW_PX if wrap else None, names)
+
+
+def _widest_px(column: pd.Series, format_) -> float:
+    """The drawn width of a text column's widest cell in any row (distinct cells only: a
+    name repeats on many rows)."""
+    widest = max((len(str(format_(v))) for v in column.dropna().unique()), default=0)
+    return widest * CHAR_PX + CELL_PAD_PX
 
 
 def _blank(value: object) -> bool:

@@ -38,7 +38,7 @@ def draw_table(
     `rows` rows visible (`height` "auto"), or `height` pixels."""
     drawn = layout(table, groups, labels)
     heading_px = ROW_PX * (2 if groups else 1) + 3
-    config = _config(labels, drawn.wrap, column_config)
+    config = _config(labels, drawn.widths(), column_config)
     styler = to_styler(table, colour=colour, groups=groups)
     parts = drawn.parts
     tabs = st.tabs([name for name, _ in parts]) if len(parts) > 1 else [st.container()]
@@ -56,11 +56,13 @@ def draw_table(
         )
 
 
-def _config(labels: dict, wrap: dict, extra: Mapping | None) -> dict:
-    """column_config: each column's heading and help, fixed widths where text wraps."""
+def _config(labels: dict, widths: dict, extra: Mapping | None) -> dict:
+    """column_config: each column's heading and help, fixed widths where text wraps and for
+    the columns naming the rows."""
     return {
         **{
-            c: st.column_config.Column(t, help=h, width=wrap.get(c)) for c, (t, h) in labels.items()
+            c: st.column_config.Column(t, help=h, width=widths.get(c))
+            for c, (t, h) in labels.items()
         },
         **(extra or {}),
     }
@@ -77,7 +79,7 @@ def draw_rows(
     rows = min(len(table), FULL_ROWS)
     st.dataframe(
         to_styler(table, colour=colour, groups=groups),
-        column_config=_config(labels, drawn.wrap, column_config),
+        column_config=_config(labels, drawn.widths(), column_config),
         hide_index=True,
         height=(drawn.row_px or ROW_PX) * rows + ROW_PX * (2 if groups else 1) + 3,
         row_height=drawn.row_px,
