@@ -32,12 +32,16 @@ QUOTA = {
         "GA4 tokens the property may still use within the hour",
     ),
     "tokens_per_project_per_hour_remaining": (
-        "Tokens left (hour, this project)",
+        "Tokens left (project hour)",
         "The share of the property's hour that one Cloud project (these credentials) may use",
     ),
-    "as_of": ("Quota as of", "When Google gave the answer that reported this quota"),
+    # The server's clock, its zone in the heading: a reader elsewhere cannot guess it.
+    "as_of": (
+        f"Quota as of ({datetime.now().astimezone().tzname()})",
+        "When Google gave the answer that reported this quota, by this server's clock",
+    ),
     "from_cache": (
-        "From cache",
+        "Cached",
         "Ticked: that answer came from the response cache, so its quota is as it was then",
     ),
 }
@@ -77,7 +81,11 @@ if selection.site_names():
         render_rows(
             by_property,
             selection,
-            column_config={c: st.column_config.Column(t, help=h) for c, (t, h) in QUOTA.items()},
+            # "Property" (not "GA4 property"): with the heading above, seven columns fit.
+            column_config={
+                "property": st.column_config.Column("Property"),
+                **{c: st.column_config.Column(t, help=h) for c, (t, h) in QUOTA.items()},
+            },
         )
     st.caption(
         "**Quota left** is what GA4 reported with each property's newest answer (no extra "
@@ -85,7 +93,7 @@ if selection.site_names():
         "day and 40,000 an hour, of which one Cloud project may use 14,000 (Analytics 360: ten "
         "times as many). When one runs out, GA4 refuses the property's requests until it "
         "refills. An answer from the response cache carries the quota of when it was fetched "
-        "(*From cache*); Refresh asks again."
+        "(*Cached*); Refresh asks again."
     )
 if selection.channel_names():
     st.subheader("YouTube channels")

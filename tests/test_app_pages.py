@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 import urllib.request
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -201,6 +201,10 @@ def test_web_summary_sites_equal_the_raw_facts(downloads, facts):
     sites = next(t for t in tables(at) if "site" in t.columns)
     by_site = now.groupby("site")["screenPageViews"].sum()
     assert sites.set_index("site")["pageviews"].to_dict() == by_site.to_dict()
+    # On screen by pageviews, the first figure shown (the CSV keeps DESIGN.md's by-users).
+    assert list(sites["site"]) == list(by_site.sort_values(ascending=False).index)
+    by_users = now.groupby("site")["totalUsers"].sum().sort_values(ascending=False)
+    assert list(by_users.index) != list(by_site.sort_values(ascending=False).index)
 
 
 def test_youtube_channels_equal_the_raw_facts(downloads, facts):
@@ -414,9 +418,13 @@ def test_data_status_shows_the_quota_ga_reported(downloads):
     probe request afterwards finds exactly the probe's own cost gone since."""
     week = {"period": "custom", "start": "2026-09-07", "end": "2026-09-13"}
     at = open_page("pages/data_status.py", downloads, week)
-    [table] = [d.value for d in at.dataframe if "tokens_per_day_remaining" in d.value.columns]
+    [grid] = [d for d in at.dataframe if "tokens_per_day_remaining" in d.value.columns]
+    table = grid.value
     shown = table.set_index("property")["tokens_per_day_remaining"]
     assert shown.notna().all() and (shown < 200_000).all()
+    assert table["as_of"].str.fullmatch(r"\d\d:\d\d:\d\d").all(), table["as_of"]
+    zone = datetime.now().astimezone().tzname()
+    assert json.loads(grid.proto.columns)["as_of"]["label"] == f"Quota as of ({zone})"
     pid = shown.index[0]
     body = {
         "dateRanges": [{"startDate": "2026-09-07", "endDate": "2026-09-07"}],
