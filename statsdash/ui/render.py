@@ -172,11 +172,14 @@ def render_table(
     caption: str | None = None,
     display: Mapping[str, Callable[[object], object]] | None = None,
     column_config: Mapping[str, object] | None = None,
+    order_by: str | None = None,
 ) -> None:
     """A formatted table (raw numbers stay in the download), its state, and its CSV.
 
     `display` maps a column to a function for its on-screen values only (ISO code -> name);
-    `column_config` replaces the default heading of a column (e.g. a LinkColumn).
+    `column_config` replaces the default heading of a column (e.g. a LinkColumn);
+    `order_by` sorts the rows on screen by that column, largest first (the download keeps
+    the report's order).
     """
     if title:
         st.subheader(title)
@@ -201,6 +204,8 @@ def render_table(
             shown = [c for c in shown if not c.endswith(STATUS_COLUMNS)]
         if display:
             table = table.assign(**{c: table[c].map(f) for c, f in display.items()})
+        if order_by in table.columns:
+            table = table.sort_values(order_by, ascending=False, kind="stable", ignore_index=True)
         # Only the drawn columns are formatted cell by cell (the download keeps them all):
         # a compared table has six columns per metric, most of them not on screen.
         table = table[[c for c in shown if c in table.columns]]
