@@ -196,3 +196,18 @@ def test_25_sites_get_25_colours_and_keep_them_from_chart_to_chart():
     lines, tops = _colour_of(over_time.to_dict()), _colour_of(bars.to_dict())
     assert set(lines) == set(sites) and set(tops) == {sites[24], sites[3], sites[12]}
     assert all(tops[name] == lines[name] == colors[name] for name in tops)
+
+
+def test_bars_coloured_by_their_own_label_have_no_legend():
+    """Revenue's bars are the channel groups themselves: a legend only repeated the axis."""
+    frame = pd.DataFrame({"channel": ["A", "B"], "estimated_revenue": [9.0, 5.0]})
+    colors = {"A": "#111111", "B": "#222222"}
+    own = charts.ranked_bars(
+        frame, "channel", "estimated_revenue", "Group", "Revenue", "channel", colors
+    )
+    assert own.to_dict()["encoding"]["color"]["legend"] is None
+    top = frame.rename(columns={"channel": "title"}).assign(site=["A", "B"])
+    other = charts.ranked_bars(
+        top, "title", "estimated_revenue", "Title", "Revenue", "site", colors
+    )
+    assert other.to_dict()["encoding"]["color"]["legend"]["orient"] == "top"

@@ -414,8 +414,11 @@ def ranked_bars(
             f"{color_by}:N",
             title=None,
             scale=_scale(frame[color_by].unique().tolist(), colors),
-            # In columns: one row of seven sites' names ran off the chart's right edge.
-            legend=alt.Legend(orient="top", columns=4, labelLimit=220),
+            # In columns: one row of seven sites' names ran off the chart's right edge. No
+            # legend when the bars are the coloured things: it only repeated the axis.
+            legend=None
+            if color_by == category
+            else alt.Legend(orient="top", columns=4, labelLimit=220),
         )
         if color_by
         else alt.value(WEB_COLOR)
@@ -424,7 +427,7 @@ def ranked_bars(
         alt.Tooltip(f"{category}:N", title=category_title),
         alt.Tooltip(f"{value}:Q", title=value_title, format=",.0f"),
     ]
-    if color_by:
+    if color_by and color_by != category:
         tooltip.append(alt.Tooltip(f"{color_by}:N"))
     chart = (
         alt.Chart(frame)
