@@ -140,3 +140,13 @@ def anomaly_line(row) -> str:
     if row["kind"] == "tracking_break":
         return f"{head}, {expected}; {row['detail']}"
     return f"{head}, {expected} ({row['kind']})"
+
+
+def anomaly_short(row) -> str:
+    """A page's line, day first: "Tue 24 Nov · pixelpost.net pageviews 42,026 (expected
+    19,449–29,174): spike"; a tracking break's silent sources are its `help` (the whole
+    explanation ran to two lines on the Overview)."""
+    day = date.fromisoformat(str(row["date"]))
+    value = f"{row['value']:,.0f} (expected {row['expected_low']:,.0f}–{row['expected_high']:,.0f})"
+    kind = "likely a tracking break" if row["kind"] == "tracking_break" else row["kind"]
+    return f"{day:%a %d %b} · {row['entity']} {row['metric']} {value}: {kind}"

@@ -34,8 +34,11 @@ def open_page(page: str | None) -> AppTest:
 def test_overview_lists_the_unusual_days():
     at = open_page(None)
     lines = [t.value for t in at.text]
-    assert any(line.startswith("pixelpost.net pageviews Tue 24 Nov: ") for line in lines)
-    assert any("property 298451007 sent no data" in line for line in lines)
+    assert any(line.startswith("Tue 24 Nov · pixelpost.net pageviews ") for line in lines)
+    # The tracking break's line is short; which property went silent is on hover.
+    breaks = [t for t in at.text if t.value.endswith(": likely a tracking break")]
+    assert breaks and all(len(t.value) <= 100 for t in at.text)  # one line at 1280 px
+    assert any("property 298451007 sent no data" in (t.proto.help or "") for t in breaks)
     assert len(lines) <= 5
     assert any("more on the Insights page" in c.value for c in at.caption)
 
@@ -45,7 +48,7 @@ def test_insights_page_explains_the_week():
     lines = [t.value for t in at.text]
     assert any(line.startswith("Pageviews +") and "pixelpost.net +" in line for line in lines)
     assert any('“"Indie" explained in five minutes”' in line for line in lines)
-    assert any(line.startswith("Coastline Chronicle views Wed 25 Nov") for line in lines)
+    assert any(line.startswith("Wed 25 Nov · Coastline Chronicle views ") for line in lines)
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert any(s.get("mark", {}).get("type") == "bar" and "y2" in s["encoding"] for s in specs)
 

@@ -37,9 +37,12 @@ def flag_marks(service: str, metric: str, selection: Selection, grain: str) -> a
 
 
 def render_unusual_days(flags: pd.DataFrame, limit: int | None = None) -> None:
-    """One line per flagged day (the first `limit`), then how many more there are."""
+    """One line per flagged day (the first `limit`), then how many more there are; a
+    tracking break's line explains itself on hover (st.text: the text is data, never
+    Markdown)."""
     shown = flags if limit is None else flags.head(limit)
     for _, row in shown.iterrows():
-        st.text(narrative.anomaly_line(row))
+        detail = row["detail"] if row["kind"] == "tracking_break" else None
+        st.text(narrative.anomaly_short(row), help=detail or None)
     if limit is not None and len(flags) > limit:
         st.caption(f"and {len(flags) - limit} more on the Insights page.")
