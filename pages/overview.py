@@ -141,7 +141,8 @@ if has_web or has_youtube:
                 web_countries,
                 "ga-countries",
                 selection,
-                columns=["country", *changes(web_countries.table, "pageviews")],
+                # Ranked by users (the report's order), so that column shows too.
+                columns=["country", *changes(web_countries.table, "pageviews"), "users"],
             )
     if has_youtube:
         with next(tabs):
