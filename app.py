@@ -6,7 +6,7 @@ from statsdash.config import ConfigError
 from statsdash.ui.access import require_access
 from statsdash.ui.data import refresh
 from statsdash.ui.frame import run_page
-from statsdash.ui.session import load_app_config, today
+from statsdash.ui.session import freeze_long_lived, load_app_config, today
 from statsdash.ui.sidebar import render_sidebar
 from statsdash.ui.text import md
 
@@ -68,3 +68,4 @@ if chosen is None:
     st.stop()
 selection, granularity = chosen
 run_page(nav, refresh(selection) if selection.refresh else selection, granularity)
+freeze_long_lived()

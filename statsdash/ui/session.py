@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -63,3 +64,23 @@ def _load_app_config(path: Path | None, day: date) -> AppConfig:
 
 
 load_app_config.clear = _load_app_config.clear  # tests and Refresh clear it by this name
+
+
+_heap_frozen = False
+
+
+def freeze_long_lived() -> None:
+    """Once per server process, after its first page: move what exists then (the imported
+    libraries, the config, the API clients) out of the garbage collector's reach.
+
+    Streamlit collects every generation after each script run (runner.postScriptGC, kept on
+    so garbage does not pile up between runs); walking pandas', numpy's, Altair's and the
+    Google client's objects each time was about a third of a warm page's server CPU, for
+    objects that live as long as the process. Later objects are still collected; a frozen
+    one is still freed when nothing refers to it (only a cycle of them would stay).
+    """
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
