@@ -10,6 +10,7 @@ from statsdash.ui.session import freeze_long_lived, load_app_config, today
 from statsdash.ui.sidebar import render_sidebar
 from statsdash.ui.text import md
 
+freeze_long_lived()  # from the second run on, the collector skips the libraries
 st.set_page_config(page_title="Statsdash", page_icon=":bar_chart:", layout="wide")
 # A KPI card is a quarter of the main area: below 1280 px a seven-digit figure in the theme's
 # size is cut ("1,01…"), so the figure shrinks with the window (still readable at 1024 px).
@@ -68,4 +69,3 @@ if chosen is None:
     st.stop()
 selection, granularity = chosen
 run_page(nav, refresh(selection) if selection.refresh else selection, granularity)
-freeze_long_lived()
