@@ -304,3 +304,39 @@ def test_kpi_figures_are_whole_at_1024_px(page, app_url):
             assert page.evaluate(CUT_FIGURES) == [], name or "overview"
     finally:
         page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def test_a_revisit_is_one_run_without_a_progress_bar(page, app_url):
+    """A warm revisit (a new session, every table kept) draws in one script run, with no
+    progress bar put up and taken down, and the data notes as one element: what the
+    browser draws of a warm page is the page, nothing more (issue 10's warm target)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    url = f"{app_url}/?period=last_month"
+    page.goto(url)
+    settle(page)  # the Overview's tables for last month are kept now
+    frames: list[bytes] = []
+
+    def listen(socket):
+        socket.on("framereceived", lambda frame: frames.append(frame))
+
+    page.on("websocket", listen)
+    try:
+        page.goto(url)
+        page.get_by_test_id("stMetric").first.wait_for()
+        settle(page)
+    finally:
+        page.remove_listener("websocket", listen)
+    kinds: list[str] = []
+    for frame in frames:
+        message = ForwardMsg()
+        message.ParseFromString(frame if isinstance(frame, bytes) else frame.encode())
+        kinds.append(message.WhichOneof("type"))
+        if kinds[-1] == "delta" and message.delta.WhichOneof("type") == "new_element":
+            kinds[-1] = message.delta.new_element.WhichOneof("type")
+    assert kinds.count("script_finished") == 1, kinds  # no widget's default ran it again
+    assert "progress" not in kinds
+    assert kinds.count("dataframe") >= 1  # the page itself was drawn
+    notes = page.get_by_test_id("stExpander").filter(has_text="Data notes")
+    if notes.count():
+        assert notes.get_by_test_id("stMarkdown").count() == 1

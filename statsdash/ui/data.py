@@ -226,8 +226,11 @@ def load_reports(names: Iterable[str], selection: Selection) -> dict[str, Report
     names = list(names)
     key = selection_key(selection)
     now = time.monotonic()
-    if any(now - _built.get((name, key), -TTL) >= TTL for name in names):
-        prefetch(selection, names)  # every table's requests at once, not one round per table
+    if all(now - _built.get((name, key), -TTL) < TTL for name in names):
+        # Every table is kept: no bar drawn and taken down again (three redraws of the page
+        # top in the browser for a wait nobody sees).
+        return {name: _cached_report(name, key) for name in names}
+    prefetch(selection, names)  # every table's requests at once, not one round per table
     box = st.empty()
     bar = box.progress(0.0, text=f"Loading {len(names)} tables…")
     results: dict[str, ReportResult] = {}

@@ -118,8 +118,9 @@ def render_problems(results: Iterable[ReportResult]) -> None:
     notes = list(dict.fromkeys(note for result in results for note in result.notes))
     if notes:
         with st.expander(f"Data notes ({len(notes)})", icon=":material/info:"):
-            for note in notes:
-                st.markdown(f"- {md(note)}")
+            # One list, one element: a dozen notes drawn one by one were a dozen elements
+            # for the browser to lay out on every page.
+            st.markdown("\n".join(f"- {md(note)}" for note in notes))
 
 
 def download_name(report: str, selection: Selection, *, incomplete: bool = False) -> str:
