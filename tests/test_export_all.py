@@ -47,10 +47,10 @@ def test_export_all_writes_every_report_from_one_round(config_file, clean_emulat
     assert sorted(p.stem for p in out.glob("*.csv")) == sorted(names)
     assert set(reports.REPORT_NAMES) <= set(names)  # the demo config has every service
     used = counts(clean_emulator)
-    # The early round (series, history), the first (every contract table, the insights'
-    # device parts) and the top sources' articles: three calls per property at most, and
-    # one runRealtimeReport for ga-realtime (its active users per site need no pages).
-    assert used["ga.batchRunReports"] + used["ga.runReport"] <= 3 * n_props
+    # The early round (series, history, key events by day) and the first (every contract
+    # table, the insights' device parts, every source's articles): two calls per property,
+    # and one runRealtimeReport for ga-realtime (its active users per site need no pages).
+    assert used["ga.batchRunReports"] + used["ga.runReport"] == 2 * n_props
     assert used["ga.runRealtimeReport"] == n_props
     # ...and for them on YouTube per period one query by video and one by traffic source,
     # plus the 8 weeks of daily history, and the demo's revenue (one query per period).

@@ -18,9 +18,9 @@ from statsdash.cli import main
 from statsdash.emulator import start_emulator
 
 TODAY = date(2026, 11, 20)
-# Per property: the early, first and second rounds (one batchRunReports each) and one
+# Per property: the early and first rounds (one batchRunReports each) and one
 # runRealtimeReport for ga-realtime.
-GA_CALLS_PER_PROPERTY = 4
+GA_CALLS_PER_PROPERTY = 3
 GA = ("ga.runReport", "ga.batchRunReports", "ga.runRealtimeReport")
 
 

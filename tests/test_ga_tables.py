@@ -422,23 +422,27 @@ def test_social_networks_with_articles(case):
         assert rows["article_pageviews"].tolist() == top.tolist()
 
 
-def test_the_social_articles_filter_lists_every_source_of_the_top_networks(case):
+def test_the_top_sources_articles_are_every_row_of_theirs_from_one_report(case, config):
+    """The articles of the top referral sources and of the top social networks' sources
+    are cut from one report of every source's articles (asked beside the sources, not
+    after them): per property, source, article and range, exactly the raw facts' sums."""
     data, facts = case
-    data.social_network_table(2)
-    top = social(facts["current"])["users"].nlargest(15).index
-    for site, prop in data.properties:
-        request = data._requests_second(prop).get("social")
-        mine = network_facts(pd.concat(facts.values()))
-        mine = mine[(mine["property"] == prop.id) & mine["network"].isin(top)]
-        if request is None:
-            assert mine.empty
-            continue
-        [listed] = [
-            f["filter"]["inListFilter"]["values"]
-            for f in request.filters["andGroup"]["expressions"]
-            if f.get("filter", {}).get("fieldName") == "sessionSource"
-        ]
-        assert set(listed) >= set(mine["sessionSource"]), site
+    exclude = config.google_analytics.article_exclude_paths
+    data.referring_sites_table(3), data.social_network_table(2)
+    every = pd.concat([f.assign(range=name) for name, f in facts.items()], ignore_index=True)
+    every = every[~excluded_path(every["pagePath"], exclude)]
+    keys = ["property", "sessionSource", "pagePath", "range"]
+    for name, social_only in (("referral", False), ("social", True)):
+        top = data._top_sources_of(name)
+        assert top, name
+        rows = every[every["sessionSource"].isin(top)]
+        if social_only:
+            rows = rows[rows["sessionDefaultChannelGroup"].isin(SOCIAL)]
+        expected = rows.groupby(keys)["screenPageViews"].sum()
+        expected = expected[expected > 0].sort_index()
+        got = data.frame(name).rename(columns={"source": "sessionSource", "path": "pagePath"})
+        got = got.groupby(keys)["pageviews"].sum().sort_index()
+        assert got.to_dict() == expected.to_dict(), name
 
 
 def test_devices_by_users(case):

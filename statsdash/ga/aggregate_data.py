@@ -1,18 +1,16 @@
 """The web report's tables for a selection of sites, a period and its comparisons.
 
-Requests are few and shared: three rounds of one `batchRunReports` per property, each
-packed with up to the five reports Google allows, and every report carrying every date
-range (current + comparisons) it needs, so the number of calls does not grow with the
-number of comparisons (nor with the tables: `export --all` asks 3 per property, and one
-runRealtimeReport):
+Requests are few and shared: two rounds of one `batchRunReports` per property, each packed
+with the five reports Google allows, and every report carrying every date range (current +
+comparisons) it needs, so the number of calls does not grow with the number of comparisons
+(nor with the tables: `export --all` asks 2 per property, and one runRealtimeReport):
 - "early": what needs nothing else first: which recent hours exist (like for like cuts
-  the other rounds' ranges to the complete days), the daily series, month to date,
-  devices by month and the insights' daily history;
-- "first": every contract table's report over the (cut) ranges;
-- "second": the articles of the top referral sources and social networks (the top ones
-  over every property of the first round).
+  the first round's ranges to the complete days), the daily series with the insights'
+  history, month to date, devices by month and key events by day;
+- "first": every contract table's report over the (cut) ranges, the top sources' articles
+  read from one report of every source's (see statsdash.ga.derived).
 Each round is fetched once per AnalyticsData and every table method reads it. Properties
-are fetched in parallel.
+are fetched in parallel; with no recent day to check, the two rounds travel side by side.
 
 Every answer reports the property's quota; `quota_table()` gives the latest per property.
 
@@ -37,7 +35,7 @@ import pandas as pd
 from statsdash import budget
 from statsdash.config import Config, Property
 from statsdash.errors import AuthError, FetchError, TimedOut
-from statsdash.ga import insights, series
+from statsdash.ga import derived, insights, series
 from statsdash.ga import tables as t
 from statsdash.ga.analytics import Analytics, quota_recency
 from statsdash.ga.query import QUOTA_FIELDS, Report, ReportRequest, parse_report, stack_tables
@@ -46,27 +44,35 @@ from statsdash.reports import SelectionError
 
 ROUND_OF = {
     "hours": "early",
-    "daily": "early",
+    "dates": "early",
     "month": "early",
     "device_months": "early",
-    "history": "early",
+    "key_event_days": "early",
     "countries": "first",
     "sources": "first",
     "devices": "first",
     "articles": "first",
-    "key_events": "first",
-    "referral": "second",
-    "social": "second",
+    "source_articles": "first",
 }
-# Reports read from another's rows: the insights' device parts ride in the devices report
-# (same dimension and ranges, more metrics), which keeps the first round at five reports.
-SAME_ROWS = {"device_parts": "devices"}
+# Reports read from another's rows (see statsdash.ga.derived): the insights' device parts
+# ride in the devices report (same dimension and ranges, more metrics); the daily series and
+# history are cut from one report by date, key events by name from one by name and date,
+# and the top sources' articles from one of every source's.
+SAME_ROWS = {
+    "device_parts": "devices",
+    "daily": "dates",
+    "history": "dates",
+    "key_events": "key_event_days",
+    "referral": "source_articles",
+    "social": "source_articles",
+}
 # What the progress callback is told each round is fetching.
 ROUND_LABELS = {
     "early": "which recent days are complete, daily series and history",
     "first": "web reports",
-    "second": "top articles of sources",
 }
+# The history report's one range, as Google names an unnamed range.
+HISTORY = "date_range_0"
 # Days before today that GA4 may still be processing (72 h), plus one for time zones.
 CHECK_DAYS = 4
 Progress = Callable[[int, int, str], None]
@@ -139,10 +145,7 @@ class AnalyticsData:
         self._lock = threading.RLock()
         self._round_locks = {name: threading.Lock() for name in ROUND_LABELS}
         # A request of each report name, for the columns of a report nobody answered.
-        self._shapes: dict[str, ReportRequest] = {
-            "referral": t.source_articles_request(self.full_ranges, [], (), social=False),
-            "social": t.source_articles_request(self.full_ranges, [], (), social=True),
-        }
+        self._shapes: dict[str, ReportRequest] = {}
 
     # Fetching
 
@@ -211,50 +214,51 @@ class AnalyticsData:
         return next(name for name, p in self.properties if p.id == prop.id)
 
     def _requests_first(self, prop: Property) -> dict[str, ReportRequest]:
-        events = self.sites[self._site_of(prop)].key_events
+        """Every contract table's report over the like-for-like ranges (see `ranges`)."""
         requests = {
-            "countries": t.countries_request(self.ranges, events),
+            "countries": t.countries_request(self.ranges, self._events(prop)),
             "sources": t.sources_request(self.ranges),
             "devices": t.devices_request(self.ranges, insights.DEVICE_PART_METRICS),
             "articles": t.articles_request(self.ranges, self.config.article_exclude_paths),
-            "key_events": t.key_events_request(self.ranges, events),
+            "source_articles": derived.source_articles_request(
+                self.ranges, self.config.referral_exclude_sources, self.config.article_exclude_paths
+            ),
         }
         return requests
 
     def _requests_early(self, prop: Property) -> dict[str, ReportRequest]:
         """The reports that depend on no other answer, in one call per property: the recent
-        hours (which cut the first round's ranges, so they come first), the daily series,
-        month to date, devices by month, and the insights' daily history."""
+        hours (which cut the first round's ranges, so they come first), the daily series
+        with the insights' history, month to date, devices by month, and key events by day
+        (cut to the like-for-like ranges when read)."""
         recent = self._recent_days()
         hours = {"hours": t.hours_request(recent)} if recent is not None else {}
+        days = [*self.full_ranges.values(), insights.history_period(self.period)]
         return hours | {
-            "daily": series.daily_request(self.full_ranges),
+            "dates": derived.days_request(days, series.DAILY_METRICS),
             "month": series.month_request(self.period),
             "device_months": series.device_months_request(self.period),
-            "history": insights.history_request(self.period),
+            "key_event_days": derived.key_event_days_request(self.full_ranges, self._events(prop)),
         }
 
-    def _requests_second(self, prop: Property) -> dict[str, ReportRequest]:
-        """Articles of the top sources and networks this property has sessions from."""
-        sources = self.frame("sources")
-        if self._top_sources is None:
-            referral = t.referral_sources(sources, self.config.referral_exclude_sources)
-            self._top_sources = {
-                "referral": t.top_keys(referral, "source", t.N_REFERRALS),
-                # Every source of the top networks: one filter, still one call.
-                "social": t.network_sources(
-                    sources,
-                    t.top_keys(t.social_sources(sources), "social_network", t.N_SOCIAL),
-                ),
-            }
-        seen = set(sources.loc[sources["property"] == prop.id, "source"])
-        requests = {}
-        for name, top in self._top_sources.items():
-            if mine := [s for s in top if s in seen]:
-                requests[name] = t.source_articles_request(
-                    self.ranges, mine, self.config.article_exclude_paths, social=name == "social"
-                )
-        return requests
+    def _events(self, prop: Property) -> tuple[str, ...]:
+        return self.sites[self._site_of(prop)].key_events
+
+    def _top_sources_of(self, name: str) -> list[str]:
+        """The sources whose articles ga-referrals ("referral") or ga-social ("social")
+        shows: the top referral sources, and every source of the top social networks."""
+        with self._lock:
+            if self._top_sources is None:
+                sources = self.frame("sources")
+                referral = t.referral_sources(sources, self.config.referral_exclude_sources)
+                self._top_sources = {
+                    "referral": t.top_keys(referral, "source", t.N_REFERRALS),
+                    "social": t.network_sources(
+                        sources,
+                        t.top_keys(t.social_sources(sources), "social_network", t.N_SOCIAL),
+                    ),
+                }
+            return self._top_sources[name]
 
     def _recent_days(self) -> Period | None:
         """The days GA4 may still be processing through the period's end, or None when the
@@ -326,13 +330,7 @@ class AnalyticsData:
     def _round_locked(self, name: str) -> dict[str, dict[str, Report]]:
         if name not in self._rounds:
             make = getattr(self, f"_requests_{name}")
-            # The second round only asks properties that answered the first.
-            first = self.first_round() if name == "second" else None
-            jobs = {
-                p.id: requests
-                for _, p in self.properties
-                if (first is None or p.id in first) and (requests := make(p))
-            }
+            jobs = {p.id: requests for _, p in self.properties if (requests := make(p))}
             for requests in jobs.values():
                 self._shapes.update(requests)
             items = [(site, p) for site, p in self.properties if p.id in jobs]
@@ -371,7 +369,7 @@ class AnalyticsData:
         key = f"{name}:totals" if totals else name
         if key not in self._frames:
             if name in SAME_ROWS:
-                self._frames[key] = self.frame(SAME_ROWS[name], totals=totals)
+                self._frames[key] = self._derived(name, self.frame(SAME_ROWS[name], totals=totals))
                 return self._frames[key]
             fetched = self._fetched(self._round(self._round_of(name)))
             parts = [
@@ -384,6 +382,18 @@ class AnalyticsData:
                 parts = [(empty.total_rows if totals else empty.rows, {"site": "", "property": ""})]
             self._frames[key] = stack_tables(parts).rename(columns=t.RENAME)
         return self._frames[key]
+
+    def _derived(self, name: str, rows: pd.DataFrame) -> pd.DataFrame:
+        """Report `name`'s frame from the rows of the one it is read from (SAME_ROWS)."""
+        if name == "daily":
+            return derived.by_dates(rows, self.full_ranges)
+        if name == "history":
+            return derived.by_dates(rows, {HISTORY: insights.history_period(self.period)})
+        if name == "key_events":
+            return derived.key_events(rows, self.ranges)
+        if name in ("referral", "social"):
+            return derived.articles_of(rows, self._top_sources_of(name), social=name == "social")
+        return rows
 
     # Tables (CSV contract)
 

@@ -4,8 +4,8 @@
   range (DEVICE_PART_METRICS, asked in the first round's devices report), so every
   headline metric can be split by device and engagement rate rebuilt.
 - `history`: pageviews, users and sessions per day from `HISTORY_WEEKS` weeks before the
-  period through its end (in the early round), the baseline the anomaly flags compare
-  each day with.
+  period through its end (cut from the early round's report by date), the baseline the
+  anomaly flags compare each day with.
 """
 
 from __future__ import annotations
@@ -33,14 +33,6 @@ def device_parts_request(ranges: Mapping[str, Period]) -> ReportRequest:
 
 def history_period(period: Period) -> Period:
     return Period("history", period.start - timedelta(weeks=HISTORY_WEEKS), period.end)
-
-
-def history_request(period: Period) -> ReportRequest:
-    return ReportRequest(
-        date_ranges([history_period(period)]),
-        ("screenPageViews", "totalUsers", "sessions"),
-        ("date",),
-    )
 
 
 def prefetch(data) -> None:

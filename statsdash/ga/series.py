@@ -18,10 +18,8 @@ Fetched = Sequence[tuple[str, Property, dict[str, Report]]]
 MONTHS = 12
 
 
-def daily_request(ranges: dict[str, Period]) -> ReportRequest:
-    return ReportRequest(
-        date_ranges(ranges), ("screenPageViews", "totalUsers", "sessions"), ("date",)
-    )
+# Per day, for the daily series and the insights' history (one report, see ga.derived).
+DAILY_METRICS = ("screenPageViews", "totalUsers", "sessions")
 
 
 def month_request(period: Period) -> ReportRequest:

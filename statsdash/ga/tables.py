@@ -30,7 +30,6 @@ import pandas as pd
 
 from statsdash.ga.query import (
     ReportRequest,
-    all_of,
     begins_with,
     by_metric,
     date_ranges,
@@ -169,7 +168,7 @@ def devices_request(ranges: Ranges, more: Sequence[str] = ()) -> ReportRequest:
     return ReportRequest(date_ranges(ranges), metrics, ("deviceCategory",))
 
 
-def _not_excluded(exclude_paths: Sequence[str]) -> dict | None:
+def not_excluded(exclude_paths: Sequence[str]) -> dict | None:
     # As a prefix "/" would exclude every page; as an entry it means the home page alone.
     home = {
         "filter": {"fieldName": "pagePath", "stringFilter": {"matchType": "EXACT", "value": "/"}}
@@ -182,7 +181,7 @@ def articles_request(ranges: Ranges, exclude_paths: Sequence[str]) -> ReportRequ
         date_ranges(ranges),
         ("screenPageViews",),
         ("hostName", "pagePath", "pageTitle"),
-        filters=_not_excluded(exclude_paths),
+        filters=not_excluded(exclude_paths),
         order_by=(by_metric("screenPageViews"),),
     )
 
@@ -190,20 +189,6 @@ def articles_request(ranges: Ranges, exclude_paths: Sequence[str]) -> ReportRequ
 def hours_request(period: Period) -> ReportRequest:
     """Hours with data in the days that may still be processing (see check_available_data)."""
     return ReportRequest(date_ranges({CURRENT: period}), ("sessions",), ("dateHour",))
-
-
-def source_articles_request(
-    ranges: Ranges, sources: Sequence[str], exclude_paths: Sequence[str], *, social: bool
-) -> ReportRequest:
-    """Pages viewed in sessions from `sources` (social channel groups only when `social`)."""
-    groups = in_list("sessionDefaultChannelGroup", SOCIAL_GROUPS) if social else None
-    return ReportRequest(
-        date_ranges(ranges),
-        ("screenPageViews",),
-        ("sessionSource", "pagePath", "pageTitle"),
-        filters=all_of(in_list("sessionSource", sources), groups, _not_excluded(exclude_paths)),
-        order_by=(by_metric("screenPageViews"),),
-    )
 
 
 # Shared pieces
