@@ -7,6 +7,7 @@ import calendar
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from statsdash.config import Property
@@ -113,7 +114,12 @@ def _complete_through(report: Report | None, period: Period, recent: Period | No
     """The last day of the period through which every day has all 24 hours."""
     if recent is None or report is None:
         return period.end
-    per_day = hours_per_day(report.frame)
+    # Straight from the parsed column (datetime64 hours): a DataFrame per property per call
+    # was most of this table's CPU.
+    days, counts = np.unique(
+        report.rows.values("dateHour").astype("datetime64[D]"), return_counts=True
+    )
+    per_day = dict(zip(days.astype(object), counts.tolist(), strict=True))
     for day in recent.dates():
         if per_day.get(day, 0) < 24:
             return day - timedelta(days=1)
