@@ -358,9 +358,16 @@ def prefetch(selection: Selection, names: Iterable[str] = REPORT_NAMES) -> None:
     if "ga" in wanted and selection.config.google_analytics and selection.site_names():
         service_data("ga", selection).prefetch()
     if "youtube" in wanted and selection.config.youtube and selection.channel_names():
+        data = service_data("youtube", selection)
+        if "anomalies" in names:
+            # Its history depends on no other answer: out with the first round, not a round
+            # of its own once the page reaches the anomalies (the Overview's last request).
+            from statsdash.youtube import insights as yt_insights
+
+            yt_insights.prefetch(data, drivers=False)
         tables = {YT_REPORTS[n] for n in names if n in YT_REPORTS}
         tables |= {t for n in names for t in _YT_TABLES_OF.get(n, ())}
-        service_data("youtube", selection).prefetch(tuple(tables))
+        data.prefetch(tuple(tables))
 
 
 def available_reports(config: Config) -> list[str]:

@@ -34,3 +34,23 @@ def test_another_config_gets_its_own_client(config):
     first = service_data("ga", Selection(config, WEEK))
     second = service_data("ga", Selection(other, WEEK))
     assert first.analytics is not second.analytics
+
+
+def test_prefetch_sends_the_youtube_anomaly_history_with_the_first_round(
+    emulator_config, clean_emulator
+):
+    """The Overview shows the anomalies: their YouTube history depends on nothing, so it goes
+    out with the page's prefetch, not as a round of its own when the page reaches them."""
+    from concurrent.futures import wait
+
+    from statsdash import reports
+    from statsdash.insights import anomalies_report
+
+    selection = Selection(emulator_config, MONTH, ("previous",), today=date(2026, 11, 20))
+    reports.prefetch(selection, ["anomalies", "yt-channels"])
+    data = service_data("youtube", selection)
+    wait(list(data._fetcher._futures.values()))
+    asked = clean_emulator.requests()["by_endpoint"]["yt.reports.query"]
+    flags = anomalies_report(selection)
+    assert not flags.failures
+    assert clean_emulator.requests()["by_endpoint"]["yt.reports.query"] == asked

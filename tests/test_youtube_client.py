@@ -253,3 +253,26 @@ def test_prefetch_starts_every_table_query_once(analytics, config, clean_emulato
     fresh = YoutubeData(config, (), OCTOBER, ("previous", "yoy"), analytics=analytics)
     for table, (name, _) in zip(tables, TABLES, strict=True):
         assert table.equals(getattr(fresh, name)())
+
+
+def test_prefetch_asks_the_top_videos_of_the_compared_days(analytics, config, clean_emulator):
+    """Like for like cuts a recent period to its complete days: the prefetched top-videos
+    query is the one video_table asks (it asked the whole period, an extra request)."""
+    today = clean_emulator.network.today
+    recent = Period("last 28 days", today - timedelta(days=28), today - timedelta(days=1))
+
+    def videos(prefetch: bool) -> tuple[object, int]:
+        clean_emulator.reset()
+        data = YoutubeData(
+            config, (), recent, ("previous",), analytics=analytics, like_for_like=True
+        )
+        if prefetch:
+            data.prefetch(("video_table",))
+        table = data.video_table()
+        return table, clean_emulator.requests()["total"]
+
+    alone, asked_alone = videos(prefetch=False)
+    assert alone["watch_minutes"].sum() > 0
+    prefetched, asked = videos(prefetch=True)
+    assert asked == asked_alone
+    assert prefetched.equals(alone)

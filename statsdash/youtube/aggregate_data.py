@@ -106,13 +106,19 @@ class YoutubeData(ChannelSelection):
         shapes = {shape for name in tables for shape in TABLE_SHAPES.get(name, ())}
         if not self.config.youtube.revenue:  # nothing revenue-related is asked when off
             shapes.discard(REVENUE)
-        for shape in shapes:
-            for period in self._periods().values() if shape.comparable else (self.period,):
+        # What depends on no other answer goes out first: every other range waits, in
+        # `_periods`, for the like-for-like check's query of the recent days.
+        if DAILY in shapes or self._needs_availability_check():
+            self._query(DAILY, self.period)
+        if "channel_summary_table" in tables:
+            self._stats_query()
+        periods = self._periods()
+        for shape in shapes - {DAILY}:
+            # The top videos are those of the compared days (video_table), not the period's.
+            for period in periods.values() if shape.comparable else (periods[""],):
                 self._query(shape, period)
         if "channel_summary_table" in tables:
             self._summary_queries()
-        if self._needs_availability_check():
-            self._query(DAILY, self.period)
 
     # ------------------------------------------------------------ yt-channels
 
@@ -188,13 +194,15 @@ class YoutubeData(ChannelSelection):
             }
         )
 
+    def _stats_query(self) -> Future:
+        """channels.list for the current subscriber counts (needs no other answer)."""
+        return self._fetcher.submit(("stats", self.ids), lambda: self.analytics.get_stats(self.ids))
+
     def _summary_queries(self) -> tuple[dict[Hashable, Future], dict[Hashable, str]]:
         periods = self._periods()
         futures = {("totals", s): self._query(TOTALS, p) for s, p in periods.items()}
         what = {("totals", s): f"channel totals {frames.span(p)}" for s, p in periods.items()}
-        futures["stats"] = self._fetcher.submit(
-            ("stats", self.ids), lambda: self.analytics.get_stats(self.ids)
-        )
+        futures["stats"] = self._stats_query()
         what["stats"] = "current subscriber counts (channels.list)"
         for key, (future, label) in self._subscriber_queries().items():
             futures[key], what[key] = future, label
