@@ -142,6 +142,8 @@ class AnalyticsData:
         self._frames: dict[str, pd.DataFrame] = {}
         self._tables: dict[tuple, pd.DataFrame] = {}
         self._top_sources: dict[str, list[str]] | None = None
+        self._availability_table: pd.DataFrame | None = None
+        self._availability_of: dict | None = None  # the round it was built from
         self._lock = threading.RLock()
         self._round_locks = {name: threading.Lock() for name in ROUND_LABELS}
         # A request of each report name, for the columns of a report nobody answered.
@@ -521,8 +523,15 @@ class AnalyticsData:
 
     def _availability(self) -> pd.DataFrame:
         # Not fetched yet only when no recent day is asked about: then every day is complete.
-        fetched = self._fetched(self._rounds.get(self._round_of("hours"), {}))
-        return series.availability(fetched, self.period, self._recent_days())
+        done = self._rounds.get(self._round_of("hours"))
+        if done is None:
+            return series.availability([], self.period, self._recent_days())
+        # Built once per round (a round never changes once in): like for like, the notes
+        # and check_available_data each read it, for every property.
+        if self._availability_of is not done:
+            table = series.availability(self._fetched(done), self.period, self._recent_days())
+            self._availability_table, self._availability_of = table, done
+        return self._availability_table.copy()
 
     def quota_table(self) -> pd.DataFrame:
         """Per property that answered: the quota left as GA4 last reported it.

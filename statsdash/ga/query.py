@@ -11,6 +11,7 @@ single range, so every table reads them the same way.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -389,17 +390,24 @@ def _metric(values: list[str], dtype: np.dtype) -> tuple[np.ndarray, np.dtype]:
         return numbers.to_numpy(), dtype
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed_days(name: str, distinct: tuple[str, ...]) -> tuple[dict, np.dtype]:
+    """{value: parsed} of a report's distinct `date` (datetime.date) or `dateHour`
+    (datetime64) values, and the column's dtype. Every property's answer to one request has
+    the same days: parsing them was a pandas call per report, the most of a GA answer's
+    parse (shared, read only)."""
+    form = "%Y%m%d" if name == "date" else "%Y%m%d%H"
+    parsed = pd.to_datetime(pd.Series(list(distinct), dtype="str"), format=form)
+    if name == "date":
+        return dict(zip(distinct, parsed.dt.date, strict=True)), OBJECT
+    return dict(zip(distinct, parsed.to_numpy(), strict=True)), parsed.dtype
+
+
 def _dimension(name: str, values: list[str], names: list[str]) -> tuple[np.ndarray, Any]:
     if name in ("date", "dateHour"):
         # Few distinct days (or hours) in many rows: each is parsed once.
-        distinct = list(dict.fromkeys(values))
-        form = "%Y%m%d" if name == "date" else "%Y%m%d%H"
-        parsed = pd.to_datetime(pd.Series(distinct, dtype="str"), format=form)
-        if name == "date":
-            days = dict(zip(distinct, parsed.dt.date, strict=True))
-            return np.array([days[v] for v in values], dtype=object), OBJECT
-        hours = dict(zip(distinct, parsed.to_numpy(), strict=True))
-        return np.array([hours[v] for v in values], dtype=parsed.dtype), parsed.dtype
+        parsed, dtype = _parsed_days(name, tuple(dict.fromkeys(values)))
+        return np.array([parsed[v] for v in values], dtype=dtype), dtype
     if name == DATE_RANGE:
         # Google uses the range's name when it has one, else date_range_<index>.
         positional = {f"date_range_{i}": n for i, n in enumerate(names)}
