@@ -1,0 +1,74 @@
+"""GA answers parse to the frames plain pandas makes of the same JSON: each request's days
+are parsed once per process and text columns coded from a dict, with nothing changed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from statsdash.ga.query import ReportRequest, date_ranges, parse_report
+from statsdash.periods import Period
+
+RANGES = {"current": Period("c", date(2026, 10, 1), date(2026, 10, 3))}
+
+
+def answer(rows: list[tuple[str, str, str, str]]) -> dict:
+    """A runReport answer by country and date: (country, yyyymmdd, views, rate) per row."""
+    return {
+        "dimensionHeaders": [{"name": "country"}, {"name": "date"}],
+        "metricHeaders": [
+            {"name": "screenPageViews", "type": "TYPE_INTEGER"},
+            {"name": "bounceRate", "type": "TYPE_FLOAT"},
+        ],
+        "rows": [
+            {
+                "dimensionValues": [{"value": c}, {"value": d}],
+                "metricValues": [{"value": v}, {"value": r}],
+            }
+            for c, d, v, r in rows
+        ],
+        "rowCount": len(rows),
+    }
+
+
+def plain(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    """The same answer through plain pandas."""
+    frame = pd.DataFrame(rows, columns=["country", "date", "screenPageViews", "bounceRate"])
+    return pd.DataFrame(
+        {
+            "country": frame["country"].astype("str"),
+            "date": pd.Series(
+                list(pd.to_datetime(frame["date"], format="%Y%m%d").dt.date), dtype=object
+            ),
+            "dateRange": pd.Series(["current"] * len(frame), dtype="str"),
+            "screenPageViews": frame["screenPageViews"].astype("int64"),
+            "bounceRate": frame["bounceRate"].astype("float64"),
+        }
+    )
+
+
+REQUEST = ReportRequest(date_ranges(RANGES), ("screenPageViews", "bounceRate"), ("country", "date"))
+ROWS = [
+    ("France", "20261001", "10", "0.5"),
+    ("Japan", "20261001", "7", "0.25"),
+    ("France", "20261002", "3", "1"),
+    ("(not set)", "20261003", "0", "0"),
+    ("Japan", "20261003", "12", "0.125"),
+]
+
+
+@pytest.mark.parametrize("rows", [ROWS, ROWS[:1], ROWS[2:] + ROWS[:2], []])
+def test_an_answer_parses_as_plain_pandas_reads_it(rows):
+    # Twice: the second parse of the same days comes from the once-per-process parse.
+    for _ in range(2):
+        parsed = parse_report(answer(rows), REQUEST)
+        pd.testing.assert_frame_equal(parsed.frame[list(plain(rows).columns)], plain(rows))
+
+
+def test_text_codes_follow_first_appearance():
+    table = parse_report(answer(ROWS), REQUEST).rows
+    country = table.arrays["country"]
+    assert list(country.uniques) == ["France", "Japan", "(not set)"]
+    assert list(country.codes) == [0, 1, 0, 2, 1]
