@@ -130,12 +130,22 @@ class Analytics:
         self.max_tries = max_tries
         timeout = config.fetch.timeout_seconds if isinstance(config, Config) else None
         self.http = HttpFactory(load_credentials(ga), timeout=timeout or TIMEOUT)
-        self.data = build_service("analyticsdata", "v1beta", ga.endpoint)
+        self._data = None  # the Data API client, built at the first request (see `data`)
+        self._data_lock = threading.Lock()
         self._admin = None
         # The newest quota each property reported to this client, whichever page or period
         # asked: Data status shows the last word from Google, not that of one table's rounds.
         self.latest_quota: dict[str, dict] = {}
         self._quota_lock = threading.Lock()
+
+    @property
+    def data(self) -> Any:
+        """The GA4 Data API service, built at the first request: a page answered from the
+        response cache builds none (and imports no client library, see build_service)."""
+        with self._data_lock:
+            if self._data is None:
+                self._data = build_service("analyticsdata", "v1beta", self.endpoint)
+            return self._data
 
     # Requests
 

@@ -17,8 +17,6 @@ from typing import Any
 import pandas as pd
 import yaml
 from google.auth.exceptions import RefreshError
-from googleapiclient.http import HttpRequest
-from googleapiclient.model import JsonModel
 
 from statsdash import budget
 from statsdash.cache import FINAL_TTL, PROVISIONAL_TTL, ResponseCache, open_cache
@@ -99,8 +97,8 @@ class Analytics:
         self.sleep = sleep
         self._credentials = credentials
         self._session: tuple[CredentialKeeper, HttpFactory] | None = None
-        self.reports_api = build_service("youtubeAnalytics", "v2", self.endpoint)
-        self.data_api = build_service("youtube", "v3", self.endpoint)
+        self._services: dict[str, Any] = {}
+        self._services_lock = threading.Lock()
         if cache is None:
             cache = open_cache(config.cache)
         self.cache = cache
@@ -113,6 +111,22 @@ class Analytics:
         self._owner_id = config.youtube.content_owner_id
 
     # ------------------------------------------------------------ plumbing
+
+    def _service(self, name: str, version: str) -> Any:
+        """A discovery client, built at its first request: a page answered from the
+        response cache builds none (and imports no client library, see build_service)."""
+        with self._services_lock:
+            if name not in self._services:
+                self._services[name] = build_service(name, version, self.endpoint)
+            return self._services[name]
+
+    @property
+    def reports_api(self) -> Any:
+        return self._service("youtubeAnalytics", "v2")
+
+    @property
+    def data_api(self) -> Any:
+        return self._service("youtube", "v3")
 
     def _signed_in(self) -> tuple[CredentialKeeper, HttpFactory]:
         """Credentials are read at the first request, so building a client never fails."""
@@ -177,7 +191,10 @@ class Analytics:
         root = self.endpoint or GOOGLE_ROOT
         uri = f"{root}{PARTNER_PATH}?fetchMine=true&alt=json"
 
-        def make() -> HttpRequest:
+        def make() -> Any:
+            from googleapiclient.http import HttpRequest
+            from googleapiclient.model import JsonModel
+
             return HttpRequest(
                 self._signed_in()[1].get(),
                 JsonModel(data_wrapper=False).response,

@@ -14,16 +14,15 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from google.auth.exceptions import GoogleAuthError, RefreshError
-from google.auth.transport.requests import Request
-from google.oauth2.credentials import Credentials
-from oauthlib.oauth2.rfc6749.errors import OAuth2Error
-from requests import RequestException
 
 from statsdash.config import Config, ConfigError, YouTubeConfig
 from statsdash.errors import AuthError, FetchError, StatsdashError
+
+if TYPE_CHECKING:  # google.oauth2 and requests load when a token is used (not in the demo)
+    from google.oauth2.credentials import Credentials
 
 SCOPES = (
     "https://www.googleapis.com/auth/yt-analytics.readonly",
@@ -66,6 +65,8 @@ def load_credentials(config: Config) -> Credentials | None:
     try:
         # The file's own scopes: a refresh asks for what was granted, no more (asking for the
         # monetary scope it lacks would fail every YouTube call, not only revenue) and no less.
+        from google.oauth2.credentials import Credentials
+
         return Credentials.from_authorized_user_file(str(path))
     except (ValueError, OSError) as error:
         raise AuthError(
@@ -126,6 +127,8 @@ class CredentialKeeper:
             if creds.valid:
                 return
             try:
+                from google.auth.transport.requests import Request
+
                 creds.refresh(Request())
             except RefreshError as error:
                 raise refresh_error(self.config, error) from None
@@ -202,6 +205,9 @@ def console_sign_in(
 
 def run_auth(config: Config, console: bool = False, **console_io: Any) -> Path:
     """Sign in with the installed-app flow and write the token file; returns its path."""
+    from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+    from requests import RequestException
+
     flow = _flow(config)
     try:
         if console:
