@@ -143,6 +143,7 @@ class AnalyticsData:
         self._tables: dict[tuple, pd.DataFrame] = {}
         self._top_sources: dict[str, list[str]] | None = None
         self._availability_table: pd.DataFrame | None = None
+        self._sites_by_id: dict[str, str] | None = None
         self._availability_of: dict | None = None  # the round it was built from
         self._lock = threading.RLock()
         self._round_locks = {name: threading.Lock() for name in ROUND_LABELS}
@@ -213,7 +214,13 @@ class AnalyticsData:
         return [(s, p) for s, p in items if self.label(s, p) not in self._failed_rounds]
 
     def _site_of(self, prop: Property) -> str:
-        return next(name for name, p in self.properties if p.id == prop.id)
+        # A dict, not a scan of `properties` (a new list each time) per property: that was
+        # quadratic in the properties, for every round.
+        if self._sites_by_id is None:
+            self._sites_by_id = {}
+            for name, p in self.properties:
+                self._sites_by_id.setdefault(p.id, name)
+        return self._sites_by_id[prop.id]
 
     def _requests_first(self, prop: Property) -> dict[str, ReportRequest]:
         """Every contract table's report over the like-for-like ranges (see `ranges`)."""
