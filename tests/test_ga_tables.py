@@ -505,3 +505,34 @@ def test_a_sampled_answer_gets_a_note_with_the_share_read():
         "pixelpost.net (property 311204581): GA4 sampled this data "
         "(250,000 of 1,000,000 events, 25.0%)"
     ]
+
+
+@pytest.fixture(scope="module")
+def capped(config, analytics, network):
+    """The month's case with every property past the cap on every-source articles (three
+    rows): each asks its top sources' articles in a round of its own."""
+    period, comparisons = CASES["month"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("statsdash.ga.derived.SOURCE_ARTICLE_ROWS", 3)
+        data = AnalyticsData(config, (), period, comparisons, analytics=analytics, today=TODAY)
+        data.referring_sites_table(5), data.social_network_table(2)  # fetched under the cap
+    return data, selection_facts(network, data)
+
+
+def test_a_large_property_asks_its_top_sources_articles_on_their_own(capped, config):
+    """A property with more every-source rows than the cap (a big site has one for every
+    referring site and article) is not paged through them: its top sources' articles are
+    asked alone, and the tables are still exactly the raw facts'."""
+    data, _ = capped
+    first = data.first_round()
+    assert all(r["source_articles"].row_count > 3 for r in first.values())
+    assert all(len(r["source_articles"].rows) == 3 for r in first.values())
+    assert set(data._rounds["second"]) == set(first)  # every property, once
+    test_referring_sites_top_5_with_their_top_articles(capped, config)
+    test_social_networks_with_articles(capped)
+
+
+def test_under_the_cap_no_property_asks_again(case):
+    data, _ = case
+    data.referring_sites_table(5), data.social_network_table(2)
+    assert not data._rounds.get("second")

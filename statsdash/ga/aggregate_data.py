@@ -70,6 +70,7 @@ SAME_ROWS = {
 ROUND_LABELS = {
     "early": "which recent days are complete, daily series and history",
     "first": "web reports",
+    "second": "top articles of sources (large properties)",
 }
 # The history report's one range, as Google names an unnamed range.
 HISTORY = "date_range_0"
@@ -250,6 +251,30 @@ class AnalyticsData:
             "key_event_days": derived.key_event_days_request(self.full_ranges, self._events(prop)),
         }
 
+    def _cut_short(self) -> set[str]:
+        """The properties whose every-source articles passed derived.SOURCE_ARTICLE_ROWS."""
+        first = self.first_round()
+        return {
+            pid
+            for pid, reports in first.items()
+            if (r := reports.get("source_articles")) is not None and derived.cut_short(r)
+        }
+
+    def _requests_second(self, prop: Property) -> dict[str, ReportRequest]:
+        """A large property's articles of the top sources and networks it has sessions from
+        (the others' are read from their every-source report)."""
+        if prop.id not in self._cut_short():
+            return {}
+        sources = self.frame("sources")
+        seen = set(sources.loc[sources["property"] == prop.id, "source"])
+        requests = {}
+        for name in ("referral", "social"):
+            if mine := [s for s in self._top_sources_of(name) if s in seen]:
+                requests[name] = derived.top_source_articles_request(
+                    self.ranges, mine, self.config.article_exclude_paths, social=name == "social"
+                )
+        return requests
+
     def _events(self, prop: Property) -> tuple[str, ...]:
         return self.sites[self._site_of(prop)].key_events
 
@@ -401,8 +426,29 @@ class AnalyticsData:
         if name == "key_events":
             return derived.key_events(rows, self.ranges)
         if name in ("referral", "social"):
-            return derived.articles_of(rows, self._top_sources_of(name), social=name == "social")
+            return self._source_articles(name, rows)
         return rows
+
+    def _source_articles(self, name: str, rows: pd.DataFrame) -> pd.DataFrame:
+        """ga-referrals' or ga-social's articles: read from the every-source rows, and for a
+        property whose rows were cut short, from its own round of requests."""
+        top = self._top_sources_of(name)
+        short = self._cut_short()
+        read = derived.articles_of(
+            rows[~rows["property"].isin(short)], top, social=name == "social"
+        )
+        if not short:
+            return read
+        asked = self._fetched(self._round("second"))
+        parts = [
+            (r.rows, {"site": s, "property": p.id})
+            for s, p, reports in asked
+            if (r := reports.get(name)) is not None
+        ]
+        if not parts:
+            return read
+        own = stack_tables(parts).rename(columns=t.RENAME)[read.columns]
+        return pd.concat([read, own], ignore_index=True)
 
     # Tables (CSV contract)
 

@@ -13,7 +13,11 @@ now cut, exactly, from another's rows:
 - the articles of the top referral sources and social networks come from one report of
   every source's articles (`source_articles_request`), asked beside the sources report
   instead of after it: only the sources either table can show (not excluded, or social),
-  and summed over channel group per source as the separate reports were.
+  and summed over channel group per source as the separate reports were. That report is
+  capped at SOURCE_ARTICLE_ROWS rows: a big property has a row for every referring site and
+  article, and all of them were paged in. A property whose rows pass the cap is asked for
+  its top sources' articles in a round of its own (`top_source_articles_request`), as
+  before: exact either way, two calls for most properties and three for the largest.
 
 Only additive counts (pageviews, key events) are ever summed; users never are.
 """
@@ -31,6 +35,7 @@ from statsdash.ga.query import (
     MAX_DATE_RANGES,
     ReportRequest,
     all_of,
+    by_metric,
     date_ranges,
     in_list,
     none_of,
@@ -38,6 +43,9 @@ from statsdash.ga.query import (
 from statsdash.periods import Period
 
 Spans = list[tuple[date, date]]
+# Rows of every source's articles asked at most (Google's default page): past it, a
+# property's top sources' articles are asked on their own (see the module's docstring).
+SOURCE_ARTICLE_ROWS = 10_000
 
 
 def covering(periods: Iterable[Period | tuple[date, date]]) -> Spans:
@@ -106,6 +114,32 @@ def source_articles_request(
         ("screenPageViews",),
         ("sessionSource", "sessionDefaultChannelGroup", "pagePath", "pageTitle"),
         filters=all_of(wanted, t.not_excluded(exclude_paths)),
+        order_by=(by_metric("screenPageViews"),),
+        limit=SOURCE_ARTICLE_ROWS,
+    )
+
+
+def cut_short(report) -> bool:
+    """Whether an every-source report holds fewer rows than the property has (the cap)."""
+    return report.row_count > len(report.rows)
+
+
+def top_source_articles_request(
+    ranges: Mapping[str, Period],
+    sources: Sequence[str],
+    exclude_paths: Sequence[str],
+    *,
+    social: bool,
+) -> ReportRequest:
+    """Pages viewed in sessions from `sources` (social channel groups only when `social`):
+    a property's rows for `articles_of`, when its every-source report was cut short."""
+    groups = in_list("sessionDefaultChannelGroup", t.SOCIAL_GROUPS) if social else None
+    return ReportRequest(
+        date_ranges(ranges),
+        ("screenPageViews",),
+        ("sessionSource", "pagePath", "pageTitle"),
+        filters=all_of(in_list("sessionSource", sources), groups, t.not_excluded(exclude_paths)),
+        order_by=(by_metric("screenPageViews"),),
     )
 
 
