@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
@@ -57,6 +58,19 @@ PAGES = {
 }
 
 
+def click_every_download(patch: pytest.MonkeyPatch) -> None:
+    """Each download button is clicked as it is drawn: its CSV is written on a click only
+    (a deferred callable), and the click stores the file the way a browser's would."""
+    register = MediaFileManager.add_deferred
+
+    def clicked(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        file_id = register(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        self.execute_deferred(file_id)
+        return file_id
+
+    patch.setattr(MediaFileManager, "add_deferred", clicked)
+
+
 @pytest.fixture(scope="module")
 def downloads():
     """File name -> text of every download button the last run drew."""
@@ -71,6 +85,7 @@ def downloads():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+        click_every_download(patch)
         patch.setenv("STATSDASH_DEMO", "1")  # a developer's config.yaml must not leak in
         patch.setenv("STATSDASH_TODAY", TODAY.isoformat())
         yield captured

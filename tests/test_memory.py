@@ -1,22 +1,30 @@
 """Memory at scale (issue 9 §5) without changing a number: GA's compact parsed tables give
-back exactly the frames they were made from, and a long table sends only the rows shown
-until "Show all" is on, while its download keeps every row."""
+back exactly the frames they were made from, a long table sends only the rows shown
+until "Show all" is on, while its download keeps every row, and a download's CSV is
+written on its click only, the same bytes as the export."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
+from statsdash.config import CacheConfig, load_config
+from statsdash.demo import DEMO_CONFIG
 from statsdash.ga.query import Table, stack_tables
+from statsdash.periods import Period
+from statsdash.reports import Selection, build_report
 from statsdash.ui.render import FULL_ROWS
-from tests.test_app_pages import APP, QUERY, TODAY
+from statsdash.utilities import to_csv
+from tests.test_app_pages import APP, QUERY, TODAY, click_every_download
 
 KEY = "channel"  # yt-traffic (the demo's only table longer than FULL_ROWS) is by channel group
 
@@ -68,6 +76,7 @@ def test_a_long_table_sends_the_rows_shown_and_downloads_every_row(monkeypatch):
             return super().load_and_get_id(path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    click_every_download(monkeypatch)
     monkeypatch.setenv("STATSDASH_DEMO", "1")
     monkeypatch.setenv("STATSDASH_TODAY", TODAY.isoformat())
 
@@ -94,3 +103,47 @@ def test_a_long_table_sends_the_rows_shown_and_downloads_every_row(monkeypatch):
     assert len(first) == FULL_ROWS
     assert list(first[KEY]) == list(every[KEY].head(FULL_ROWS))
     assert len(drawn(True)) == len(every)
+
+
+def test_a_download_is_written_on_its_click_only_with_the_exports_bytes(monkeypatch, emulator):
+    stored: dict[str, bytes] = {}
+    buttons: dict[str, tuple[MediaFileManager, str]] = {}
+    register = MediaFileManager.add_deferred
+
+    class Recording(MemoryMediaFileStorage):
+        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+            if filename:
+                stored[filename] = path_or_data
+            return super().load_and_get_id(path_or_data, mimetype, kind, filename)
+
+    def noted(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        file_id = register(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        buttons[file_name] = (self, file_id)
+        return file_id
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", noted)
+    monkeypatch.setenv("STATSDASH_DEMO", "1")
+    monkeypatch.setenv("STATSDASH_TODAY", TODAY.isoformat())
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update(QUERY)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    start, end = QUERY["start"], QUERY["end"]
+    names = {f"{r}_{start}_{end}.csv" for r in ("daily", "brands", "ga-countries", "yt-countries")}
+    assert names <= set(buttons)
+    assert stored == {}, "no CSV is written until its button is clicked"
+
+    # The click: the file Streamlit then serves is the export's CSV, every row of it.
+    config = dataclasses.replace(
+        load_config(DEMO_CONFIG, check_files=False).with_endpoint(emulator.url),
+        cache=CacheConfig(enabled=False),
+    )
+    period = Period("Custom", date.fromisoformat(start), date.fromisoformat(end))
+    selection = Selection(config, period, ("previous", "yoy"), today=TODAY)
+    for report in ("daily", "brands"):
+        manager, file_id = buttons[f"{report}_{start}_{end}.csv"]
+        manager.execute_deferred(file_id)
+        expected = build_report(report, selection).table
+        assert stored[f"{report}_{start}_{end}.csv"] == to_csv(expected).encode("utf-8")
+        assert len(expected) > FULL_ROWS or report == "brands"

@@ -25,6 +25,7 @@ import contextlib
 import dataclasses
 import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures import as_completed
@@ -79,6 +80,7 @@ CHECK_DAYS = 4
 Progress = Callable[[int, int, str], None]
 QUOTA_LEFT = [f"{stem}_remaining" for stem in QUOTA_FIELDS.values()]
 QUOTA_COLUMNS = ["site", "property", *QUOTA_LEFT, "as_of", "from_cache"]
+FRAMES_KEPT = 2  # stacked frames kept at once (see AnalyticsData.frame)
 
 
 def _memoised(method: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
@@ -140,7 +142,8 @@ class AnalyticsData:
         self._failed_rounds: set[str] = set()
         self.notes: list[str] = []
         self._rounds: dict[str, dict[str, dict[str, Report]]] = {}
-        self._frames: dict[str, pd.DataFrame] = {}
+        self._frames: OrderedDict[str, pd.DataFrame] = OrderedDict()
+        self._frames_lock = threading.Lock()
         self._tables: dict[tuple, pd.DataFrame] = {}
         self._top_sources: dict[str, list[str]] | None = None
         self._availability_table: pd.DataFrame | None = None
@@ -399,12 +402,21 @@ class AnalyticsData:
         return [(s, p, reports[p.id]) for s, p in self.properties if p.id in reports]
 
     def frame(self, name: str, *, totals: bool = False) -> pd.DataFrame:
-        """Report `name` of every fetched property stacked, with site/property/range columns."""
+        """Report `name` of every fetched property stacked, with site/property/range columns.
+
+        Only the last FRAMES_KEPT stacked frames are kept: at 2,000 properties one is tens of
+        MB (a text value per row for site, property and range) and all of them were still
+        held after the tables built from them, which are memoised anyway. Stacking again from
+        the rounds' compact arrays costs little."""
         key = f"{name}:totals" if totals else name
-        if key not in self._frames:
-            if name in SAME_ROWS:
-                self._frames[key] = self._derived(name, self.frame(SAME_ROWS[name], totals=totals))
-                return self._frames[key]
+        with self._frames_lock:
+            if (kept := self._frames.get(key)) is not None:
+                self._frames.move_to_end(key)
+                return kept
+        # Not under the lock: the round may still be fetched (its own lock orders that).
+        if name in SAME_ROWS:
+            frame = self._derived(name, self.frame(SAME_ROWS[name], totals=totals))
+        else:
             fetched = self._fetched(self._round(self._round_of(name)))
             parts = [
                 (r.total_rows if totals else r.rows, {"site": site, "property": prop.id})
@@ -414,8 +426,13 @@ class AnalyticsData:
             if not parts:  # nothing fetched: the same columns, no rows
                 empty = parse_report({}, self._shapes[name])
                 parts = [(empty.total_rows if totals else empty.rows, {"site": "", "property": ""})]
-            self._frames[key] = stack_tables(parts).rename(columns=t.RENAME)
-        return self._frames[key]
+            frame = stack_tables(parts).rename(columns=t.RENAME)
+        with self._frames_lock:
+            self._frames[key] = frame
+            self._frames.move_to_end(key)
+            while len(self._frames) > FRAMES_KEPT:
+                self._frames.popitem(last=False)
+        return frame
 
     def _derived(self, name: str, rows: pd.DataFrame) -> pd.DataFrame:
         """Report `name`'s frame from the rows of the one it is read from (SAME_ROWS)."""

@@ -132,10 +132,15 @@ def download_name(report: str, selection: Selection, *, incomplete: bool = False
 
 
 def render_download(result: ReportResult, report: str, selection: Selection) -> None:
-    """The raw table as CSV: byte-equal to `python -m statsdash export` for the selection."""
+    """The raw table as CSV: byte-equal to `python -m statsdash export` for the selection.
+
+    The CSV is written when the button is clicked, not on every run of the page: written
+    eagerly, each download was its text twice in the server's memory (the kept CSV and
+    Streamlit's copy for the button) plus the cell-by-cell work of writing it, for files
+    mostly never asked for (at 2,000 sites the daily series' CSV alone is 8 MB)."""
     st.download_button(
         "Download CSV",
-        csv_of(result.table),
+        lazy_csv(result.table),
         file_name=download_name(report, selection, incomplete=bool(result.failures)),
         mime="text/csv",
         key=f"download-{report}",
@@ -143,6 +148,12 @@ def render_download(result: ReportResult, report: str, selection: Selection) -> 
         on_click="ignore",
         help=f"python -m statsdash export {report} (raw numbers, every comparison column)",
     )
+
+
+def lazy_csv(table: pd.DataFrame) -> Callable[[], str]:
+    """What a download button calls on a click: the table's CSV (kept per content, see
+    csv_of), the same text an eager button would have held."""
+    return lambda: csv_of(table)
 
 
 STATUS_COLUMNS = ("days_compared", "complete_through", "complete")
