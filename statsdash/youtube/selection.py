@@ -16,19 +16,31 @@ from datetime import date, timedelta
 import pandas as pd
 
 from statsdash.config import Config
-from statsdash.errors import FetchError
+from statsdash.errors import FetchError, TimedOut
 from statsdash.periods import Compared, Period, comparison_periods, like_for_like
 from statsdash.reports import SelectionError
 from statsdash.utilities import comparison_columns
 from statsdash.youtube import frames, view_counting
 from statsdash.youtube.analytics import PROVISIONAL_DAYS, Analytics, combine
 from statsdash.youtube.auth import auth_command
-from statsdash.youtube.fetch import DAILY, Fetcher, Shape
+from statsdash.youtube.fetch import DAILY, SOURCE, Fetcher, Shape
 
 
 def _forbidden(error: FetchError) -> bool:
     """A plain 403 refusal (classify() sets no status on quota or rate-limit 403s)."""
     return error.status == 403
+
+
+class AskedBefore(FetchError):
+    """A query not sent: every group it would ask failed on its own in an earlier one of the
+    same page or export, which already names them."""
+
+
+def own_failure(error: FetchError) -> bool:
+    """The channels' own failure, so later queries need not ask them: retries exhausted (a
+    5xx, a dropped connection, an unreadable answer) or the quota gone; not a refusal of the
+    query's own arguments (4xx) nor the page's budget running out while it waited."""
+    return error.status is None and not isinstance(error, TimedOut | AskedBefore)
 
 
 def _lacks_scope(error: FetchError) -> bool:
@@ -80,6 +92,9 @@ class ChannelSelection:
         self._availability_noted = False
         self._failed_groups: set[str] = set()
         self._refused_groups: set[str] = set()  # refused revenue only
+        self._gave_up: set[str] = set()  # failed with every group at once: not asked again
+        self._answered_alone: set[tuple[str, bool]] = set()  # (group, money) asked alone
+        self._group_locks: dict[tuple[str, bool], threading.Lock] = {}
         self._lock = threading.Lock()
         self.like_for_like = like_for_like
         self._compared: Compared | None = None
@@ -147,18 +162,31 @@ class ChannelSelection:
 
     def _query(self, shape: Shape, period: Period) -> Future:
         """All selected channels in one query; if YouTube refuses it (403, e.g. a channel no
-        longer managed by the content owner), each group on its own so the others render."""
+        longer managed by the content owner), each group on its own so the others render.
+
+        A group that failed on its own in an earlier query of this object is not asked again
+        (nor, for revenue, one refused it), as GA leaves a failed property out of its later
+        rounds: a refused channel was asked again, alone, by every query of a page."""
 
         def run() -> pd.DataFrame:
+            groups = self._asking(shape)
+            if not groups:
+                raise AskedBefore(SOURCE, "every selected channel group failed earlier")
+            ids = tuple(cid for group_ids in groups.values() for cid in group_ids)
             try:
-                return self._ask(self.ids, shape, period)
+                return self._ask(ids, shape, period)
             except FetchError as error:
-                if not _forbidden(error) or len(self.groups) == 1 or _lacks_scope(error):
+                if own_failure(error) and not shape.money:  # YouTube failed every group
+                    with self._lock:  # their figures already in stay; nothing more is asked
+                        self._gave_up.update(groups)
+                if not _forbidden(error) or len(groups) == 1 or _lacks_scope(error):
                     raise
                 parts = []
-                for name, ids in self.groups.items():
+                for name, group_ids in groups.items():
                     try:
-                        parts.append(self._ask(ids, shape, period))
+                        parts.append(self._ask_group(name, group_ids, shape, period))
+                    except AskedBefore:
+                        continue  # refused in another query meanwhile: named there
                     except FetchError as group_error:
                         label = self._label(shape, period)
                         self._exclude(name, label, group_error, everywhere=not shape.money)
@@ -169,14 +197,34 @@ class ChannelSelection:
 
         return self._fetcher.submit(("report", shape, period.start, period.end), run)
 
+    def _asking(self, shape: Shape) -> dict[str, tuple[str, ...]]:
+        """The groups a query of `shape` asks: those that have not failed on their own."""
+        with self._lock:
+            out = self._failed_groups | self._gave_up
+            out |= self._refused_groups if shape.money else set()
+        return {name: ids for name, ids in self.groups.items() if name not in out}
+
+    def _ask_group(self, name: str, ids: Sequence[str], shape: Shape, period: Period):
+        """One group's part of a refused query. Until the group has answered alone once, its
+        asks wait for one another: queries run in parallel, and each asked a refused group."""
+        kind = (name, shape.money)
+        if kind in self._answered_alone:
+            return self._ask(ids, shape, period)
+        with self._group_locks.setdefault(kind, threading.Lock()):
+            if name not in self._asking(shape):
+                raise AskedBefore(SOURCE, f"{name} failed earlier")
+            frame = self._ask(ids, shape, period)
+            self._answered_alone.add(kind)
+            return frame
+
     def _exclude(self, group: str, label: str, error: FetchError, everywhere: bool = True) -> None:
         """Leave a group out of every table (or, not `everywhere`, of the revenue table only),
         naming it and why in `failures` (`revenue_failures`)."""
         with self._lock:
-            if everywhere:
-                self._failed_groups.add(group)
-            else:
-                self._refused_groups.add(group)
+            failed = self._failed_groups if everywhere else self._refused_groups
+            if group in failed:
+                return  # named by the query it failed first (several may run at once)
+            failed.add(group)
             into = self.failures if everywhere else self.revenue_failures
             self._record(self._groups_label([group]), f"{label}: {error.reason}", into)
 
@@ -214,6 +262,8 @@ class ChannelSelection:
     def _complete_through(self, recent: Period) -> date | None:
         what = {"recent": f"recent days' availability {frames.span(recent)}"}
         daily = self._fetcher.gather({"recent": self._query(DAILY, recent)})["recent"]
+        if isinstance(daily, AskedBefore):
+            return None
         if isinstance(daily, FetchError):
             self._fail(self._groups_label(), f"{what['recent']}: {daily.reason}")
             return None  # the failure is named; the figures are not cut on a guess
@@ -235,7 +285,9 @@ class ChannelSelection:
             futures = {**futures, "_availability": self._query(DAILY, self.period)}
         results = self._fetcher.gather(dict(futures))
         for name, value in results.items():
-            if isinstance(value, FetchError):
+            if isinstance(value, AskedBefore):  # every group is named by its own failure
+                results[name] = None
+            elif isinstance(value, FetchError):
                 label = what.get(name, "data availability check")
                 is_money = money and name != "_availability"
                 self._fail(self._groups_label(), f"{label}: {value.reason}", is_money)
