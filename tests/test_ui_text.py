@@ -49,3 +49,25 @@ def test_md_leaves_no_markdown_to_start(text):
 def test_md_takes_any_value_and_md_join_keeps_the_separator():
     assert md(311204581) == "311204581"
     assert md_join(["a*b", "c_d"], " · ") == "a\\*b · c\\_d"
+
+
+def test_a_tracking_breaks_hover_text_is_escaped():
+    """An unusual day's line is st.text; its help tooltip renders Markdown, and names the
+    silent sources (channel ids and names from outside), so it goes through md()."""
+    from streamlit.testing.v1 import AppTest
+
+    script = """
+import pandas as pd
+from statsdash.ui.insight_render import render_unusual_days
+flags = pd.DataFrame([{
+    "date": "2026-11-24", "entity": "Group", "metric": "views", "value": 10.0,
+    "expected_low": 50.0, "expected_high": 90.0, "kind": "tracking_break",
+    "detail": "channel **UC_a_b** [x](javascript:alert(1)) sent no data",
+}])
+render_unusual_days(flags)
+"""
+    at = AppTest.from_string(script).run()
+    [line] = at.text
+    assert line.value.endswith(": likely a tracking break")
+    assert line.proto.help == md("channel **UC_a_b** [x](javascript:alert(1)) sent no data")
+    assert unescape(line.proto.help) == "channel **UC_a_b** [x](javascript:alert(1)) sent no data"

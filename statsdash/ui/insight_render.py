@@ -14,6 +14,7 @@ from statsdash.insights import service_anomalies
 from statsdash.reports import Selection
 from statsdash.ui import insight_charts as ic
 from statsdash.ui.data import MAX_ENTRIES, TTL, from_key, selection_key
+from statsdash.ui.text import md
 
 
 # A loader of the page layer (like statsdash.ui.data's): a rerun puts the flags on a daily
@@ -38,11 +39,12 @@ def flag_marks(service: str, metric: str, selection: Selection, grain: str) -> a
 
 def render_unusual_days(flags: pd.DataFrame, limit: int | None = None) -> None:
     """One line per flagged day (the first `limit`), then how many more there are; a
-    tracking break's line explains itself on hover (st.text: the text is data, never
-    Markdown)."""
+    tracking break's line explains itself on hover (st.text: the line is never Markdown;
+    its help tooltip is, so it is escaped)."""
     shown = flags if limit is None else flags.head(limit)
     for _, row in shown.iterrows():
         detail = row["detail"] if row["kind"] == "tracking_break" else None
-        st.text(narrative.anomaly_short(row), help=detail or None)
+        # The tooltip renders Markdown: the channel ids and names in it are outside text.
+        st.text(narrative.anomaly_short(row), help=md(detail) if detail else None)
     if limit is not None and len(flags) > limit:
         st.caption(f"and {len(flags) - limit} more on the Insights page.")
