@@ -54,3 +54,25 @@ def test_prefetch_sends_the_youtube_anomaly_history_with_the_first_round(
     flags = anomalies_report(selection)
     assert not flags.failures
     assert clean_emulator.requests()["by_endpoint"]["yt.reports.query"] == asked
+
+
+def test_data_status_reads_ga_availability_from_the_page_period_ending_yesterday(
+    emulator_config, clean_emulator, network
+):
+    """Data status asks GA which recent hours are in: the same request for any period ending
+    yesterday, so after the Overview's tables it asks nothing (it asked every property)."""
+    from statsdash.periods import preset
+    from statsdash.ui.data import load_status
+
+    today = date(2026, 11, 20)
+    selection = Selection(
+        emulator_config, preset("last_28_days", today), ("previous",), today=today
+    )
+    service_data("ga", selection).summary_table()
+    asked = clean_emulator.requests()["by_endpoint"]["ga.batchRunReports"]
+    table = load_status(selection)["ga"].availability
+    assert clean_emulator.requests()["by_endpoint"]["ga.batchRunReports"] == asked
+    assert sorted(table["property"]) == sorted(network.ga_properties)
+    for row in table.itertuples():
+        assert row.complete_through == network.ga_available_through(row.property)
+        assert row.complete == (row.complete_through >= selection.period.end)
