@@ -147,3 +147,21 @@ def test_a_download_is_written_on_its_click_only_with_the_exports_bytes(monkeypa
         expected = build_report(report, selection).table
         assert stored[f"{report}_{start}_{end}.csv"] == to_csv(expected).encode("utf-8")
         assert len(expected) > FULL_ROWS or report == "brands"
+
+
+def test_giving_back_memory_is_a_no_op_without_glibc(monkeypatch):
+    """macOS or musl have no malloc_trim: the page and the rounds go on without it."""
+    import ctypes
+
+    from statsdash import utilities
+
+    def no_libc(*args, **kwargs):
+        raise OSError("no such library")
+
+    utilities._malloc_trim.cache_clear()
+    monkeypatch.setattr(ctypes, "CDLL", no_libc)
+    try:
+        utilities.give_back_memory()
+        assert utilities._malloc_trim() is None
+    finally:
+        utilities._malloc_trim.cache_clear()

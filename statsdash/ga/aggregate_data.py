@@ -42,6 +42,7 @@ from statsdash.ga.analytics import Analytics, quota_recency
 from statsdash.ga.query import QUOTA_FIELDS, Report, ReportRequest, parse_report, stack_tables
 from statsdash.periods import Compared, Period, comparison_periods, like_for_like
 from statsdash.reports import SelectionError
+from statsdash.utilities import give_back_memory
 
 ROUND_OF = {
     "hours": "early",
@@ -80,7 +81,7 @@ CHECK_DAYS = 4
 Progress = Callable[[int, int, str], None]
 QUOTA_LEFT = [f"{stem}_remaining" for stem in QUOTA_FIELDS.values()]
 QUOTA_COLUMNS = ["site", "property", *QUOTA_LEFT, "as_of", "from_cache"]
-FRAMES_KEPT = 2  # stacked frames kept at once (see AnalyticsData.frame)
+FRAMES_KEPT = 1  # stacked frames kept at once (see AnalyticsData.frame)
 
 
 def _memoised(method: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
@@ -374,6 +375,7 @@ class AnalyticsData:
             self._rounds[name] = self._fetch_all(
                 lambda site, prop: self._fetch(site, prop, jobs[prop.id]), items, ROUND_LABELS[name]
             )
+            give_back_memory()  # the round's answers are parsed and gone (see there)
             if name == "first":
                 fetched = self._fetched(self._rounds[name])
                 self.notes += series.quality_notes(fetched, self.label)

@@ -34,6 +34,7 @@ from statsdash.reports import (
 )
 from statsdash.ui.session import load_app_config
 from statsdash.ui.text import md, md_join
+from statsdash.utilities import give_back_memory
 
 TTL = 15 * 60  # seconds; the response cache below keeps final days much longer
 MAX_ENTRIES = 256
@@ -244,6 +245,7 @@ def load_reports(names: Iterable[str], selection: Selection) -> dict[str, Report
         bar.progress(i / len(names), text=f"{step}…")
         results[name] = load_report(name, selection, fetched)
     box.empty()
+    give_back_memory()  # building the tables freed what drawing them can reuse
     return results
 
 
