@@ -326,7 +326,7 @@ def stacked_share(
 ) -> alt.Chart:
     """100%-stacked bars of `value` by `category` per month in column `x`."""
     chart = (
-        alt.Chart(frame)
+        alt.Chart(frame[[x, category, value]])  # only what is drawn goes to the browser
         .mark_bar()
         .encode(
             alt.X(f"yearmonth({x}):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
@@ -347,6 +347,7 @@ def stacked_share(
 def share_bars(frame: pd.DataFrame, category: str, share: str, category_title: str) -> alt.Chart:
     """Horizontal bars of each category's percent share, largest first (Rest of world
     last), each labelled with its percent."""
+    frame = frame[[category, share]]  # only what is drawn goes to the browser
     frame = frame.assign(share_label=frame[share].map(lambda v: "" if pd.isna(v) else f"{v:.1f}%"))
     base = alt.Chart(frame).encode(
         alt.Y(
@@ -447,8 +448,10 @@ def stacked_bars(
     frame: pd.DataFrame, row: str, category: str, share: str, category_title: str
 ) -> alt.Chart:
     """One horizontal bar per `row`, split by `category` into its percent `share`."""
+    # Only the drawn columns go to the browser: the whole report (every metric and
+    # comparison, ~40 columns) was 28 kB of YouTube channels' page for a 3-column chart.
     chart = (
-        alt.Chart(frame)
+        alt.Chart(frame[[row, category, share]])
         .mark_bar()
         .encode(
             alt.Y(f"{row}:N", title=None, axis=alt.Axis(labelLimit=220)),
