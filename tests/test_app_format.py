@@ -174,3 +174,7 @@ def test_a_long_name_below_the_first_rows_widens_its_column():
     assert "pageviews" not in drawn.widths()  # numbers keep the grid's own sizing
     short = layout(table.iloc[:10], {}, labels)
     assert short.widths()["site"] < drawn.widths()["site"]
+    from statsdash.ui.fit import WRAP_PX
+
+    long = table.assign(site=[*sites[:-1], "x" * 200])
+    assert layout(long, {}, labels).widths()["site"] == WRAP_PX  # never wider than a wrap

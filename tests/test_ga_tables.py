@@ -508,10 +508,12 @@ def test_a_sampled_answer_gets_a_note_with_the_share_read():
 
 
 @pytest.fixture(scope="module")
-def capped(config, analytics, network):
+def capped(config, network):
     """The month's case with every property past the cap on every-source articles (three
-    rows): each asks its top sources' articles in a round of its own."""
+    rows): each asks its top sources' articles in a round of its own. A client of its own:
+    it remembers which properties are large."""
     period, comparisons = CASES["month"]
+    analytics = Analytics(config, today=TODAY)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("statsdash.ga.derived.SOURCE_ARTICLE_ROWS", 3)
         data = AnalyticsData(config, (), period, comparisons, analytics=analytics, today=TODAY)
@@ -519,7 +521,7 @@ def capped(config, analytics, network):
     return data, selection_facts(network, data)
 
 
-def test_a_large_property_asks_its_top_sources_articles_on_their_own(capped, config):
+def test_a_large_property_asks_its_top_sources_articles_on_their_own(capped, config, network):
     """A property with more every-source rows than the cap (a big site has one for every
     referring site and article) is not paged through them: its top sources' articles are
     asked alone, and the tables are still exactly the raw facts'."""
@@ -530,6 +532,17 @@ def test_a_large_property_asks_its_top_sources_articles_on_their_own(capped, con
     assert set(data._rounds["second"]) == set(first)  # every property, once
     test_referring_sites_top_5_with_their_top_articles(capped, config)
     test_social_networks_with_articles(capped)
+    # The client remembers: the next selection sends no capped page, only the own round.
+    assert data.analytics.large_source_articles == set(first)
+    period, comparisons = CASES["week across a month end"]
+    again = AnalyticsData(config, (), period, comparisons, analytics=data.analytics, today=TODAY)
+    assert all("source_articles" not in r for r in again.first_round().values())
+    assert set(again._rounds.get("second", {})) == set()  # not asked before a table needs it
+    again.referring_sites_table(5)
+    assert set(again._rounds["second"]) == set(first)
+    test_referring_sites_top_5_with_their_top_articles(
+        (again, selection_facts(network, again)), config
+    )
 
 
 def test_under_the_cap_no_property_asks_again(case):

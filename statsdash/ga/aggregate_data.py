@@ -147,13 +147,18 @@ class AnalyticsData:
         self._frames_lock = threading.Lock()
         self._tables: dict[tuple, pd.DataFrame] = {}
         self._top_sources: dict[str, list[str]] | None = None
+        self._short: set[str] | None = None  # see _cut_short
+        self._sources_of: pd.Series | None = None  # property -> its sources (second round)
         self._availability_table: pd.DataFrame | None = None
         self._sites_by_id: dict[str, str] | None = None
         self._availability_of: dict | None = None  # the round it was built from
         self._lock = threading.RLock()
         self._round_locks = {name: threading.Lock() for name in ROUND_LABELS}
         # A request of each report name, for the columns of a report nobody answered.
-        self._shapes: dict[str, ReportRequest] = {}
+        # (Every source's articles may be asked of no property: all known to be large.)
+        self._shapes: dict[str, ReportRequest] = {
+            "source_articles": derived.source_articles_request(self.full_ranges, (), ())
+        }
 
     # Fetching
 
@@ -221,10 +226,12 @@ class AnalyticsData:
     def _site_of(self, prop: Property) -> str:
         # A dict, not a scan of `properties` (a new list each time) per property: that was
         # quadratic in the properties, for every round.
+        # Filled before it is published: the prefetch thread and the page's ask at once.
         if self._sites_by_id is None:
-            self._sites_by_id = {}
+            sites: dict[str, str] = {}
             for name, p in self.properties:
-                self._sites_by_id.setdefault(p.id, name)
+                sites.setdefault(p.id, name)
+            self._sites_by_id = sites
         return self._sites_by_id[prop.id]
 
     def _requests_first(self, prop: Property) -> dict[str, ReportRequest]:
@@ -234,10 +241,13 @@ class AnalyticsData:
             "sources": t.sources_request(self.ranges),
             "devices": t.devices_request(self.ranges, insights.DEVICE_PART_METRICS),
             "articles": t.articles_request(self.ranges, self.config.article_exclude_paths),
-            "source_articles": derived.source_articles_request(
-                self.ranges, self.config.referral_exclude_sources, self.config.article_exclude_paths
-            ),
         }
+        # A property known to pass the cap asks its top sources' articles straight away (the
+        # second round), not a capped page of every source's first.
+        if prop.id not in self.analytics.large_source_articles:
+            requests["source_articles"] = derived.source_articles_request(
+                self.ranges, self.config.referral_exclude_sources, self.config.article_exclude_paths
+            )
         return requests
 
     def _requests_early(self, prop: Property) -> dict[str, ReportRequest]:
@@ -256,21 +266,31 @@ class AnalyticsData:
         }
 
     def _cut_short(self) -> set[str]:
-        """The properties whose every-source articles passed derived.SOURCE_ARTICLE_ROWS."""
-        first = self.first_round()
-        return {
-            pid
-            for pid, reports in first.items()
-            if (r := reports.get("source_articles")) is not None and derived.cut_short(r)
-        }
+        """The properties that answered the first round without every source's articles:
+        past derived.SOURCE_ARTICLE_ROWS now, or known to be from an earlier selection (the
+        client remembers, so a large property is not sent a capped page every time)."""
+        first = self.first_round()  # not under self._lock: the round's requests take it
+        with self._lock:
+            if self._short is None:
+                short = set()
+                for pid, reports in first.items():
+                    report = reports.get("source_articles")
+                    if report is None or derived.cut_short(report):
+                        short.add(pid)
+                self.analytics.large_source_articles.update(short)
+                self._short = short
+            return self._short
 
     def _requests_second(self, prop: Property) -> dict[str, ReportRequest]:
         """A large property's articles of the top sources and networks it has sessions from
         (the others' are read from their every-source report)."""
         if prop.id not in self._cut_short():
             return {}
-        sources = self.frame("sources")
-        seen = set(sources.loc[sources["property"] == prop.id, "source"])
+        with self._lock:
+            if self._sources_of is None:  # once a round, not a scan of every row a property
+                sources = self.frame("sources")
+                self._sources_of = sources.groupby("property", sort=False)["source"].unique()
+        seen = set(self._sources_of.get(prop.id, ()))
         requests = {}
         for name in ("referral", "social"):
             if mine := [s for s in self._top_sources_of(name) if s in seen]:
@@ -376,6 +396,11 @@ class AnalyticsData:
                 lambda site, prop: self._fetch(site, prop, jobs[prop.id]), items, ROUND_LABELS[name]
             )
             give_back_memory()  # the round's answers are parsed and gone (see there)
+            if name == "second":  # a large property's articles: their own flags
+                fetched = self._fetched(self._rounds[name])
+                for note in series.quality_notes(fetched, self.label, zones=False):
+                    if note not in self.notes:
+                        self.notes.append(note)
             if name == "first":
                 fetched = self._fetched(self._rounds[name])
                 self.notes += series.quality_notes(fetched, self.label)
@@ -443,7 +468,10 @@ class AnalyticsData:
         if name == "history":
             return derived.by_dates(rows, {HISTORY: insights.history_period(self.period)})
         if name == "key_events":
-            return derived.key_events(rows, self.ranges)
+            # Asked in the early round, shown beside the first round's tables: a property
+            # that failed the first is left out here too, as it is there.
+            answered = rows["property"].isin(list(self.first_round()))
+            return derived.key_events(rows[answered], self.ranges)
         if name in ("referral", "social"):
             return self._source_articles(name, rows)
         return rows

@@ -137,6 +137,9 @@ class Analytics:
         # asked: Data status shows the last word from Google, not that of one table's rounds.
         self.latest_quota: dict[str, dict] = {}
         self._quota_lock = threading.Lock()
+        # Properties with more rows of every source's articles than one capped page (see
+        # statsdash.ga.derived): later selections ask their top sources' articles directly.
+        self.large_source_articles: set[str] = set()
 
     @property
     def data(self) -> Any:

@@ -1,13 +1,13 @@
 """Reports read from a wider report's rows, so that a property's requests fit two calls.
 
 A property's reports are ten in two `batchRunReports` (five each, Google's limit), asked in
-two rounds: the first needs nothing, the second the like-for-like ranges the first's recent
-hours give. Three reports used to wait for a round of their own or take a slot each; each is
-now cut, exactly, from another's rows:
+two rounds: "early" needs nothing, "first" the like-for-like ranges early's recent hours
+give. Three reports used to wait for a round of their own or take a slot each; each is now
+cut, exactly, from another's rows:
 
 - the daily series and the insights' history are one report by `date` over every day either
   needs (`days_request`), each cut by date to its own ranges;
-- key events by name are asked by `date` over the whole ranges in the first round
+- key events by name are asked by `date` over the whole ranges in the early round
   (`key_event_days_request`) and summed per like-for-like range once the hours are in: an
   event count is a sum of its days;
 - the articles of the top referral sources and social networks come from one report of
@@ -43,9 +43,10 @@ from statsdash.ga.query import (
 from statsdash.periods import Period
 
 Spans = list[tuple[date, date]]
-# Rows of every source's articles asked at most (Google's default page): past it, a
-# property's top sources' articles are asked on their own (see the module's docstring).
-SOURCE_ARTICLE_ROWS = 10_000
+# Rows of every source's articles asked at most: a small site's fit (the demo's have under
+# 1,000 a month); past it, a property's top sources' articles are asked on their own (see
+# the module's docstring), and the client remembers to skip the capped page next time.
+SOURCE_ARTICLE_ROWS = 2_000
 
 
 def covering(periods: Iterable[Period | tuple[date, date]]) -> Spans:

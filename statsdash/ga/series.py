@@ -174,10 +174,13 @@ def availability_notes(table: pd.DataFrame, period: Period) -> list[str]:
 # Data-quality notes
 
 
-def quality_notes(fetched: Fetched, label: Callable[[str, Property], str]) -> list[str]:
-    """Thresholding, data lost into "(other)", sampling per property; mixed time zones."""
+def quality_notes(
+    fetched: Fetched, label: Callable[[str, Property], str], *, zones: bool = True
+) -> list[str]:
+    """Thresholding, data lost into "(other)", sampling per property; mixed time zones
+    (unless `zones` is off: a round of only some properties)."""
     notes = []
-    zones: dict[str, list[str]] = {}
+    by_zone: dict[str, list[str]] = {}
     for site, prop, reports in fetched:
         meta = [r.metadata for r in reports.values() if r.metadata]
         name = label(site, prop)
@@ -199,10 +202,10 @@ def quality_notes(fetched: Fetched, label: Callable[[str, Property], str]) -> li
                 f"{100 * read / space:.1f}%)"
             )
         zone = _time_zone(reports)
-        if zone and site not in zones.setdefault(zone, []):
-            zones[zone].append(site)
-    if len(zones) > 1:
-        listed = "; ".join(f"{zone}: {', '.join(sites)}" for zone, sites in zones.items())
+        if zone and site not in by_zone.setdefault(zone, []):
+            by_zone[zone].append(site)
+    if zones and len(by_zone) > 1:
+        listed = "; ".join(f"{zone}: {', '.join(sites)}" for zone, sites in by_zone.items())
         notes.append(
             f"properties count days in different time zones ({listed}), so their days start "
             "at different moments"

@@ -106,8 +106,8 @@ _AMP = re.compile(r"(^|/)amp(/|$)")
 
 Ranges = Mapping[str, Period]
 
-# Requests: the first round carries every range of every table; the second, the articles
-# of the top referral sources and social networks.
+# Requests: the first round carries every range of every table (see statsdash.ga.derived
+# for the reports read from another's rows).
 
 
 SUMMARY_METRICS = (

@@ -122,9 +122,12 @@ def layout(
         keep.append(column)
     # The grid sizes a column by its first rows only, so a longer name further down was cut
     # ("coastlinechronicle.co" in Data status' 10th row): the naming columns get the width
-    # of their widest cell in any row.
+    # of their widest cell in any row, up to a wrapping column's (a long path further down
+    # must not push the figures off the page).
     names = {
-        c: int(max(widths[c], _widest_px(table[c], formats[c]))) for c in keep if c not in wrap
+        c: int(min(max(widths[c], _widest_px(table[c], formats[c])), WRAP_PX))
+        for c in keep
+        if c not in wrap
     }
     widths |= names
     parts = pages(list(table.columns), widths, groups, keep, limit)
