@@ -46,6 +46,7 @@ from statsdash.google_api import (
     build_service,
     execute,
     refresh_failure,
+    stamped,
 )
 from statsdash.limiter import limiter_for
 from statsdash.utilities import ratio, rollup
@@ -201,7 +202,7 @@ class Analytics:
         received = time.time()
         if not isinstance(response, dict):
             raise BadResponse(source, f"{method} answered {type(response).__name__}, not an object")
-        self.cache.put(key, {**response, RECEIVED_AT: received}, ttl or self._ttl(body))
+        self.cache.put(key, stamped(response, RECEIVED_AT, received), ttl or self._ttl(body))
         return response, _stamp(received, from_cache=False)
 
     def _ttl(self, body: dict) -> float | None:
