@@ -15,6 +15,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from statsdash.errors import TimedOut
@@ -94,6 +95,22 @@ def run_within(deadline: Deadline | None, fn: Callable[..., T]) -> Callable[...,
             _local.deadline = previous
 
     return run
+
+
+def in_background(service: str, fn: Callable[[], T], name: str) -> Future[T]:
+    """Start `fn()` on a thread of its own under `service`'s deadline (the caller's); its
+    result or error is the Future's."""
+    future: Future[T] = Future()
+    timed = run_within(deadline_for(service), fn)
+
+    def run() -> None:
+        try:
+            future.set_result(timed())
+        except BaseException as error:  # handed to whoever waits for the result
+            future.set_exception(error)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
 
 
 def check(source: str) -> None:

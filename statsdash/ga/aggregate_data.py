@@ -27,8 +27,8 @@ import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FuturesTimeout
-from concurrent.futures import as_completed
 from datetime import date, timedelta
 
 import pandas as pd
@@ -152,6 +152,7 @@ class AnalyticsData:
         self._availability_table: pd.DataFrame | None = None
         self._sites_by_id: dict[str, str] | None = None
         self._availability_of: dict | None = None  # the round it was built from
+        self._realtime: Future | None = None  # see prefetch_realtime
         self._lock = threading.RLock()
         self._round_locks = {name: threading.Lock() for name in ROUND_LABELS}
         # A request of each report name, for the columns of a report nobody answered.
@@ -513,7 +514,24 @@ class AnalyticsData:
 
     def realtime_table(self) -> pd.DataFrame:
         """ga-realtime: each site's active users in the last 30 minutes, fetched now (the
-        period does not apply); a property that failed is named in `failures`."""
+        period does not apply), or as `prefetch_realtime` fetched them; a property that
+        failed is named in `failures`."""
+        with self._lock:
+            pending, self._realtime = self._realtime, None
+        now = pending.result() if pending is not None else self._fetch_realtime()
+        with self._lock:
+            self.failures.update(now.failures)
+        return now.sites
+
+    def prefetch_realtime(self) -> None:
+        """Start ga-realtime's calls in the background, for the next `realtime_table`:
+        `export --all` starts them once the first round is in, so that they travel while
+        the tables are built rather than after them."""
+        with self._lock:
+            if self._realtime is None:
+                self._realtime = budget.in_background("ga", self._fetch_realtime, "ga-realtime")
+
+    def _fetch_realtime(self):
         from statsdash.ga.realtime import fetch_realtime
 
         # A property that failed this object's other calls is not asked again within the
@@ -527,10 +545,7 @@ class AnalyticsData:
             )
             for name, site in self.sites.items()
         }
-        now = fetch_realtime(self.analytics, asked, pages=False)  # per site only
-        with self._lock:
-            self.failures.update(now.failures)
-        return now.sites
+        return fetch_realtime(self.analytics, asked, pages=False)  # per site only
 
     @_memoised
     def users_split(self) -> pd.DataFrame:

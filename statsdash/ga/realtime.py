@@ -48,12 +48,22 @@ class Realtime:
     failures: dict[str, str] = field(default_factory=dict)  # "site (property id)" -> why
 
 
-def _rows(answer: dict, names: list[str]) -> pd.DataFrame:
-    """An answer's rows as a frame of its dimensions (text) and active_users (int)."""
+def _columns(answer: dict, names: list[str]) -> dict[str, list]:
+    """An answer's rows as lists: its dimensions (text) and active_users (int)."""
     rows = answer.get("rows", [])
     data = {n: [r["dimensionValues"][i]["value"] for r in rows] for i, n in enumerate(names)}
     data["active_users"] = [int(r["metricValues"][0]["value"]) for r in rows]
-    return pd.DataFrame(data).astype({n: "str" for n in names} | {"active_users": "int64"})
+    return data
+
+
+def _frame(parts: list[dict[str, list]], names: list[str], after: tuple = ()) -> pd.DataFrame:
+    """The parts' rows one under the other, `after` columns (text) following active_users:
+    one DataFrame for all, not one per property (building and retyping those was most of
+    a realtime table's CPU)."""
+    order = [*names, "active_users", *after]
+    columns = {n: [v for p in parts for v in p[n]] for n in order}
+    text = dict.fromkeys([*names, *after], "str")
+    return pd.DataFrame(columns, columns=order).astype(text | {"active_users": "int64"})
 
 
 def _ask(analytics, site: str, property_id: str, spec: dict, refresh: bool):
@@ -64,10 +74,11 @@ def _ask(analytics, site: str, property_id: str, spec: dict, refresh: bool):
 
 
 def _property(site: str, answers: list):
-    """(minutes x countries, pages, when Google answered) of one property."""
+    """(minutes x countries, pages, when Google answered) of one property, as lists."""
     (minutes, stamp), (pages, _) = answers if len(answers) == 2 else (answers[0], ({}, {}))
-    minutes = _rows(minutes, ["minutes_ago", "country"]).assign(site=site)
-    return minutes, _rows(pages, ["page"]), stamp.get("as_of")
+    minutes = _columns(minutes, ["minutes_ago", "country"])
+    minutes["site"] = [site] * len(minutes["active_users"])
+    return minutes, _columns(pages, ["page"]), stamp.get("as_of")
 
 
 def _top(frame: pd.DataFrame, key: str, n: int) -> pd.DataFrame:
@@ -111,8 +122,8 @@ def fetch_realtime(
     minutes = [m for m, _, _ in results.values()]
     pages = [p for _, p, _ in results.values()] if pages else []
     stamps = [s.astimezone(UTC) for _, _, s in results.values() if s]
-    minutes = pd.concat(minutes) if minutes else _rows({}, ["minutes_ago", "country", "site"])
-    pages = pd.concat(pages) if pages else _rows({}, ["page"])
+    minutes = _frame(minutes, ["minutes_ago", "country"], ("site",))
+    pages = _frame(pages, ["page"])
     # Screen names arrive as the page's <title>, entities and all (like pageTitle): decoded,
     # so "Harbour &amp; friends" reads "Harbour & friends" and counts with its plain twin.
     pages = pages.assign(page=pages["page"].map(html.unescape).astype("str"))
