@@ -11,7 +11,6 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -205,13 +204,20 @@ def to_csv(df: pd.DataFrame) -> str:
 
     Every text column is neutralised except identifier-shaped values of IDENTIFIER_COLUMNS
     (`video`, `property`), which stay byte-equal to the API's IDs."""
-    safe = df.copy()
-    for col in safe.columns:
-        series = safe[col]
+    # Column by column into a new frame built once: setting each column of a copy cost
+    # more than the CSV writing itself. A text column no cell of which needs neutralising
+    # is kept as it is.
+    columns = {}
+    for col, series in df.items():
         if pd.api.types.is_float_dtype(series):
-            safe[col] = series.round(_places(str(col))) + 0.0  # + 0.0 turns -0.0 into 0.0
+            series = series.round(_places(str(col))) + 0.0  # + 0.0 turns -0.0 into 0.0
         elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            safe[col] = series.map(partial(neutralise, identifier=IDENTIFIER_COLUMNS.get(col)))
+            values = series.tolist()
+            safe = [neutralise(v, IDENTIFIER_COLUMNS.get(col)) for v in values]
+            if any(a is not b for a, b in zip(safe, values, strict=True)):
+                series = pd.Series(safe, index=series.index, dtype=object)
+        columns[col] = series
+    safe = pd.DataFrame(columns, index=df.index, columns=df.columns)
     # RFC 4180 line ends: with them the csv module also quotes a stray "\r" inside a cell.
     return safe.to_csv(index=False, lineterminator="\r\n")
 
