@@ -37,9 +37,11 @@ def test_the_long_lived_heap_is_frozen_once_at_the_second_run(fresh_heap):
     session.freeze_long_lived()
     frozen = gc.get_freeze_count()
     assert frozen > 10_000  # pandas, numpy, streamlit, the test run's own objects
-    _ = [[] for _ in range(1000)]
+    later = [[] for _ in range(1000)]
     session.freeze_long_lived()  # a later run: nothing more is frozen
-    assert gc.get_freeze_count() == frozen
+    # (Not "==": a frozen object nothing refers to any more is still freed meanwhile.)
+    assert gc.get_freeze_count() <= frozen  # freezing again would add the 1,000 lists
+    assert len(later) == 1000
 
 
 def test_garbage_made_after_the_freeze_is_still_collected(fresh_heap):
