@@ -327,7 +327,7 @@ class Analytics:
         hours = self.run_report(
             property_id, (day, day), ["sessions"], ["dateHour"], refresh=refresh
         )
-        return hours_per_day(hours).get(day, 0) == 24
+        return hours_per_day(hours["dateHour"].to_numpy()).get(day, 0) == 24
 
     def rollup_ids(
         self,
