@@ -21,7 +21,6 @@ then it is raised, as nothing can be shown and the fix (renew the credentials) i
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import threading
@@ -375,16 +374,11 @@ class AnalyticsData:
         if "early" in self._rounds:
             return
 
-        def run() -> None:
-            # A failure here is met again, and raised, by the table that needs the round.
-            with contextlib.suppress(Exception):
-                self._round("early")
-
         # Under the page's (or export's) deadline: a background round without one waited for
         # a hung property's every retry (the Overview took 195-300 s with a 60 s budget),
-        # and the tables that need the round wait for it.
-        timed = budget.run_within(budget.deadline_for("ga"), run)
-        threading.Thread(target=timed, name="ga-prefetch", daemon=True).start()
+        # and the tables that need the round wait for it. A failure stays in the unread
+        # Future: the table that needs the round meets it again, and raises it.
+        budget.in_background("ga", lambda: self._round("early"), "ga-prefetch")
 
     def _round_locked(self, name: str) -> dict[str, dict[str, Report]]:
         if name not in self._rounds:
