@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -67,6 +68,7 @@ load_app_config.clear = _load_app_config.clear  # tests and Refresh clear it by 
 
 
 _runs_started = 0
+_runs_lock = threading.Lock()  # sessions run their scripts on threads of their own
 
 
 def freeze_long_lived() -> None:
@@ -82,6 +84,8 @@ def freeze_long_lived() -> None:
     collected; a frozen one is still freed when nothing refers to it.
     """
     global _runs_started
-    _runs_started += 1
-    if _runs_started == 2:
+    with _runs_lock:
+        _runs_started += 1
+        second = _runs_started == 2
+    if second:
         gc.freeze()
