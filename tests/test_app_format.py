@@ -178,3 +178,41 @@ def test_a_long_name_below_the_first_rows_widens_its_column():
 
     long = table.assign(site=[*sites[:-1], "x" * 200])
     assert layout(long, {}, labels).widths()["site"] == WRAP_PX  # never wider than a wrap
+
+
+def test_two_wrapping_texts_narrow_so_the_figures_beside_them_fit():
+    """Acquisition's referring-site articles (title, path, three figures) ran behind a scroll
+    bar inside their expander at 1280 px: both texts wrapped at full width."""
+    from statsdash.ui.fit import EXPANDER_PX, PAGE_PX, WRAP_MIN_PX, WRAP_PX, column_px, layout
+
+    rows = 5
+    table = pd.DataFrame(
+        {
+            "title": ["The Headphones news deal nobody saw coming, and what it means"] * rows,
+            "path": ["/news/2023-12-12-the-headphones-deal-nobody-saw-coming-at-all"] * rows,
+            "pageviews": [1582] * rows,
+            "pageviews_prev_pct": [7810.0] * rows,
+            "pageviews_yoy_pct": [-4.25] * rows,
+        }
+    )
+    labels = {
+        "title": ("Title", None),
+        "path": ("Path", None),
+        "pageviews": ("23–29 Nov", None),
+        "pageviews_prev_pct": ("vs prev. week", None),
+        "pageviews_yoy_pct": ("vs last year", None),
+    }
+    groups = dict.fromkeys(["pageviews", "pageviews_prev_pct", "pageviews_yoy_pct"], "Pages")
+    figures = sum(
+        column_px(labels[c][0], table[c].map(str))
+        for c in ("pageviews", "pageviews_prev_pct", "pageviews_yoy_pct")
+    )
+    assert 2 * WRAP_PX + figures > EXPANDER_PX  # the case: at full width it does not fit
+    for limit in (EXPANDER_PX, PAGE_PX):
+        drawn = layout(table, groups, labels, limit)
+        assert len(drawn.parts) == 1
+        assert set(drawn.wrap) == {"title", "path"}
+        assert sum(drawn.wrap.values()) + figures <= limit
+        assert min(drawn.wrap.values()) >= WRAP_MIN_PX
+    roomy = layout(table, groups, labels, 2 * WRAP_PX + figures + 10)
+    assert roomy.wrap == {"title": WRAP_PX, "path": WRAP_PX}  # room: full width kept

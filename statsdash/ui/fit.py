@@ -17,6 +17,9 @@ from statsdash.ui.format import cell_formatter
 # st.dataframe's width in the main area of a 1280 px window with the sidebar open, less a
 # margin for the estimate (measured on the screenshots: 820 px).
 PAGE_PX = 810
+# Inside an expander: its border and 1rem of padding on each side less (the referring sites'
+# articles on Acquisition ran behind a scroll bar at 1280 px when sized for the page).
+EXPANDER_PX = PAGE_PX - 34
 CHAR_PX = 6.5  # Source Sans at 14 px, digits and letters alike (measured)
 CELL_PAD_PX = 18
 SAMPLE_ROWS = 50
@@ -78,6 +81,7 @@ def pages(
 WRAP_CHARS = 44  # a text longer than this wraps in its column instead of widening it
 WRAP_PX = 300  # such a column's width: about 44 characters a line
 WRAP_ROW_PX = 66  # st.dataframe wraps text only in rows taller than 4rem (64 px)
+WRAP_MIN_PX = 180  # wrapping columns narrow to fit the figures beside them, down to this
 
 
 @dataclass(frozen=True)
@@ -130,12 +134,33 @@ def layout(
         if c not in wrap
     }
     widths |= names
+    wrap = _narrowed(wrap, widths, keep, groups, limit)
+    widths |= wrap
     parts = pages(list(table.columns), widths, groups, keep, limit)
     named = []
     for part in parts:
         heads = [groups.get(c) or labels[c][0] for c in part if c not in keep]
         named.append((" · ".join(dict.fromkeys(heads)), part))
     return Layout(named, wrap, WRAP_ROW_PX if wrap else None, names)
+
+
+def _narrowed(
+    wrap: dict[str, int],
+    widths: Mapping[str, float],
+    keep: Sequence[str],
+    groups: Mapping[str, str],
+    limit: float,
+) -> dict[str, int]:
+    """The wrapping columns among the rows' names, narrowed evenly (not below WRAP_MIN_PX)
+    so that the names and the widest block of figures beside them fit in `limit`: two
+    wrapping texts (a title and a path) at WRAP_PX each left no room for the figures."""
+    narrowing = [c for c in keep if c in wrap]
+    rest = blocks([c for c in widths if c not in keep], groups)
+    need = sum(widths[c] for c in keep) + max((sum(widths[c] for c in b) for b in rest), default=0)
+    if not narrowing or need <= limit:
+        return wrap
+    cut = (need - limit) / len(narrowing)
+    return wrap | {c: int(max(WRAP_MIN_PX, wrap[c] - cut)) for c in narrowing}
 
 
 def _widest_px(column: pd.Series, format_) -> float:

@@ -17,6 +17,7 @@ from statsdash.periods import (
 from statsdash.reports import SERVICE_LABELS, ReportResult, Selection, retry_in
 from statsdash.ui.chart_memo import csv_of
 from statsdash.ui.data import safe_service_table
+from statsdash.ui.fit import EXPANDER_PX, PAGE_PX
 from statsdash.ui.format import (
     comparison_name,
     number,
@@ -394,7 +395,7 @@ def render_grouped(
         )
         label = f"**{md(name)}** · {number(first[headline])} {headline}"
         with st.expander(f"{label} · {changes}" if changes else label, expanded=i == 0):
-            render_rows(rows[list(items)], selection, colour=not result.failures)
+            render_rows(rows[list(items)], selection, colour=not result.failures, limit=EXPANDER_PX)
     render_download(result, report, selection)
 
 
@@ -404,8 +405,11 @@ def render_rows(
     *,
     colour: bool = True,
     column_config: Mapping[str, object] | None = None,
+    limit: float = PAGE_PX,
 ) -> None:
-    """A formatted table without title, state or download (part of a bigger report);
-    `column_config` replaces the default heading of a column."""
+    """A formatted table without title, state or download (part of a bigger report),
+    fitted to `limit` px; `column_config` replaces the default heading of a column."""
     groups, labels = headings(table.columns, selection)
-    draw_rows(table.reset_index(drop=True), groups, labels, colour, dict(column_config or {}))
+    draw_rows(
+        table.reset_index(drop=True), groups, labels, colour, dict(column_config or {}), limit
+    )

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from statsdash.ui.fit import layout
+from statsdash.ui.fit import PAGE_PX, layout
 from statsdash.ui.format import to_styler
 
 FULL_ROWS = 25  # tables up to this long are shown whole; longer ones on asking
@@ -70,10 +70,16 @@ def _config(labels: dict, widths: dict, extra: Mapping | None) -> dict:
 
 @st.cache_data(max_entries=GRIDS, ttl=15 * 60, show_spinner=False)
 def draw_rows(
-    table: pd.DataFrame, groups: dict, labels: dict, colour: bool, column_config: dict
+    table: pd.DataFrame,
+    groups: dict,
+    labels: dict,
+    colour: bool,
+    column_config: dict,
+    limit: float = PAGE_PX,
 ) -> None:
-    """render_rows' drawing, kept per content like draw_table's."""
-    drawn = layout(table, groups, labels)
+    """render_rows' drawing, kept per content like draw_table's, in one grid fitted to
+    `limit` px (EXPANDER_PX inside an expander)."""
+    drawn = layout(table, groups, labels, limit)
     # Every row up to FULL_ROWS (Streamlit's own height showed ten of Data status' twelve
     # properties and hid the rest behind a scroll).
     rows = min(len(table), FULL_ROWS)
