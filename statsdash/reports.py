@@ -15,6 +15,7 @@ from datetime import date
 
 import pandas as pd
 
+from statsdash import budget
 from statsdash.config import Config
 from statsdash.errors import StatsdashError
 from statsdash.periods import Compared, Period, compared_sentence, comparison_periods
@@ -359,12 +360,15 @@ def prefetch(selection: Selection, names: Iterable[str] = REPORT_NAMES) -> None:
         service_data("ga", selection).prefetch()
     if "youtube" in wanted and selection.config.youtube and selection.channel_names():
         data = service_data("youtube", selection)
-        if "anomalies" in names:
-            # Its history depends on no other answer: out with the first round, not a round
-            # of its own once the page reaches the anomalies (the Overview's last request).
+        # Drivers' video queries (over the comparisons chosen: without any, drivers compare
+        # with a selection of their own) and the anomalies' history depend on no other
+        # answer: out with the first round, not a round of their own once an export or the
+        # page reaches them (the Overview's last request).
+        drivers = "drivers" in names and bool(selection.comparisons)
+        if drivers or "anomalies" in names:
             from statsdash.youtube import insights as yt_insights
 
-            yt_insights.prefetch(data, drivers=False)
+            yt_insights.prefetch(data, drivers=drivers, anomalies="anomalies" in names)
         tables = {YT_REPORTS[n] for n in names if n in YT_REPORTS}
         tables |= {t for n in names for t in _YT_TABLES_OF.get(n, ())}
         data.prefetch(tuple(tables))
@@ -387,19 +391,39 @@ def build_all(selection: Selection) -> dict[str, ReportResult | StatsdashError]:
     a report that cannot be built at all maps to its error."""
     names = available_reports(selection.config)
     prefetch(selection, names)
-    results: dict[str, ReportResult | StatsdashError] = {}
+    # YouTube's reports are built on a thread of their own meanwhile: GA's tables wait for
+    # its two rounds in turn, YouTube's answers are in before them (and its tables read
+    # only their own service's data, which takes its own locks).
+    youtube = [n for n in names if n in YT_REPORTS]
+    lane = None
+    if youtube:
+        lane = budget.in_background(
+            "youtube", lambda: {n: _built(n, selection) for n in youtube}, "youtube-reports"
+        )
+    built: dict[str, ReportResult | StatsdashError] = {}
     realtime = "ga-realtime" in names and bool(selection.site_names())
     for name in names:
-        try:
-            results[name] = build_report(name, selection)
-        except StatsdashError as error:
-            results[name] = error
+        if name in YT_REPORTS:
+            continue
+        if lane is not None and name not in GA_REPORTS:
+            built |= lane.result()  # the reports across services read YouTube's tables
+            lane = None
+        built[name] = _built(name, selection)
         if realtime and name in GA_REPORTS:
             # The first GA report waited for the rounds: the realtime calls go out now and
             # travel while the other tables are built, not after them.
             service_data("ga", selection).prefetch_realtime()
             realtime = False
-    return results
+    if lane is not None:
+        built |= lane.result()
+    return {name: built[name] for name in names}
+
+
+def _built(name: str, selection: Selection) -> ReportResult | StatsdashError:
+    try:
+        return build_report(name, selection)
+    except StatsdashError as error:
+        return error
 
 
 def status_selection(selection: Selection) -> Selection:
