@@ -137,6 +137,30 @@ def test_a_single_run_report_without_rows_raises_bad_response(config, clean_emul
         client.run_report("311204581", OCT, ["sessions"], ["country"])
 
 
+def test_a_property_failing_only_its_first_round_is_left_out_of_key_events_too(
+    config, clean_emulator, network
+):
+    """Key events come from the early round (asked first, in the background) but are shown
+    beside the first round's tables: a property whose early answer came and whose first
+    round failed counted in ga-key-events while ga-sites left it out."""
+    first_round = ["properties/311204581:", '"sessionSource"']  # the early round asks none
+    clean_emulator.add_fault("500", endpoint="ga.batchRunReports", match=first_round, times=50)
+    week = Period("Week", date(2026, 11, 13), date(2026, 11, 19))  # recent: an early round
+    analytics = Analytics(config, today=TODAY, sleep=lambda seconds: None)
+    data = AnalyticsData(config, ("pixelpost.net",), week, (), analytics=analytics, today=TODAY)
+    data.frame("daily")  # the early round, as the page's prefetch asks it
+    events = data.key_event_table()
+    assert list(data.failures) == [PIXELPOST]
+    asked = [e for e in clean_emulator.requests()["log"] if "311204581" in e["path"]]
+    assert asked[0]["status"] == 200 and {e["status"] for e in asked[1:]} == {500}
+    facts = network.ga_facts("311204582", week.start, week.end)
+    names = [c.removeprefix("keyEvents:") for c in facts.columns if c.startswith("keyEvents:")]
+    want = {e: int(facts[f"keyEvents:{e}"].sum()) for e in names}
+    got = events.set_index("key_event")["key_events"].to_dict()
+    assert got == {e: n for e, n in want.items() if n}  # the other property's counts only
+    assert data.site_summary_table()["key_events"].iloc[0] == sum(got.values())
+
+
 # ------------------------------------------------------------ markup in messages
 
 

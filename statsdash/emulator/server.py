@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Sequence
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -102,7 +103,7 @@ class EmulatorState:
     def take_fault(self, endpoint: str, text: str) -> dict | None:
         with self._lock:
             for f in self._faults:
-                if f["endpoint"] in ("*", endpoint) and (not f["match"] or f["match"] in text):
+                if f["endpoint"] in ("*", endpoint) and all(m in text for m in f["match"]):
                     f["times"] -= 1
                     if f["times"] <= 0:
                         self._faults.remove(f)
@@ -138,11 +139,16 @@ def _check_fault(f: dict) -> dict:
     latency = float(f.get("latency_ms") or default)
     if times < 1 or latency < 0:
         raise ValueError("fault times must be >= 1 and latency_ms >= 0")
+    # A string, or several that must all occur (a property's path and one report's body).
+    match = f.get("match") or ()
+    match = (match,) if isinstance(match, str) else tuple(match)
+    if not all(isinstance(m, str) and m for m in match):
+        raise ValueError(f"fault match must be a string or a list of strings; got {f!r}")
     return {
         "endpoint": endpoint,
         "kind": f["kind"],
         "times": times,
-        "match": f.get("match") or None,
+        "match": match,
         "latency_ms": latency,
     }
 
@@ -341,10 +347,11 @@ class EmulatorHandle:
         kind: str,
         endpoint: str = "*",
         times: int = 1,
-        match: str | None = None,
+        match: str | Sequence[str] | None = None,
         latency_ms: float | None = None,
     ) -> None:
-        """Make the next `times` requests to `endpoint` (containing `match`) fail with `kind`."""
+        """Make the next `times` requests to `endpoint` (containing `match`, or every one of
+        several strings) fail with `kind`."""
         fault = {"kind": kind, "endpoint": endpoint, "times": times, "match": match}
         self._server.state.add_faults([fault | {"latency_ms": latency_ms}])
 
