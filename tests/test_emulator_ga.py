@@ -586,3 +586,68 @@ def test_demo_sites_differ_in_pages_per_session_and_session_length(ga_data, netw
     assert len(habits) >= 5
     assert max(pages) / min(pages) > 1.4 and max(seconds) / min(seconds) > 1.6
     assert len({round(p, 2) for p in pages}) == len(pages)  # no two sites alike
+
+
+@pytest.mark.parametrize(
+    "dimensions, metrics, extra",
+    [
+        (["pagePath", "pageTitle"], ["screenPageViews", "totalUsers"], {}),
+        (["country", "sessionSource"], ["sessions", "bounceRate", "engagementRate"], {}),
+        (["date"], ["averageSessionDuration"], {"metricAggregations": ["TOTAL", "MAXIMUM"]}),
+        ([], ["sessions", "screenPageViewsPerSession"], {}),
+        (["eventName"], ["keyEvents"], {}),
+        (["pagePath"], ["screenPageViews"], {"limit": 3, "offset": 2}),
+    ],
+)
+def test_answers_sent_as_json_text_are_the_bytes_of_their_dicts(
+    network, dimensions, metrics, extra
+):
+    """The server writes GA rows as JSON text (ga.RawJSON), without a dict per row: the
+    bytes must be json.dumps' of the dict answer, titles with non-ASCII letters included."""
+    from statsdash.emulator import ga, server
+
+    body = {
+        "requests": [
+            body_for(dimensions, metrics, OCT, (date(2025, 10, 1), date(2025, 10, 31)), **extra),
+            body_for(dimensions, metrics, OCT, **extra),
+        ]
+    }
+    plain = ga.batch_run_reports(network, MAIN, body, ga.PropertyQuota())
+    sent = server._encoded(
+        ga.batch_run_reports(network, MAIN, body, ga.PropertyQuota(), encoded=True)
+    )
+    assert plain["reports"][0].get("rows"), "a report with rows"
+    assert sent == json.dumps(plain).encode()
+
+
+def test_rows_written_as_text_escape_labels_as_json_does():
+    """Labels with quotes, backslashes, control characters and non-ASCII letters (the demo's
+    catalogue has none, a disguised or real one may)."""
+    import numpy as np
+
+    from statsdash.emulator import ga
+    from statsdash.emulator import ga_query as q
+
+    labels = np.array(['S\u00e3o "Paulo"', "back\\slash", "tab\tnew\nline", "\u202eevil", "plain"])
+    groups = q.Groups(
+        ["city", "x"],
+        [np.array([0, 1, 2, 3, 4, 0]), np.array([4, 3, 2, 1, 0, 4])],
+        [labels, labels],
+        np.zeros(6, dtype=int),
+        {"sessions": np.array([5, 4, 3, 2, 1, 0]), "engagedSessions": np.arange(6)},
+    )
+    for page in (np.arange(6), np.array([5, 0])):
+        for metrics in (["sessions", "engagementRate"], []):
+            text = ga._rows_json(groups, page, metrics).text
+            assert text == json.dumps(ga._row_objects(groups, page, metrics))
+    no_dimensions = q.Groups([], [], [], np.zeros(2, dtype=int), {"sessions": np.array([1, 2])})
+    text = ga._rows_json(no_dimensions, np.arange(2), ["sessions"]).text
+    assert text == json.dumps(ga._row_objects(no_dimensions, np.arange(2), ["sessions"]))
+
+
+def test_a_served_string_that_holds_the_mark_is_sent_as_itself():
+    from statsdash.emulator import ga, server
+
+    payload = {"a": "\x000\x00", "reports": [{"rows": ga.RawJSON('[{"metricValues": []}]')}]}
+    expected = {"a": "\x000\x00", "reports": [{"rows": [{"metricValues": []}]}]}
+    assert server._encoded(payload) == json.dumps(expected).encode()
