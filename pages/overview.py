@@ -129,30 +129,36 @@ if has_web or has_youtube:
     )
     st.altair_chart(charts.platform_shares(shares))
     # One table at a time, each the page's full width: side by side their change columns
-    # did not fit.
-    tabs = iter(
-        st.tabs([t for t, on in (("Web", has_web), ("YouTube (top 20)", has_youtube)) if on])
-    )
+    # did not fit. Only the open tab's grid is drawn (a click draws the other's, see
+    # table_draw.draw_table); the other tab keeps its download.
+    names = [t for t, on in (("Web", has_web), ("YouTube (top 20)", has_youtube)) if on]
+    tabs = iter(st.tabs(names, key="overview-countries", on_change="rerun"))
     if has_web:
-        with next(tabs):
-            web_countries = results["ga-countries"]
-            render_table(
-                None,
-                web_countries,
-                "ga-countries",
-                selection,
-                # Ranked by users (the report's order), so that column shows too.
-                columns=["country", *changes(web_countries.table, "pageviews"), "users"],
-            )
+        tab, web_countries = next(tabs), results["ga-countries"]
+        with tab:
+            if tab.open:
+                render_table(
+                    None,
+                    web_countries,
+                    "ga-countries",
+                    selection,
+                    # Ranked by users (the report's order), so that column shows too.
+                    columns=["country", *changes(web_countries.table, "pageviews"), "users"],
+                )
+            else:
+                render_download(web_countries, "ga-countries", selection)
     if has_youtube:
-        with next(tabs):
-            yt_countries = results["yt-countries"]
-            render_table(
-                None,
-                yt_countries,
-                "yt-countries",
-                selection,
-                # Ranked by watch minutes (the report's order), so that column leads.
-                columns=["country", "watch_minutes", *changes(yt_countries.table, "views")],
-                display={"country": country_name},
-            )
+        tab, yt_countries = next(tabs), results["yt-countries"]
+        with tab:
+            if tab.open:
+                render_table(
+                    None,
+                    yt_countries,
+                    "yt-countries",
+                    selection,
+                    # Ranked by watch minutes (the report's order), so that column leads.
+                    columns=["country", "watch_minutes", *changes(yt_countries.table, "views")],
+                    display={"country": country_name},
+                )
+            else:
+                render_download(yt_countries, "yt-countries", selection)

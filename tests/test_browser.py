@@ -278,7 +278,8 @@ def test_no_table_runs_off_the_page_at_1280_px(page, app_url):
             assert page.evaluate(OVERFLOWING) == 0, name or "overview"
             for i in range(tabs.count()):
                 tabs.nth(i).click()
-                page.wait_for_timeout(700)
+                settle(page)  # a tab's grid is drawn when it is opened (a rerun)
+                page.locator("[role=tabpanel]:visible [data-testid=stDataFrame]").first.wait_for()
                 shown = tabs.nth(i).inner_text()
                 assert page.evaluate(OVERFLOWING) == 0, f"{name or 'overview'}, tab {shown}"
     finally:

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from statsdash.ui import format as ui_format
-from statsdash.ui.table_draw import draw_table
+from statsdash.ui import table_draw
 
 SCRIPT = """
 import pandas as pd
@@ -36,7 +36,8 @@ def styled(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr("statsdash.ui.table_draw.to_styler", counting)
-    draw_table.clear()  # the process's cache: start from nothing drawn
+    table_draw._draw_part.clear()  # the process's cache: start from nothing drawn
+    table_draw._layout.clear()
     return calls
 
 
@@ -67,3 +68,30 @@ def test_an_equal_table_is_replayed_and_another_is_drawn_anew(styled):
     assert len(styled) == 2
     assert list(shown(other)[0]["pageviews"]) == [1234, 98767]
     assert "98,767" in shown(other)[1].decode("latin-1")
+
+
+WIDE = """
+import pandas as pd
+import streamlit as st
+from statsdash.ui.table_draw import draw_table
+
+st.title("wide")
+metrics = [f"metric_{i}" for i in range(12)]
+table = pd.DataFrame({"site": ["a.example", "b.example"]}
+                     | {m: [123456789, 98765432] for m in metrics})
+labels = {c: (c.title(), None) for c in table.columns}
+groups = {m: m.title() for m in metrics}
+draw_table(table, groups, labels, True, {}, len(table), "auto", key="wide")
+"""
+
+
+def test_a_wide_table_draws_only_its_open_tab():
+    """A table cut into tabs sends the grid of the open tab only (the first on arrival):
+    each hidden tab's grid was drawn by the browser on every look at the page."""
+    at = AppTest.from_string(WIDE, default_timeout=60).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.tabs) > 1
+    [grid] = at.dataframe
+    assert at.tabs[0].children and not any(t.children for t in at.tabs[1:])
+    shown = list(grid.proto.column_order)
+    assert shown[0] == "site" and "metric_11" not in shown  # the first part, not all

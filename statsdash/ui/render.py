@@ -227,7 +227,9 @@ def render_table(
         if 0 < rows < len(table):
             table = table.iloc[:rows]
         colour = not result.failures
-        draw_table(table, groups, labels, colour, dict(column_config or {}), rows, height)
+        draw_table(
+            table, groups, labels, colour, dict(column_config or {}), rows, height, key=report
+        )
     render_download(result, report, selection)
 
 
