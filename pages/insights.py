@@ -10,96 +10,109 @@ from statsdash.ui.data import load_reports
 from statsdash.ui.format import number, signed_int, signed_pct
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import render_unusual_days
-from statsdash.ui.render import render_download, render_header, render_problems
+from statsdash.ui.render import render_compared, render_download, render_header, render_problems
 
 selection, _ = page_selection(__file__)
 render_header("Insights", selection)
 results = load_reports(["drivers", "anomalies"], selection)
 render_problems(results.values())
-drivers = results["drivers"].table
-comparisons = list(dict.fromkeys(drivers["comparison"]))
-if not comparisons:
-    st.info("Nothing to explain: no figures could be fetched for this selection.")
-    st.stop()
 
-comparison = comparisons[0]
-if len(comparisons) > 1:
-    comparison = (
+
+def render_drivers(result) -> None:
+    """What changed: sentences, the waterfall of one metric and split, risers and fallers."""
+    drivers = result.table
+    st.subheader("What changed")
+    # Like for like: which days each service's figures cover, or that none is complete yet
+    # (then that service has no rows: its provisional hours are not a fall to zero).
+    if render_compared(result):
+        return
+    comparisons = list(dict.fromkeys(drivers["comparison"]))
+    if not comparisons:
+        st.info("Nothing to explain: no figures could be fetched for this selection.")
+        return
+
+    comparison = comparisons[0]
+    if len(comparisons) > 1:
+        comparison = (
+            st.segmented_control(
+                "Compared with",
+                comparisons,
+                format_func=COMPARISON_LABELS.get,
+                default=comparison,
+                key="insights_comparison",
+            )
+            or comparison
+        )
+    elif not selection.comparisons:
+        st.caption(
+            "No comparison is chosen in the sidebar, so this compares with the previous period."
+        )
+
+    # Outside text (article and video titles, sources): st.text never reads it as Markdown.
+    for sentence in narrative.headlines(drivers, comparison):
+        st.text(sentence)
+
+    present = [m for m in d.METRICS if m in set(drivers["metric"])]
+    metric = (
         st.segmented_control(
-            "Compared with",
-            comparisons,
-            format_func=COMPARISON_LABELS.get,
-            default=comparison,
-            key="insights_comparison",
+            "Metric",
+            present,
+            format_func=d.METRIC_LABELS.get,
+            default=present[0],
+            key="insights_metric",
         )
-        or comparison
+        or present[0]
     )
-elif not selection.comparisons:
-    st.caption("No comparison is chosen in the sidebar, so this compares with the previous period.")
-
-st.subheader("What changed")
-# Outside text (article and video titles, sources): st.text never reads it as Markdown.
-for sentence in narrative.headlines(drivers, comparison):
-    st.text(sentence)
-
-present = [m for m in d.METRICS if m in set(drivers["metric"])]
-metric = (
-    st.segmented_control(
-        "Metric",
-        present,
-        format_func=d.METRIC_LABELS.get,
-        default=present[0],
-        key="insights_metric",
+    of_metric = drivers[(drivers["metric"] == metric) & (drivers["comparison"] == comparison)]
+    dimensions = list(dict.fromkeys(of_metric["dimension"]))
+    dimension = (
+        st.segmented_control(
+            "Split by",
+            dimensions,
+            format_func=ic.DIMENSION_LABELS.get,
+            default=dimensions[0],
+            key="insights_dimension",
+        )
+        or dimensions[0]
     )
-    or present[0]
-)
-of_metric = drivers[(drivers["metric"] == metric) & (drivers["comparison"] == comparison)]
-dimensions = list(dict.fromkeys(of_metric["dimension"]))
-dimension = (
-    st.segmented_control(
-        "Split by",
-        dimensions,
-        format_func=ic.DIMENSION_LABELS.get,
-        default=dimensions[0],
-        key="insights_dimension",
-    )
-    or dimensions[0]
-)
-rows = of_metric[of_metric["dimension"] == dimension]
-if metric in d.RATIO_METRICS:
-    rows = rows.assign(label=rows["label"] + " (" + rows["effect"] + ")")
+    rows = of_metric[of_metric["dimension"] == dimension]
+    if metric in d.RATIO_METRICS:
+        rows = rows.assign(label=rows["label"] + " (" + rows["effect"] + ")")
+        st.caption(
+            "A ratio moves because each site's own rate moved (rate effect) or because sessions "
+            "moved between sites with different rates (mix effect); the two add up to the change."
+        )
+    label = COMPARISON_LABELS.get(comparison, comparison)
+    steps = ic.to_waterfall(rows, label, "This period")
+    st.altair_chart(ic.waterfall(steps, d.METRIC_LABELS[metric]))
     st.caption(
-        "A ratio moves because each site's own rate moved (rate effect) or because sessions "
-        "moved between sites with different rates (mix effect); the two add up to the change."
+        "From the compared period's total, each contributor's change, to this period's total. "
+        "(everything else) holds the rest, so the bars add up exactly."
     )
-label = COMPARISON_LABELS.get(comparison, comparison)
-steps = ic.to_waterfall(rows, label, "This period")
-st.altair_chart(ic.waterfall(steps, d.METRIC_LABELS[metric]))
-st.caption(
-    "From the compared period's total, each contributor's change, to this period's total. "
-    "(everything else) holds the rest, so the bars add up exactly."
-)
 
-risers, fallers = ic.risers_and_fallers(rows)
-decimals = 3 if metric in d.RATIO_METRICS else 0
-shown = {
-    "base": lambda v: number(v, decimals),
-    "current": lambda v: number(v, decimals),
-    "change": signed_int if not decimals else (lambda v: f"{v:+.{decimals}f}"),
-    "change_pct": signed_pct,
-}
-names = {"label": "Contributor", "base": label, "current": "This period", "change": "Change"}
-# Risers above fallers, each at the page's width (side by side they ran off at 1280 px).
-for title, table in (("Risers", risers), ("Fallers", fallers)):
-    st.markdown(f"##### {title}")
-    if table.empty:
-        st.caption("None.")
-    else:
-        st.dataframe(
-            table.style.format(shown),
-            hide_index=True,
-            column_config=names | {"change_pct": "Change %"},
-        )
+    risers, fallers = ic.risers_and_fallers(rows)
+    decimals = 3 if metric in d.RATIO_METRICS else 0
+    shown = {
+        "base": lambda v: number(v, decimals),
+        "current": lambda v: number(v, decimals),
+        "change": signed_int if not decimals else (lambda v: f"{v:+.{decimals}f}"),
+        "change_pct": signed_pct,
+    }
+    names = {"label": "Contributor", "base": label, "current": "This period", "change": "Change"}
+    # Risers above fallers, each at the page's width (side by side they ran off at 1280 px).
+    for title, table in (("Risers", risers), ("Fallers", fallers)):
+        st.markdown(f"##### {title}")
+        if table.empty:
+            st.caption("None.")
+        else:
+            st.dataframe(
+                table.style.format(shown),
+                hide_index=True,
+                column_config=names | {"change_pct": "Change %"},
+            )
+
+
+render_drivers(results["drivers"])
 render_download(results["drivers"], "drivers", selection)
 
 st.subheader("Unusual days")

@@ -49,26 +49,34 @@ def with_comparison(selection: Selection) -> Selection:
 
 
 def drivers_report(selection: Selection) -> ReportResult:
-    """Contributions to each headline metric's change, per comparison and dimension."""
+    """Contributions to each headline metric's change, per comparison and dimension.
+
+    Like for like, as every report: each service's complete days against the same days of
+    each comparison (`compared` says which); a service with no complete day yet has no rows."""
     selection = with_comparison(selection)
     prefetch(selection, anomalies=False)
     comparisons = {key: COMPARISONS[key] for key in selection.comparisons}
-    parts, failures, notes = [], {}, []
+    parts, failures, notes, compared = [], {}, [], {}
     if selection.site_names():
         from statsdash.ga import insights as ga
 
         data = service_data("ga", selection)
-        parts.append(ga.driver_table(data, comparisons))
+        compared["ga"] = data.compared()
+        # No complete day yet: the period's rows are provisional hours, not a fall to zero.
+        if compared["ga"].days_compared:
+            parts.append(ga.driver_table(data, comparisons))
         failures |= data.failures
         notes += data.notes
     if selection.channel_names():
         from statsdash.youtube import insights as yt
 
         data = service_data("youtube", selection)
-        parts.append(yt.driver_table(data, comparisons))
+        compared["youtube"] = data.compared()
+        if compared["youtube"].days_compared:
+            parts.append(yt.driver_table(data, comparisons))
         failures |= data.failures
         notes += data.notes
-    return ReportResult(d.combined(parts), failures, list(dict.fromkeys(notes)))
+    return ReportResult(d.combined(parts), failures, list(dict.fromkeys(notes)), compared)
 
 
 def _rule(selection: Selection) -> a.Rule:

@@ -21,8 +21,9 @@ def demo_on_event_week():
         yield
 
 
-def open_page(page: str | None) -> AppTest:
+def open_page(page: str | None, **query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params.update(query)
     at.run()
     if page:
         at.switch_page(page).run()
@@ -51,6 +52,17 @@ def test_insights_page_explains_the_week():
     assert any(line.startswith("Wed 25 Nov · Coastline Chronicle views ") for line in lines)
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert any(s.get("mark", {}).get("type") == "bar" and "y2" in s["encoding"] for s in specs)
+
+
+def test_insights_on_the_1st_say_no_complete_day_yet():
+    at = open_page("pages/insights.py", period="month_to_date")
+    # Month to date on 1 Dec: GA4 is complete through 29 Nov and YouTube through 28 Nov (the
+    # emulator's lag, see test_like_for_like), so neither has a day of December yet.
+    infos = [i.value for i in at.info]
+    assert "Web: no complete day yet — Web's latest complete day is Sun 29 Nov" in infos
+    assert "YouTube: no complete day yet — YouTube's latest complete day is Sat 28 Nov" in infos
+    assert not [t.value for t in at.text if "−100.0%" in t.value]
+    assert not at.get("vega_lite_chart") and not at.dataframe  # no waterfall, no fallers
 
 
 def test_daily_chart_rings_the_flagged_days():
