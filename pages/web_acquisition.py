@@ -27,10 +27,10 @@ if len(traffic.table):
     chart.altair_chart(charts.share_bars(shares, "source_medium", "share", "Source / medium"))
     chart.caption("Share of the top 10 sources' users.")
 
-st.subheader("Referring sites and their articles")
+st.subheader("Top sources and their articles")
 st.caption(
-    "The top 5 referring sources (configured exclusions removed), each with the articles it "
-    "sent readers to."
+    "The top 5 session sources by users (referring sites, newsletters and other campaign "
+    "sources; the configured exclusions removed), each with the articles it sent readers to."
 )
 referrals = results["ga-referrals"]
 render_grouped(

@@ -216,3 +216,26 @@ def test_two_wrapping_texts_narrow_so_the_figures_beside_them_fit():
         assert min(drawn.wrap.values()) >= WRAP_MIN_PX
     roomy = layout(table, groups, labels, 2 * WRAP_PX + figures + 10)
     assert roomy.wrap == {"title": WRAP_PX, "path": WRAP_PX}  # room: full width kept
+
+
+def test_a_rate_changes_in_percentage_points_in_tables_and_cards():
+    """Engagement rate 58.1% -> 58.3% read "+0.2%" (a relative change) beside shares in pp."""
+    from statsdash.ui.format import cell_formatter, visible_columns
+    from statsdash.ui.kpis import _change_of, change_line
+
+    before, after = 0.581, 0.583
+    row = pd.Series(
+        {
+            "engagement_rate": after,
+            "engagement_rate_prev": before,
+            "engagement_rate_prev_change": after - before,
+            "engagement_rate_prev_pct": 100 * (after - before) / before,
+        }
+    )
+    assert visible_columns(row.to_frame().T) == ["engagement_rate", "engagement_rate_prev_change"]
+    assert cell_formatter("engagement_rate_prev_change", float)(after - before) == "▲ +0.2 pp"
+    assert cell_formatter("engagement_rate_prev_change", float)(-0.0104) == "▼ −1.0 pp"
+    line = change_line(_change_of(row, "engagement_rate", "prev"), "vs prev.", points=True)
+    assert line.startswith(":green[▲ +0.2 pp]")
+    assert "0.3%" not in line  # the relative change (0.34%) is not what a card shows
+    assert _change_of(row.drop("engagement_rate_prev_change"), "engagement_rate", "prev") is None

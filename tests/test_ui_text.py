@@ -66,7 +66,7 @@ flags = pd.DataFrame([{
 }])
 render_unusual_days(flags)
 """
-    at = AppTest.from_string(script).run()
+    at = AppTest.from_string(script, default_timeout=60).run()
     [line] = at.text
     assert line.value.endswith(": likely a tracking break")
     assert line.proto.help == md("channel **UC_a_b** [x](javascript:alert(1)) sent no data")

@@ -281,7 +281,7 @@ def cell_formatter(column: str, dtype) -> object:
     if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
         return None
     if part == "change" and metric in FRACTIONS:
-        return lambda v: "" if pd.isna(v) else f"{100 * float(v):+.1f} pt"
+        return lambda v: "" if pd.isna(v) else signed_pp(100 * float(v))
     if part == "change":
         return lambda v: signed_int(v) if metric not in RATIO_DECIMALS else _signed(v, metric)
     if is_share(metric):
@@ -303,11 +303,13 @@ def _signed(value: object, metric: str) -> str:
 
 
 def is_shown_change(column: str) -> bool:
-    """The change a reader sees: a percent, except for shares (percentage points)."""
+    """The change a reader sees: a percent, except for shares and rates 0-1 (engagement
+    rate), whose change reads in percentage points (58.1% -> 58.3% is "+0.2 pp", not a
+    relative "+0.3%")."""
     metric, suffix, part = split_column(column)
     if suffix is None:
         return False
-    return part == ("change" if is_share(metric) else "pct")
+    return part == ("change" if is_share(metric) or metric in FRACTIONS else "pct")
 
 
 def visible_columns(table: pd.DataFrame, detail: bool = False) -> list[str]:

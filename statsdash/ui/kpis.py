@@ -9,19 +9,26 @@ import streamlit as st
 
 from statsdash.periods import COMPARISONS, comparison
 from statsdash.reports import ReportResult, Selection
-from statsdash.ui.format import comparison_name, number, short_comparison_name, signed_pct
+from statsdash.ui.format import (
+    comparison_name,
+    number,
+    short_comparison_name,
+    signed_pct,
+    signed_pp,
+)
 from statsdash.ui.render import render_compared
 from statsdash.ui.text import md_join
+from statsdash.utilities import FRACTIONS
 
 
-def change_line(pct: object, when: str, state: str | None = None) -> str:
+def change_line(pct: object, when: str, state: str | None = None, points: bool = False) -> str:
     """A KPI's change as coloured Markdown, e.g. ":green[▲ +4.2%] :small[vs last year]"
     (`when` short, so that a line fits a card at 1280 px).
 
     With a `state` ("incomplete", "provisional") it is grey: not a real change (the card's
-    badge says why).
+    badge says why). `points`: `pct` is a change in percentage points (a rate's).
     """
-    text = signed_pct(pct)
+    text = signed_pp(pct) if points else signed_pct(pct)
     name = f":small[{when}]"
     if not text:
         return f":gray[— {name} (no data then)]"
@@ -96,6 +103,15 @@ def render_kpis(
             st.caption(notes[metric])
 
 
+def _change_of(row, metric: str, suffix: str) -> object:
+    """The change a card shows: a rate 0-1's (engagement rate) in percentage points, every
+    other metric's in percent."""
+    if metric in FRACTIONS:
+        change = row.get(f"{metric}_{suffix}_change")
+        return None if change is None or pd.isna(change) else 100 * float(change)
+    return row.get(f"{metric}_{suffix}_pct")
+
+
 def _render_card(row, metric, title, short, formats, *, incomplete, provisional, help_text) -> None:
     """One KPI card's content: figure, change lines, badge."""
     if row is None:
@@ -109,7 +125,7 @@ def _render_card(row, metric, title, short, formats, *, incomplete, provisional,
         state, why = "provisional", provisional
     st.metric(title, value)
     lines = [
-        change_line(row.get(f"{metric}_{s}_pct"), when, state)
+        change_line(_change_of(row, metric, s), when, state, points=metric in FRACTIONS)
         for s, when in short.items()
         if f"{metric}_{s}_pct" in row
     ]

@@ -99,10 +99,11 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
             "Brands",
             list(config.brands),
             key="sd_brands",
-            placeholder="No brand: the sites and groups below",
+            placeholder="Any brand",
             on_change=_brands_chosen,
             args=(config,),
-            help="A brand's sites and its channel groups, chosen together",
+            help="A brand's sites and its channel groups, chosen together. With none chosen, "
+            "the sites and channel groups below are the selection.",
         )
     if sites:
         sb.multiselect(
