@@ -211,3 +211,23 @@ def test_bars_coloured_by_their_own_label_have_no_legend():
         top, "title", "estimated_revenue", "Title", "Revenue", "site", colors
     )
     assert other.to_dict()["encoding"]["color"]["legend"]["orient"] == "top"
+
+
+def test_stacked_bars_keep_one_order_of_parts_on_every_bar():
+    """Ordered per bar by its own shares, Quill and Ink's bar began with Shorts and the
+    others' with Long-form: the parts now stand in one order, largest overall first."""
+    frame = pd.DataFrame(
+        {
+            "group": ["A", "A", "A", "B", "B", "B"],
+            "format": ["Long-form", "Shorts", "Live", "Long-form", "Shorts", "Live"],
+            "share": [60.0, 30.0, 10.0, 20.0, 70.0, 10.0],
+        }
+    )
+    spec = charts.stacked_bars(frame, "group", "format", "share", "Format").to_dict()
+    (rows,) = datasets(spec)
+    encoding = spec.get("encoding") or spec["layer"][0]["encoding"]
+    order_field = encoding["order"]["field"]
+    assert encoding["color"]["sort"] == ["Shorts", "Long-form", "Live"]  # 100 > 80 > 20
+    for group in ("A", "B"):
+        parts = sorted((r for r in rows if r["group"] == group), key=lambda r: r[order_field])
+        assert [r["format"] for r in parts] == ["Shorts", "Long-form", "Live"]

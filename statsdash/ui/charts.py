@@ -447,11 +447,18 @@ def ranked_bars(
 def stacked_bars(
     frame: pd.DataFrame, row: str, category: str, share: str, category_title: str
 ) -> alt.Chart:
-    """One horizontal bar per `row`, split by `category` into its percent `share`."""
+    """One horizontal bar per `row`, split by `category` into its percent `share`; the
+    parts stand in one order on every bar (the largest overall first), so rows compare by
+    eye (ordered per bar, one row began with Shorts and the next with Long-form)."""
     # Only the drawn columns go to the browser: the whole report (every metric and
     # comparison, ~40 columns) was 28 kB of YouTube channels' page for a 3-column chart.
+    drawn = frame[[row, category, share]]
+    order = list(
+        drawn.groupby(category, sort=False)[share].sum().sort_values(ascending=False).index
+    )
+    drawn = drawn.assign(_part=drawn[category].map({c: i for i, c in enumerate(order)}))
     chart = (
-        alt.Chart(frame[[row, category, share]])
+        alt.Chart(drawn)
         .mark_bar()
         .encode(
             alt.Y(f"{row}:N", title=None, axis=alt.Axis(labelLimit=220)),
@@ -459,10 +466,10 @@ def stacked_bars(
             alt.Color(
                 f"{category}:N",
                 title=category_title,
-                sort="-x",
+                sort=order,
                 legend=alt.Legend(orient="bottom", columns=4, labelLimit=220),
             ),
-            alt.Order(f"{share}:Q", sort="descending"),
+            alt.Order("_part:Q", sort="ascending"),
             tooltip=[
                 alt.Tooltip(f"{row}:N"),
                 alt.Tooltip(f"{category}:N", title=category_title),
