@@ -10,6 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -351,9 +352,10 @@ def services_of(name: str) -> tuple[str, ...]:
     return ("ga", "youtube")
 
 
-def prefetch(selection: Selection, names: Iterable[str] = REPORT_NAMES) -> None:
+def prefetch(selection: Selection, names: Iterable[str] = REPORT_NAMES) -> Future | None:
     """Start, without waiting, the requests of every table these reports read, so that they
-    travel as a few rounds in parallel (per property or channel) instead of one per table."""
+    travel as a few rounds in parallel (per property or channel) instead of one per table.
+    The Future is done once YouTube's queries are all asked (None: none to ask)."""
     names = list(names)
     wanted = {service for name in names for service in services_of(name)}
     if "ga" in wanted and selection.config.google_analytics and selection.site_names():
@@ -365,13 +367,22 @@ def prefetch(selection: Selection, names: Iterable[str] = REPORT_NAMES) -> None:
         # answer: out with the first round, not a round of their own once an export or the
         # page reaches them (the Overview's last request).
         drivers = "drivers" in names and bool(selection.comparisons)
-        if drivers or "anomalies" in names:
-            from statsdash.youtube import insights as yt_insights
-
-            yt_insights.prefetch(data, drivers=drivers, anomalies="anomalies" in names)
         tables = {YT_REPORTS[n] for n in names if n in YT_REPORTS}
         tables |= {t for n in names for t in _YT_TABLES_OF.get(n, ())}
-        data.prefetch(tuple(tables))
+
+        def youtube() -> None:
+            if drivers or "anomalies" in names:
+                from statsdash.youtube import insights as yt_insights
+
+                yt_insights.prefetch(data, drivers=drivers, anomalies="anomalies" in names)
+            data.prefetch(tuple(tables))
+
+        # On a thread of its own: like for like, YouTube's queries wait for its check of the
+        # recent days, and the caller's GA tables (the first round) waited behind it (1-3 s
+        # of a cold Overview). A failure stays in the unread Future: the table that needs
+        # the query meets it again.
+        return budget.in_background("youtube", youtube, "youtube-prefetch")
+    return None
 
 
 def available_reports(config: Config) -> list[str]:

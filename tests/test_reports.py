@@ -47,7 +47,7 @@ def test_prefetch_sends_the_youtube_anomaly_history_with_the_first_round(
     from statsdash.insights import anomalies_report
 
     selection = Selection(emulator_config, MONTH, ("previous",), today=date(2026, 11, 20))
-    reports.prefetch(selection, ["anomalies", "yt-channels"])
+    reports.prefetch(selection, ["anomalies", "yt-channels"]).result()  # every query asked
     data = service_data("youtube", selection)
     wait(list(data._fetcher._futures.values()))
     asked = clean_emulator.requests()["by_endpoint"]["yt.reports.query"]
