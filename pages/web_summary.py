@@ -4,7 +4,7 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports, safe_service_table
-from statsdash.ui.format import LABELS, USERS_SUM, duration, fraction, number, plural
+from statsdash.ui.format import LABELS, USERS_SUM, duration, fraction, month_caption, number
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.kpis import render_kpis
@@ -43,35 +43,39 @@ render_kpis(
     result=summary,
 )
 row = summary.table.iloc[0] if len(summary.table) else None
-render_kpis(
-    row,
-    {
-        "pages_per_session": "Pages / session",
-        "avg_session_seconds": "Avg. session",
-        "avg_engagement_seconds": "Engagement / active user",
-        "engaged_sessions": "Engaged sessions",
-        "engagement_rate": "Engagement rate",
-    },
-    selection,
-    incomplete=list(summary.failures),
-    # Like for like, these cover complete days only (the line above the first row says so).
-    provisional=None if summary.compared and not selection.whole_periods else freshness.web_note,
-    formats={
-        "engagement_rate": fraction,
-        "avg_engagement_seconds": duration,
-        "avg_session_seconds": duration,
-        "pages_per_session": lambda v: number(v, 2),
-    },
-)
-split, _ = safe_service_table("ga", "users_split", selection)
-if split is not None and len(split):
-    users = split.iloc[0]
-    st.caption(
-        f"Users are GA4 total users ({number(users['users'])}), summed over properties. "
-        f'GA4\'s own reports call active users "Users": {number(users["active_users"])}; '
-        f"new users: {number(users['new_users'])}. Engagement rate = engaged sessions / "
-        "sessions; key events count the events each site lists in the config (else all)."
+# No complete day yet: the line above says so once; no cards or caption of empty figures.
+nothing_yet = bool(summary.compared) and not any(c.days_compared for c in summary.compared.values())
+fair = not selection.whole_periods
+if not nothing_yet:
+    render_kpis(
+        row,
+        {
+            "pages_per_session": "Pages / session",
+            "avg_session_seconds": "Avg. session",
+            "avg_engagement_seconds": "Engagement / active user",
+            "engaged_sessions": "Engaged sessions",
+            "engagement_rate": "Engagement rate",
+        },
+        selection,
+        incomplete=list(summary.failures),
+        # Like for like, these cover complete days only (the line above the first row says so).
+        provisional=None if summary.compared and fair else freshness.web_note,
+        formats={
+            "engagement_rate": fraction,
+            "avg_engagement_seconds": duration,
+            "avg_session_seconds": duration,
+            "pages_per_session": lambda v: number(v, 2),
+        },
     )
+    split, _ = safe_service_table("ga", "users_split", selection)
+    if split is not None and len(split):
+        users = split.iloc[0]
+        st.caption(
+            f"Users are GA4 total users ({number(users['users'])}), summed over properties. "
+            f'GA4\'s own reports call active users "Users": {number(users["active_users"])}; '
+            f"new users: {number(users['new_users'])}. Engagement rate = engaged sessions / "
+            "sessions; key events count the events each site lists in the config (else all)."
+        )
 render_download(summary, "ga-summary", selection)
 
 st.subheader("By site over time")
@@ -114,20 +118,10 @@ end = selection.period.end
 st.subheader(f"Month to date: {end:%B %Y}")
 mtd, error = safe_service_table("ga", "month_to_date", selection)
 caption = "The month so far, and where it ends at the same daily pace."
+columns = ["site", "pageviews", "projected_pageviews", "last_month_pageviews"]
 if mtd is not None and len(mtd):
-    # The days are the same on every row: said once here, not in two columns.
-    first = mtd.iloc[0]
-    caption = (
-        f"{end:%B %Y} through {end:%a %d %b}: {plural(int(first['days_elapsed']), 'day')} "
-        f"so far, {plural(int(first['days_left']), 'day')} left. Projected: where the month "
-        "ends at the same daily pace."
-    )
-    mtd = mtd.sort_values("pageviews", ascending=False, kind="stable")
-render_service_table(
-    mtd,
-    error,
-    "ga-month-to-date",
-    selection,
-    caption=caption,
-    columns=["site", "pageviews", "projected_pageviews", "last_month_pageviews"],
-)
+    caption = month_caption(mtd.iloc[0], end, freshness.web if fair else None)
+    if not mtd.iloc[0]["days_elapsed"]:
+        columns = ["site", "last_month_pageviews"]  # nothing so far to show or project
+    mtd = mtd.sort_values(["pageviews", "last_month_pageviews"], ascending=False, kind="stable")
+render_service_table(mtd, error, "ga-month-to-date", selection, caption=caption, columns=columns)

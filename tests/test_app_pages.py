@@ -526,3 +526,20 @@ def test_realtime_page_shows_the_network_now_and_refreshes_itself(downloads, net
     assert any(c.value.startswith("Fetched ") for c in at.caption)
     source = (ROOT / "pages" / "realtime.py").read_text()
     assert "@st.fragment(run_every=60)" in source  # AppTest does not advance the clock
+
+
+def test_web_summary_without_a_complete_day_draws_no_empty_cards(downloads):
+    """Yesterday (GA4 is complete through today - 2): one line says so; no second row of
+    cards without figures, no caption of zero users. Month to date stops at that day."""
+    at = open_page("pages/web_summary.py", downloads, {"period": "yesterday"})
+    web_latest = TODAY - timedelta(days=2)
+    infos = [i.value for i in at.info]
+    assert f"Web: no complete day yet — Web's latest complete day is {web_latest:%a %d %b}" in infos
+    assert not [m.label for m in at.metric], [m.label for m in at.metric]
+    captions = " ".join(shown(c.value) for c in at.caption)
+    assert "Users are GA4 total users" not in captions
+    assert "no data then" not in " ".join(m.value for m in at.markdown)
+    assert (
+        f"{TODAY:%B %Y} through {web_latest:%a %d %b}: {web_latest.day} complete days so far "
+        f"({TODAY - timedelta(days=1):%a %d %b} still arriving, left out)"
+    ) in captions

@@ -9,6 +9,7 @@ complete day in the facts itself, cuts the comparison ranges itself, and sums wi
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 from datetime import date, timedelta
 
@@ -20,7 +21,7 @@ from statsdash.cli import main
 from statsdash.config import CacheConfig, load_config
 from statsdash.emulator import DEMO_CONFIG, start_emulator
 from statsdash.periods import Period, preset
-from statsdash.reports import Selection, build_report, compared_lines
+from statsdash.reports import Selection, build_report, compared_lines, service_data
 
 pytestmark = pytest.mark.slow  # three emulators on three days, ~1-2 minutes in all
 
@@ -292,3 +293,39 @@ def test_a_property_that_does_not_wait_does_not_cut_the_period(emulators):
         assert row["days_compared"] == days
     # Relaxed, its own half-processed Saturday is counted as it stands.
     assert net.ga_facts(lagging, D("2026-11-28"), D("2026-11-28"))["hour"].nunique() < 24
+
+
+# ------------------------------------------------------------ month to date
+
+
+@pytest.mark.parametrize(
+    ("day", "key"), [(MONDAY, "last_week"), (TUESDAY, "month_to_date")], ids=["monday", "1st"]
+)
+def test_month_to_date_counts_complete_days_only(emulators, day, key):
+    """The month so far stops at GA4's last complete day (Sat 28 Nov on Monday 30th): a day
+    still arriving made the pace, and the projection, look low. On the 1st there is none."""
+    handle = emulators(day)
+    net, config = handle.network, demo_config(handle.url)
+    period = preset(key, day)
+    through = ga_complete_through(net, config, day)
+    first = period.end.replace(day=1)
+    month_days = calendar.monthrange(first.year, first.month)[1]
+    last_end = first - timedelta(days=1)
+    data = service_data("ga", selection(config, period, day))
+    table = data.month_to_date().set_index("site")
+    elapsed = max((through - first).days + 1, 0)
+    assert elapsed == {"last_week": 28, "month_to_date": 0}[key]  # the fixture is what it says
+    for site in config.google_analytics.sites.values():
+        ids = [p.id for p in site.properties]
+        row = table.loc[site.name]
+        assert row["days_elapsed"] == elapsed and row["days_left"] == month_days - elapsed
+        last = sum(
+            net.ga_facts(i, last_end.replace(day=1), last_end)["screenPageViews"].sum() for i in ids
+        )
+        assert row["last_month_pageviews"] == last
+        if not elapsed:
+            assert pd.isna(row["pageviews"]) and pd.isna(row["projected_pageviews"])  # not 0
+            continue
+        so_far = sum(net.ga_facts(i, first, through)["screenPageViews"].sum() for i in ids)
+        assert row["pageviews"] == so_far
+        assert row["projected_pageviews"] == round(so_far * month_days / elapsed)

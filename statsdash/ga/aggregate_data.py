@@ -615,8 +615,12 @@ class AnalyticsData:
     @_memoised
     def month_to_date(self) -> pd.DataFrame:
         """site, pageviews, days_elapsed, days_left, projected_pageviews, last_month_pageviews
-        for the month of the period's end, through the period's end."""
-        return series.month_to_date(self.frame("month"), self._answered_sites("early"), self.period)
+        for the month of the period's end, through the period's end (like for like, through
+        GA4's last complete day: the days still arriving would make the pace look low)."""
+        through = self.compared().complete_through if self.like_for_like else None
+        return series.month_to_date(
+            self.frame("month"), self._answered_sites("early"), self.period, through
+        )
 
     @_memoised
     def device_share_by_month(self) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from statsdash.config import Property
 from statsdash.ga.query import Report, ReportRequest, date_ranges
-from statsdash.periods import Period, days_left_in_month
+from statsdash.periods import Period
 from statsdash.utilities import rollup, share_pct
 
 Fetched = Sequence[tuple[str, Property, dict[str, Report]]]
@@ -24,7 +24,8 @@ DAILY_METRICS = ("screenPageViews", "totalUsers", "sessions")
 
 
 def month_request(period: Period) -> ReportRequest:
-    """Pageviews of the month of the period's end so far, and of the month before it."""
+    """Pageviews by day of the month of the period's end so far, and of the month before it
+    (by day, so that month to date can leave out the days still arriving)."""
     first = period.end.replace(day=1)
     last_end = first - timedelta(days=1)
     return ReportRequest(
@@ -32,6 +33,7 @@ def month_request(period: Period) -> ReportRequest:
             {"month": (first, period.end), "last_month": (last_end.replace(day=1), last_end)}
         ),
         ("screenPageViews",),
+        ("date",),
     )
 
 
@@ -66,25 +68,37 @@ def daily_series(
     return pd.concat(parts, ignore_index=True)
 
 
-def month_to_date(frame: pd.DataFrame, sites: Sequence[str], period: Period) -> pd.DataFrame:
+def month_to_date(
+    frame: pd.DataFrame, sites: Sequence[str], period: Period, through: date | None = None
+) -> pd.DataFrame:
     """Per site: site, pageviews (month so far), days_elapsed, days_left,
-    projected_pageviews (straight line to the month's end), last_month_pageviews."""
+    projected_pageviews (straight line to the month's end), last_month_pageviews.
+
+    `through` (the last complete day, like for like) leaves the later days out: the month so
+    far is its complete days, and a month without one yet has no figures (empty, never 0)."""
+    end = period.end if through is None else min(through, period.end)
+    first = period.end.replace(day=1)
+    if "date" in frame and len(frame):
+        days = np.array(frame["date"].tolist(), dtype="datetime64[D]")
+        frame = frame[(frame["range"] != "month") | (days <= np.datetime64(end))]
     sums = rollup(frame, ["site", "range"], ["pageviews"])
     wide = sums.pivot(index="site", columns="range", values="pageviews")
     wide = wide.reindex(index=list(sites), columns=["month", "last_month"]).fillna(0)
-    elapsed = period.end.day
+    elapsed = max((end - first).days + 1, 0)
     month_days = calendar.monthrange(period.end.year, period.end.month)[1]
     so_far = wide["month"].astype("int64")
+    if elapsed:
+        projected = (so_far * month_days / elapsed).round().astype("int64").to_numpy()
+        so_far = so_far.to_numpy()
+    else:  # no complete day of the month yet
+        so_far = projected = pd.array([pd.NA] * len(wide), dtype="Int64")
     return pd.DataFrame(
         {
             "site": pd.Series(list(sites), dtype="str"),
-            "pageviews": so_far.to_numpy(),
+            "pageviews": so_far,
             "days_elapsed": elapsed,
-            "days_left": days_left_in_month(period),
-            "projected_pageviews": (so_far * month_days / elapsed)
-            .round()
-            .astype("int64")
-            .to_numpy(),
+            "days_left": month_days - elapsed,
+            "projected_pageviews": projected,
             "last_month_pageviews": wide["last_month"].astype("int64").to_numpy(),
         }
     )

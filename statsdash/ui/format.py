@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -161,6 +162,31 @@ LABELS = {
 def plural(count: int, word: str) -> str:
     """ "1 day", "7 days"."""
     return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def month_caption(first: pd.Series, end: date, web_through: date | None) -> str:
+    """What a month-to-date table covers, with every day count it compares: its complete days
+    (`web_through`: GA4's last complete day), the month's length the projection runs to, and
+    last month's, e.g. "28 complete days so far (Sun 29 Nov is still arriving)"."""
+    elapsed, left = int(first["days_elapsed"]), int(first["days_left"])
+    last_month = end.replace(day=1) - timedelta(days=1)
+    before = f"Last month's pageviews: {last_month:%B}'s {last_month.day} days."
+    if not elapsed:
+        latest = f" (web data is complete through {web_through:%a %d %b})" if web_through else ""
+        return f"{end:%B %Y}: no complete day yet{latest}. {before}"
+    last = end.replace(day=elapsed)
+    cut = last < end
+    arriving = ""
+    if cut:
+        later = last + timedelta(days=1)
+        span = f"{later:%a %d %b}" if later == end else f"{later:%a %d}–{end:%a %d %b}"
+        arriving = f" ({span} still arriving, left out)"
+    days = plural(elapsed, "complete day") if cut or web_through else plural(elapsed, "day")
+    return (
+        f"{end:%B %Y} through {last:%a %d %b}: {days} so far{arriving}, "
+        f"{plural(left, 'day')} left. Projected: all {elapsed + left} days of {end:%B} at the "
+        f"same daily pace. {before}"
+    )
 
 
 def split_column(column: str) -> tuple[str, str | None, str]:

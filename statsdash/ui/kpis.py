@@ -31,7 +31,7 @@ def change_line(pct: object, when: str, state: str | None = None, points: bool =
     text = signed_pp(pct) if points else signed_pct(pct)
     name = f":small[{when}]"
     if not text:
-        return f":gray[— {name} (no data then)]"
+        return f":gray[— :small[{when} (no data then)]]"
     if state:
         return f":gray[{text} {name}]"
     colour = "green" if text.startswith("▲") else "red" if text.startswith("▼") else "gray"
