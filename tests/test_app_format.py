@@ -239,3 +239,15 @@ def test_a_rate_changes_in_percentage_points_in_tables_and_cards():
     assert line.startswith(":green[▲ +0.2 pp]")
     assert "0.3%" not in line  # the relative change (0.34%) is not what a card shows
     assert _change_of(row.drop("engagement_rate_prev_change"), "engagement_rate", "prev") is None
+
+
+def test_device_keys_read_as_names_on_screen():
+    from statsdash.ui.format import device_name
+
+    assert [device_name(d) for d in ("mobile", "desktop", "tablet", "smart tv")] == [
+        "Mobile",
+        "Desktop",
+        "Tablet",
+        "Smart TV",
+    ]
+    assert device_name(None) is None and device_name("") == ""

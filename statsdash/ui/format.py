@@ -266,6 +266,17 @@ def duration(seconds: object) -> str:
     return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
 
 
+# GA4's deviceCategory values are lower case keys; on screen they read as names.
+DEVICE_NAMES = {"smart tv": "Smart TV"}
+
+
+def device_name(value: object) -> object:
+    """ "mobile" -> "Mobile", "smart tv" -> "Smart TV"; anything else (empty) as it is."""
+    if not isinstance(value, str):
+        return value
+    return DEVICE_NAMES.get(value, value[:1].upper() + value[1:])
+
+
 def percent(value: object) -> str:
     """A share: 12.345 -> "12.3%"; empty stays empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
