@@ -131,3 +131,26 @@ def test_cache_files_are_private(cache_dir):
     assert key.stat().st_mode & 0o777 == 0o700
     files = list(key.iterdir())
     assert files and all(p.stat().st_mode & 0o777 == 0o600 for p in files)
+
+
+def test_drawing_ahead_makes_the_first_pages_months_and_changes_no_fact(monkeypatch):
+    monkeypatch.setenv("STATSDASH_FACTS_CACHE", "off")
+    _forget_stores()
+    try:
+        requested = _every_frame(Network(TODAY))  # every block drawn as requests ask
+        _forget_stores()
+        network_module.draw_ahead(TODAY)  # what a demo does while the app imports
+        channels, _, channel_stores = network_module._channel_catalogue()
+        months = stores.ColumnStore._index
+        for channel, store in zip(channels, channel_stores, strict=True):
+            lifetime = list(range(months(stores.DATA_START_DAY), months(_nov_days()[0]) + 1))
+            assert sorted(store._blocks) == (lifetime if channel.group else []), channel.title
+        for pid in Network(TODAY).ga_properties:
+            drawn = sorted(network_module._ga_store(pid)._blocks)
+            assert drawn == list(range(months(stores.day_number(date(2025, 10, 1))), drawn[-1] + 1))
+            assert drawn[-1] == months(_nov_days()[0]), pid
+        ahead = _every_frame(Network(TODAY))
+        for name, frame in requested.items():
+            pd.testing.assert_frame_equal(ahead[name], frame, check_exact=True)
+    finally:
+        _forget_stores()

@@ -340,6 +340,25 @@ class Network:
         }
 
 
+def draw_ahead(today: date) -> None:
+    """Make the month blocks a demo's first page reads before its requests ask (demo mode
+    runs this on a thread of its own while the app imports): each configured channel's
+    every month (its lifetime counts read them all) and each GA property's last 14 months
+    (the last 28 days, the 28 before, the same days a year ago), the newest first.
+    The blocks are the ones a request would draw, so the answers stay the same."""
+    channels, _, channel_stores = _channel_catalogue()
+    yt = [s for c, s in zip(channels, channel_stores, strict=True) if c.group is not None]
+    ga = [_ga_store(spec.property_id) for spec in cat.PROPERTY_SPECS]
+    last = day_number(today)
+    year_ago = day_number(date(today.year - 1, today.month, 1)) - 1  # the month before
+    for store in ga + yt:
+        store.prepare(last - 31, last)  # this month and the last first: every range needs them
+    for store in ga:
+        store.prepare(year_ago, last - 62)
+    for store in yt:
+        store.prepare(stores.DATA_START_DAY, last - 62)
+
+
 @functools.cache
 def _network_for(today: date | None, copies: int = 1) -> Network:
     return Network(today, copies)

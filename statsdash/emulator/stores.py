@@ -96,6 +96,13 @@ class ColumnStore:
             self._blocks[k] = block
         return self._blocks[k]
 
+    def prepare(self, first_day: int, last_day: int) -> None:
+        """Make the months holding first_day..last_day ahead of use, newest first, one month
+        at a time under the lock: a request meanwhile waits for one month at most."""
+        for k in range(self._index(last_day), self._index(first_day) - 1, -1):
+            with self._lock:
+                self._block(k)
+
     def span(self, first_day: int, last_day: int) -> dict[str, np.ndarray]:
         """The columns of the whole months holding first_day..last_day (at least one month)."""
         lo, hi = self._index(first_day), max(self._index(first_day), self._index(last_day))
