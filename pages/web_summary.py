@@ -92,6 +92,8 @@ lines = to_lines(load_daily("ga", selection), "ga", metric, complete_through=fre
 flags = flag_marks("ga", metric, selection, grain)
 colors = charts.entity_colors(selection.config)
 st.altair_chart(charts.time_series(lines, grain, LABELS[metric], colors, extra=flags))
+if flags is not None:
+    st.caption("Rings mark unusual days; the Insights page says what was unusual about each.")
 
 sites = results["ga-sites"]
 render_table(

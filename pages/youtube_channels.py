@@ -66,6 +66,8 @@ lines = to_lines(daily, "youtube", metric, complete_through=freshness.youtube)
 flags = flag_marks("youtube", metric, selection, grain)
 colors = charts.entity_colors(selection.config)
 st.altair_chart(charts.time_series(lines, grain, LABELS[metric], colors, extra=flags))
+if flags is not None:
+    st.caption("Rings mark unusual days; the Insights page says what was unusual about each.")
 
 table = channels.table
 render_table(

@@ -74,6 +74,7 @@ def test_daily_chart_rings_the_flagged_days():
     assert rings, "no anomaly marks on the daily chart"
     tooltips = [t["title"] for t in rings[0]["encoding"]["tooltip"]]
     assert "Expected" in tooltips
+    assert any(c.value.startswith("Rings mark unusual days") for c in at.caption)  # the key
 
 
 def layers(spec: dict) -> list[dict]:
