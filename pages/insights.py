@@ -7,7 +7,14 @@ from statsdash import narrative
 from statsdash.periods import COMPARISON_LABELS
 from statsdash.ui import insight_charts as ic
 from statsdash.ui.data import load_reports
-from statsdash.ui.format import number, signed_int, signed_pct
+from statsdash.ui.format import (
+    fraction,
+    number,
+    signed_int,
+    signed_pct,
+    signed_pp,
+    source_type_name,
+)
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import render_unusual_days
 from statsdash.ui.render import render_compared, render_download, render_header, render_problems
@@ -76,6 +83,8 @@ def render_drivers(result) -> None:
         or dimensions[0]
     )
     rows = of_metric[of_metric["dimension"] == dimension]
+    if dimension == "source_type":  # YouTube's API keys, named as YouTube Audience names them
+        rows = rows.assign(label=rows["key"].map(source_type_name))
     if metric in d.RATIO_METRICS:
         rows = rows.assign(label=rows["label"] + " (" + rows["effect"] + ")")
         st.caption(
@@ -98,6 +107,8 @@ def render_drivers(result) -> None:
         "change": signed_int if not decimals else (lambda v: f"{v:+.{decimals}f}"),
         "change_pct": signed_pct,
     }
+    if metric in narrative.FRACTION_METRICS:  # 0.581 reads 58.1%, its change in points
+        shown |= {"base": fraction, "current": fraction, "change": lambda v: signed_pp(100 * v)}
     names = {"label": "Contributor", "base": label, "current": "This period", "change": "Change"}
     # Risers above fallers, each at the page's width (side by side they ran off at 1280 px).
     for title, table in (("Risers", risers), ("Fallers", fallers)):

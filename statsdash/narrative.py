@@ -1,8 +1,11 @@
 """Sentences written from the drivers and anomalies tables, for the Insights page and the
 digest: every figure in them is a cell of the table the download gives.
 
-"Pageviews −4.1% vs the previous period: gearhaven.co.uk −38k (its top article “…”, −21k),
-google / organic −17k; partly offset by pixelpost.net +12k."
+"Pageviews −4.1% vs the previous period. By site: gearhaven.co.uk −38k (its top article
+“…”, −21k); partly offset by pixelpost.net +12k. By source: google / organic −17k."
+
+Sites and sources are two splits of the same change (each adds up to it), so each has its
+sentence. Rates 0-1 read as percentages and their changes in percentage points.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import date
 import pandas as pd
 
 from statsdash import drivers as d
+from statsdash.ui.format import source_type_name
 
 WHEN = {
     "previous": "the previous period",
@@ -22,6 +26,14 @@ WHEN = {
 }
 TOP_DIMENSION = {"ga": "site", "youtube": "channel"}
 SOURCE_DIMENSION = {"ga": "source_medium", "youtube": "source_type"}
+# What each sentence's split is called: "By site: …", "By traffic source: …".
+SPLIT_NAMES = {
+    "site": "site",
+    "channel": "channel group",
+    "source_medium": "source",
+    "source_type": "traffic source",
+}
+FRACTION_METRICS = {"engagement_rate"}  # 0-1: read as a percentage
 KIND_WORDS = {"spike": "above", "drop": "below", "tracking_break": "likely tracking break"}
 
 
@@ -72,7 +84,19 @@ def _movers(rows: pd.DataFrame, sign: float, n: int) -> pd.DataFrame:
 
 
 def _part(row) -> str:
-    return f"{row['label']} {compact(row['contribution'])}"
+    label = source_type_name(row["key"]) if row["dimension"] == "source_type" else row["label"]
+    return f"{label} {compact(row['contribution'])}"
+
+
+def quoted(title: str) -> str:
+    """A title in curly quotes, its own quotes made single so they do not double up:
+    'The "Indie" guide' -> “The ‘Indie’ guide”."""
+    inner, opened = [], False
+    for char in str(title):
+        if char in '"“”':
+            char, opened = ("’" if opened else "‘"), not opened
+        inner.append(char)
+    return f"“{''.join(inner)}”"
 
 
 def headline(table: pd.DataFrame, metric: str, comparison: str) -> str | None:
@@ -84,7 +108,7 @@ def headline(table: pd.DataFrame, metric: str, comparison: str) -> str | None:
     current, base = rows["total_current"].iloc[0], rows["total_base"].iloc[0]
     name, when = d.METRIC_LABELS[metric], WHEN.get(comparison, comparison)
     if metric in d.RATIO_METRICS:
-        return _ratio_sentence(rows, name, when, current, base)
+        return _ratio_sentence(rows, name, when, current, base, metric)
     change = current - base
     pct = change / abs(base) * 100 if base else math.nan
     if change == 0:
@@ -96,16 +120,24 @@ def headline(table: pd.DataFrame, metric: str, comparison: str) -> str | None:
         if i == 0 and metric == "pageviews":
             article = _top_article(table, comparison, row["key"], sign)
             text += (
-                f" (its top article “{article['label']}”, {compact(article['contribution'])})"
+                f" (its top article {quoted(article['label'])}, {compact(article['contribution'])})"
                 if article is not None
                 else ""
             )
         parts.append(text)
-    source = _movers(_rows(table, metric, comparison, SOURCE_DIMENSION[service]), sign, 1)
-    parts += [_part(row) for _, row in source.iterrows()]
     offsets = [_part(row) for _, row in _movers(rows, -sign, 1).iterrows()]
-    text = f"{name} {signed_percent(pct)} vs {when}: " + (", ".join(parts) or "spread thinly")
-    return text + (f"; partly offset by {', '.join(offsets)}." if offsets else ".")
+    top = SPLIT_NAMES[TOP_DIMENSION[service]]
+    text = f"{name} {signed_percent(pct)} vs {when}. By {top}: "
+    text += (", ".join(parts) or "spread thinly") + (
+        f"; partly offset by {', '.join(offsets)}." if offsets else "."
+    )
+    dimension = SOURCE_DIMENSION[service]
+    source = _movers(_rows(table, metric, comparison, dimension), sign, 1)
+    if len(source):
+        text += (
+            f" By {SPLIT_NAMES[dimension]}: {', '.join(_part(r) for _, r in source.iterrows())}."
+        )
+    return text
 
 
 def _top_article(table: pd.DataFrame, comparison: str, site: str, sign: float):
@@ -115,14 +147,26 @@ def _top_article(table: pd.DataFrame, comparison: str, site: str, sign: float):
     return None if top.empty else top.iloc[0]
 
 
-def _ratio_sentence(rows, name, when, current, base) -> str:
+def _ratio_sentence(rows, name, when, current, base, metric) -> str:
     mix = rows.loc[rows["effect"] == "mix", "contribution"].sum()
     rate = rows.loc[rows["effect"] == "rate", "contribution"].sum()
     main = "rates within sites" if abs(rate) >= abs(mix) else "the mix of sites"
+    if metric in FRACTION_METRICS:  # 0.581 -> "58.1%", changes in percentage points
+        level, step = (lambda v: f"{100 * v:.1f}%"), (lambda v: _signed(100 * v, 1, " pp"))
+    else:
+        level, step = (lambda v: f"{v:.2f}"), (lambda v: _signed(v, 2, ""))
     return (
-        f"{name} {current:.2f} vs {base:.2f} {when}: mostly {main} "
-        f"(rate effect {rate:+.3f}, mix effect {mix:+.3f})."
-    ).replace("-", "−")
+        f"{name} {level(current)} vs {level(base)} {when} ({step(current - base)}): "
+        f"mostly {main} (rate effect {step(rate)}, mix effect {step(mix)})."
+    )
+
+
+def _signed(value: float, decimals: int, unit: str) -> str:
+    """+1.2 pp, −0.03; what rounds to zero is 0.0, never −0.0."""
+    shown = round(float(value), decimals)
+    if shown == 0:
+        return f"{0:.{decimals}f}{unit}"
+    return f"{'+' if shown > 0 else '−'}{abs(shown):.{decimals}f}{unit}"
 
 
 def headlines(table: pd.DataFrame, comparison: str, metrics=None) -> list[str]:

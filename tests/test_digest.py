@@ -200,7 +200,7 @@ def test_the_digest_is_sent_over_starttls_with_login(sent, event_emulator):
         assert "pixelpost.net pageviews Tue 24 Nov" in part  # the viral article's spike
         assert "property 298451007 sent no data" in part  # the tag that stopped firing
     assert re.search(r"Pageviews: [\d,]+ \([▲▼] [+−][\d.]+% vs previous period", text)
-    assert "Pageviews " in text and "vs the previous period: pixelpost.net +" in text
+    assert "Pageviews " in text and "vs the previous period. By site: pixelpost.net +" in text
     link = "https://statsdash.example.com/insights?period=custom&start=2026-11-23&end=2026-11-29"
     assert link in text and link.replace("&", "&amp;") in html
 

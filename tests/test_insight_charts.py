@@ -56,8 +56,60 @@ def test_risers_fallers_and_the_sentence_come_from_the_table():
     assert fallers[["label", "change"]].values.tolist() == [["a.example", -300.0]]
     sentence = narrative.headline(table(), "pageviews", "previous")
     assert sentence == (
-        "Pageviews −13.1% vs the previous period: a.example −300 (its top article “X”, −250), "
-        "google / organic −150; partly offset by b.example +100."
+        "Pageviews −13.1% vs the previous period. By site: a.example −300 (its top article "
+        "“X”, −250); partly offset by b.example +100. By source: google / organic −150."
+    )
+
+
+def test_a_title_with_quotes_is_not_quoted_twice():
+    articles = d.additive(
+        pd.Series({"a.example/x": 100.0}), pd.Series({"a.example/x": 350.0}), 1130.0, 1300.0
+    )
+    labels = {"a.example/x": '"Indie" explained'}
+    own = d.labelled(articles, "pageviews", "previous", "article", (1130.0, 1300.0), labels)
+    rest = table()[lambda t: t["dimension"] != "article"]
+    sentence = narrative.headline(d.combined([rest, own]), "pageviews", "previous")
+    assert "(its top article “‘Indie’ explained”, −250)" in sentence
+
+
+def test_youtube_sources_read_as_youtube_names_them():
+    now, then = pd.Series({"SUGGESTED": 900.0, "YT_SEARCH": 100.0}), pd.Series({"SUGGESTED": 400.0})
+    groups = d.additive(pd.Series({"G": 1000.0}), pd.Series({"G": 400.0}), 1000.0, 400.0, top=None)
+    sources = d.additive(now, then, 1000.0, 400.0)
+    table = d.combined(
+        [
+            d.labelled(groups, "views", "previous", "channel", (1000.0, 400.0)),
+            d.labelled(sources, "views", "previous", "source_type", (1000.0, 400.0)),
+        ]
+    )
+    sentence = narrative.headline(table, "views", "previous")
+    assert sentence == (
+        "YouTube views +150.0% vs the previous period. By channel group: G +600. "
+        "By traffic source: Suggested videos +500."
+    )
+
+
+def test_a_rate_reads_as_a_percentage_and_its_change_in_points():
+    # Sessions 100 / 100 and engaged 58 / 60: 58.0% now against 60.0%; a.example's own rate
+    # fell from 0.6 to 0.58 (rate effect −2.0 pp), the weights did not move (mix effect 0).
+    split = d.mix_and_rate(
+        (pd.Series({"a.example": 58.0}), pd.Series({"a.example": 60.0})),
+        (pd.Series({"a.example": 100.0}), pd.Series({"a.example": 100.0})),
+    )
+    rows = d.labelled(split, "engagement_rate", "previous", "site", (0.58, 0.6))
+    sentence = narrative.headline(rows, "engagement_rate", "previous")
+    assert sentence == (
+        "Engagement rate 58.0% vs 60.0% the previous period (−2.0 pp): mostly rates within "
+        "sites (rate effect −2.0 pp, mix effect 0.0 pp)."
+    )
+    split = d.mix_and_rate(
+        (pd.Series({"a.example": 240.0}), pd.Series({"a.example": 237.0})),
+        (pd.Series({"a.example": 100.0}), pd.Series({"a.example": 100.0})),
+    )
+    rows = d.labelled(split, "pages_per_session", "previous", "site", (2.4, 2.37))
+    assert narrative.headline(rows, "pages_per_session", "previous") == (
+        "Pages per session 2.40 vs 2.37 the previous period (+0.03): mostly rates within "
+        "sites (rate effect +0.03, mix effect 0.00)."
     )
 
 

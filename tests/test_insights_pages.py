@@ -4,6 +4,7 @@ mode through AppTest, seen on 1 Dec 2026: last week holds the demo network's eve
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,12 @@ def test_insights_page_explains_the_week():
     at = open_page("pages/insights.py")
     lines = [t.value for t in at.text]
     assert any(line.startswith("Pageviews +") and "pixelpost.net +" in line for line in lines)
-    assert any('“"Indie" explained in five minutes”' in line for line in lines)
+    assert any("“‘Indie’ explained in five minutes”" in line for line in lines)  # not “"…"”
+    assert not any("SUGGESTED" in line or " −0.0" in line for line in lines)
+    rate = next(line for line in lines if line.startswith("Engagement rate "))
+    assert re.match(r"Engagement rate \d+\.\d% vs \d+\.\d% .* \([+−]?\d+\.\d pp\)", rate)
+    pageviews = next(line for line in lines if line.startswith("Pageviews "))
+    assert ". By site: " in pageviews and ". By source: " in pageviews
     assert any(line.startswith("Wed 25 Nov · Coastline Chronicle views ") for line in lines)
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert any(s.get("mark", {}).get("type") == "bar" and "y2" in s["encoding"] for s in specs)
