@@ -1,13 +1,16 @@
 """Shared pandas helpers: rollups with ratios from parts, comparison columns, CSV safety."""
 
+import gc
 import io
 import math
+import threading
 
 import pandas as pd
 import pytest
 
 from statsdash.utilities import (
     add_comparisons,
+    collector_paused,
     comparison_columns,
     per_thousand,
     ratio,
@@ -163,3 +166,36 @@ def test_csv_keeps_identifiers_by_column_role():
     assert back["video"].tolist() == [*video_ids, '\'=HYPERLINK("http://127.0.0.2/x")']
     assert back["title"].tolist() == ["'-NqGYkR56Hk", "ok title", "x"]
     assert back["property"].tolist() == ["311204581", "'-1", "2"]
+
+
+def test_the_collector_is_paused_until_the_last_caller_leaves():
+    assert gc.isenabled()
+    inside, leave = threading.Event(), threading.Event()
+
+    def other_session():
+        with collector_paused():
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other_session)
+    with collector_paused():
+        assert not gc.isenabled()
+        thread.start()
+        assert inside.wait(10)
+    assert not gc.isenabled()  # the other thread is still building its tables
+    leave.set()
+    thread.join(10)
+    assert gc.isenabled()
+
+
+def test_the_collector_stays_off_when_it_was_off_and_comes_back_after_an_error():
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError("a table that failed")
+    assert gc.isenabled()

@@ -34,7 +34,7 @@ from statsdash.reports import (
 )
 from statsdash.ui.session import load_app_config
 from statsdash.ui.text import md, md_join
-from statsdash.utilities import give_back_memory
+from statsdash.utilities import collector_paused, give_back_memory
 
 TTL = 15 * 60  # seconds; the response cache below keeps final days much longer
 MAX_ENTRIES = 256
@@ -231,6 +231,13 @@ def load_reports(names: Iterable[str], selection: Selection) -> dict[str, Report
         # Every table is kept: no bar drawn and taken down again (three redraws of the page
         # top in the browser for a wait nobody sees).
         return {name: _cached_report(name, key) for name in names}
+    with collector_paused():  # answers parsed, tables built: see there
+        results = _load_visibly(names, selection)
+    give_back_memory()  # building the tables freed what drawing them can reuse
+    return results
+
+
+def _load_visibly(names: list[str], selection: Selection) -> dict[str, ReportResult]:
     prefetch(selection, names)  # every table's requests at once, not one round per table
     box = st.empty()
     bar = box.progress(0.0, text=f"Loading {len(names)} tables…")
@@ -245,7 +252,6 @@ def load_reports(names: Iterable[str], selection: Selection) -> dict[str, Report
         bar.progress(i / len(names), text=f"{step}…")
         results[name] = load_report(name, selection, fetched)
     box.empty()
-    give_back_memory()  # building the tables freed what drawing them can reuse
     return results
 
 
