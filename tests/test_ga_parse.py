@@ -72,3 +72,25 @@ def test_text_codes_follow_first_appearance():
     country = table.arrays["country"]
     assert list(country.uniques) == ["France", "Japan", "(not set)"]
     assert list(country.codes) == [0, 1, 0, 2, 1]
+
+
+def test_rows_in_keeps_the_rows_of_the_values_asked_in_order():
+    """Table.rows_in (the top sources' articles are stacked from it) against pandas."""
+    from statsdash.ga.query import Table, stack_tables
+
+    frame = pd.DataFrame(
+        {
+            "sessionSource": pd.Series(["a.com", "b.com", "a.com", "c.com", "b.com"], dtype="str"),
+            "pagePath": pd.Series(["/1", "/2", "/3", "/1", "/5"], dtype="str"),
+            "screenPageViews": [5, 4, 3, 2, 1],
+        }
+    )
+    table = Table(frame)
+    for wanted in (["b.com", "a.com"], ["c.com"], ["nobody.com"], []):
+        got = stack_tables([(table.rows_in("sessionSource", wanted), {"site": "s"})])
+        expected = frame[frame["sessionSource"].isin(wanted)].assign(site="s")
+        pd.testing.assert_frame_equal(
+            got, expected.astype({"site": "str"}).reset_index(drop=True), check_exact=True
+        )
+    empty = Table(frame.iloc[:0])
+    assert len(empty.rows_in("sessionSource", ["a.com"])) == 0

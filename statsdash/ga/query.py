@@ -182,6 +182,29 @@ class Table:
     def __len__(self) -> int:
         return self.length
 
+    def rows_in(self, name: str, values: Iterable[str]) -> Table:
+        """The rows whose text column `name` holds one of `values`, as a table of their own
+        (in the same order; a text column keeps its distinct values, its codes are cut)."""
+        if not self.length:
+            return self
+        column, wanted = self.arrays[name], set(values)
+        if isinstance(column, Text):
+            hit = np.array([u in wanted for u in column.uniques.tolist()], dtype=bool)
+            keep = hit[column.codes]
+        else:
+            keep = np.array([v in wanted for v in column.tolist()], dtype=bool)
+        table = Table.__new__(Table)
+        table.dtypes, table.length = self.dtypes, int(keep.sum())
+        table.arrays = {
+            n: None
+            if not table.length
+            else Text(a.codes[keep], a.uniques)
+            if isinstance(a, Text)
+            else a[keep]
+            for n, a in self.arrays.items()
+        }
+        return table
+
     def values(self, name: str) -> Any:
         """Column `name` as a numpy array (text as Python strings)."""
         column = self.arrays[name]
