@@ -47,6 +47,11 @@ def test_the_waterfall_walks_from_the_base_to_the_current_total():
     assert (steps["start"][1:-1].to_numpy() == steps["end"][:-2].to_numpy()).all()
     spec = ic.waterfall(steps, "Pageviews").to_dict()
     assert spec["mark"]["type"] == "bar" and spec["encoding"]["y2"]["field"] == "end"
+    assert spec["encoding"]["x"]["axis"]["labelOverlap"] is False  # every bar named
+    # The levels walk 1300 -> 1400 (b +100) -> 1430 (c +30) -> 1130 (a −300): the top of the
+    # axis is just above the highest, its bottom below the lowest, so no bar is cut.
+    scale = spec["encoding"]["y"]["scale"]
+    assert scale["domainMax"] == 1.02 * 1430 and scale["domainMin"] == 0.9 * 1130
 
 
 def test_risers_fallers_and_the_sentence_come_from_the_table():

@@ -71,13 +71,16 @@ def waterfall(steps: pd.DataFrame, value_title: str, width: int | None = None) -
         "step:N",
         sort=list(steps["step"]),
         title=None,
-        axis=alt.Axis(labelAngle=-30, labelLimit=200),
+        # Every bar is named: the angled labels fit, but Vega-Lite hid every other one.
+        axis=alt.Axis(labelAngle=-30, labelLimit=200, labelOverlap=False),
     )
-    # The axis starts near the smallest level reached, so a change of a few percent shows.
+    # The axis starts near the smallest level reached, so a change of a few percent shows;
+    # its top is set too (clamped with only a bottom, the highest bar was cut off).
     levels = pd.concat([steps["end"], steps["start"][1:-1]])
     scale = {"zero": False, "clamp": True}
     if len(levels) and levels.min() > 0:
         scale["domainMin"] = 0.9 * float(levels.min())
+        scale["domainMax"] = 1.02 * float(levels.max())
     y = alt.Y("start:Q", title=value_title, scale=alt.Scale(**scale), axis=alt.Axis(format="~s"))
     tooltip = [
         alt.Tooltip("step:N", title="Step"),
