@@ -78,6 +78,7 @@ class ColumnStore:
         self._lock = threading.Lock()
         self._blocks: dict[int, dict[str, np.ndarray]] = {}  # month index -> its columns
         self._joined: dict[tuple[int, int], dict[str, np.ndarray]] = {}
+        self._unsaved: list[tuple[int, int, dict[str, np.ndarray]]] = []  # drawn, not on disk
 
     @staticmethod
     def _index(day: int) -> int:
@@ -92,9 +93,17 @@ class ColumnStore:
             if block is None:
                 block = self._make_month(year, month)
                 if self._name:
-                    facts_cache.save(self._name, year, month, block)
+                    self._unsaved.append((year, month, block))
             self._blocks[k] = block
         return self._blocks[k]
+
+    def _save_drawn(self) -> None:
+        """Write the months drawn under the lock to the facts cache once it is released: a
+        request waiting for this store's lock waits for the drawing, not for the disk."""
+        with self._lock:
+            drawn, self._unsaved = self._unsaved, []
+        for year, month, block in drawn:
+            facts_cache.save(self._name, year, month, block)
 
     def prepare(self, first_day: int, last_day: int) -> None:
         """Make the months holding first_day..last_day ahead of use, newest first, one month
@@ -102,6 +111,8 @@ class ColumnStore:
         for k in range(self._index(last_day), self._index(first_day) - 1, -1):
             with self._lock:
                 self._block(k)
+            if self._unsaved:
+                self._save_drawn()
 
     def span(self, first_day: int, last_day: int) -> dict[str, np.ndarray]:
         """The columns of the whole months holding first_day..last_day (at least one month)."""
@@ -118,6 +129,8 @@ class ColumnStore:
                 if len(self._joined) >= 8:  # a few recent spans; blocks stay
                     self._joined.pop(next(iter(self._joined)))
                 self._joined[(lo, hi)] = joined
+        if self._unsaved:
+            self._save_drawn()
         return joined
 
     def through(self, last_day: int) -> dict[str, np.ndarray]:
