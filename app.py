@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import statsdash.ui.demo_ahead  # noqa: F401  (demo mode: the emulator's facts start now)
 from statsdash.config import ConfigError
 from statsdash.ui.access import require_access
 from statsdash.ui.data import refresh

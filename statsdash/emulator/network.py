@@ -14,13 +14,16 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from statsdash.emulator import catalog as cat
 from statsdash.emulator import events, revenue, stores
 from statsdash.emulator.stores import GA_METRICS, OTHER, YT_METRICS, day_number
+
+if TYPE_CHECKING:  # the raw facts' frames are for tests: serving and drawing need no pandas
+    import pandas as pd
 
 GA_PARTIAL_HOURS = 12  # hours visible on the day after the last complete one
 YT_LATENCY_DAYS = 3
@@ -205,6 +208,8 @@ class Network:
     def ga_realtime_facts(self, property_id: str, now: datetime | None = None) -> pd.DataFrame:
         """The property's realtime rows as labels (tests): minutesAgo, unifiedScreenName,
         country, deviceCategory, activeUsers, screenPageViews, keyEvents."""
+        import pandas as pd
+
         c = self.ga_realtime(property_id, now)
         _, titles = self.ga_page_labels(property_id)
         return pd.DataFrame(
@@ -261,6 +266,8 @@ class Network:
 
     def ga_facts(self, property_id: str, start: date, end: date) -> pd.DataFrame:
         """Visible GA4 fact rows of one property in [start, end], one row per cell."""
+        import pandas as pd
+
         cols, lo, hi = self.ga_slice(property_id, start, end)
         c = {k: v[lo:hi] for k, v in cols.items()}
         paths, titles = self.ga_page_labels(property_id)
@@ -292,6 +299,8 @@ class Network:
     def yt_facts(self, channel_ids, start: date, end: date) -> pd.DataFrame:
         """Visible YouTube fact rows of the channels (an id or a list) in [start, end], with
         the revenue parts of each row (see emulator.revenue)."""
+        import pandas as pd
+
         ids = [channel_ids] if isinstance(channel_ids, str) else list(channel_ids)
         parts = []
         video_ids = np.array([v.video_id for v in self.video_list], dtype=object)
