@@ -15,7 +15,7 @@ from statsdash.ui.render import (
     render_table,
 )
 from statsdash.ui.tables import changes, to_lines, to_network_row
-from statsdash.youtube.view_counting import view_count_note, view_metrics
+from statsdash.youtube.view_counting import counting_history, view_count_note, view_metrics
 
 selection, grain = page_selection(__file__)
 render_header("YouTube channels", selection, ("youtube",))
@@ -124,8 +124,8 @@ render_table(
         "watch_minutes_share_pct",
     ],
     display={"format": format_name},  # "Long-form", as in the chart above, not VIDEO_ON_DEMAND
-    caption="Each format's share of its channel group (YouTube's creatorContentType). Shorts "
-    "views count every start or replay since 2025-03-31; engaged views count the old way.",
+    caption="Each format's share of its channel group (YouTube's creatorContentType). "
+    f"{counting_history()}; engaged views count the old way.",
 )
 
 if revenue_on:

@@ -33,7 +33,7 @@ APP = str(ROOT / "app.py")
 TODAY = date(2026, 11, 20)  # the app's pinned day; the session emulator's too (conftest)
 START, END = date(2026, 10, 1), date(2026, 10, 31)
 PREV_START, PREV_END = date(2026, 8, 31), date(2026, 9, 30)
-VIEWS_NOTE = "YouTube changed how views are counted on 2026-08-27"
+VIEWS_NOTE = "YouTube changed how views are counted on 27 Aug 2026"
 QUERY = {"period": "custom", "start": START.isoformat(), "end": END.isoformat()}
 
 

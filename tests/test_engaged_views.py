@@ -85,7 +85,7 @@ def test_ranges_on_each_side_of_each_change(start, end, comparisons, days):
     if days:
         assert note.startswith(NOTE)
         assert note.endswith("; engaged views compare like for like")
-        assert all(d.isoformat() in note for d in days)
+        assert all(f"{d:%d %b %Y}" in note for d in days)
     else:
         assert note is None
 
@@ -112,7 +112,7 @@ def test_channel_groups_roll_up_engaged_views_with_comparisons(config, network):
         assert table.loc[group, "engaged_views_yoy"] == then["engagedViews"].sum()
         assert table.loc[group, "views"] == now["views"].sum()
     assert len(network.channel_groups["Gear Haven"]) == 3  # a roll-up over three IDs
-    assert any(n.startswith(NOTE) and "2026-08-27" in n for n in data.notes)
+    assert any(n.startswith(NOTE) and "27 Aug 2026" in n for n in data.notes)
     # Engaged views compare like for like: their year-on-year rise is smaller than views'.
     gear = table.loc["Gear Haven"]
     assert gear["engaged_views_yoy_pct"] < gear["views_yoy_pct"]
@@ -148,6 +148,14 @@ def test_cli_writes_the_note_to_stderr_only_when_a_range_straddles(emulator, tmp
     assert main([*base, "--end", "2026-10-31", "--compare", "yoy"]) == 0
     out = capsys.readouterr()
     assert "engaged_views_yoy" in out.out.splitlines()[0]
-    assert f"note: {NOTE} 2026-08-27" in out.err
+    assert f"note: {NOTE} 27 Aug 2026" in out.err
     assert main([*base, "--end", "2026-10-31", "--compare", "previous"]) == 0
     assert NOTE not in capsys.readouterr().err
+
+
+def test_the_formats_caption_names_both_counting_changes_in_the_apps_date_format():
+    from statsdash.youtube.view_counting import CHANGES, counting_history
+
+    text = counting_history()
+    assert [f"{c.day:%d %b %Y}" in text for c in CHANGES] == [True] * len(CHANGES) == [True] * 2
+    assert "2025-03-31" not in text and "2026-08-27" not in text

@@ -53,8 +53,15 @@ def view_count_note(period: Period, comparisons: Mapping[str, Period]) -> str | 
     changes = changes_between(period, comparisons)
     if not changes:
         return None
-    when = " and ".join(f"{c.day.isoformat()} ({c.what})" for c in changes)
+    when = " and ".join(f"{c.day:%d %b %Y} ({c.what})" for c in changes)
     return f"YouTube changed how views are counted on {when}; engaged views compare like for like"
+
+
+def counting_history() -> str:
+    """Every change of what `views` counts, for a reader: "Views: Shorts count every start
+    or replay from 31 Mar 2025; every format counts a view when playback starts from 27 Aug
+    2026"."""
+    return "Views: " + "; ".join(f"{c.what} from {c.day:%d %b %Y}" for c in CHANGES)
 
 
 def view_metrics(period: Period, comparisons: Mapping[str, Period]) -> tuple[str, str]:
