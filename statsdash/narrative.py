@@ -177,20 +177,39 @@ def headlines(table: pd.DataFrame, comparison: str, metrics=None) -> list[str]:
 
 
 def anomaly_line(row) -> str:
-    """ "pixelpost.net pageviews Tue 24 Nov: 42,026, expected 19,449–29,174 (spike)"."""
+    """ "pixelpost.net pageviews Tue 24 Nov: 42,026, expected 19,449–29,174 (spike)"; a
+    tracking break says which source went silent, then the total against its range."""
     day = date.fromisoformat(str(row["date"]))
+    if row["kind"] == "tracking_break":
+        return f"{row['entity']} {row['metric']} {day:%a %d %b}: {row['detail']}; {_total(row)}"
     head = f"{row['entity']} {row['metric']} {day:%a %d %b}: {row['value']:,.0f}"
     expected = f"expected {row['expected_low']:,.0f}–{row['expected_high']:,.0f}"
-    if row["kind"] == "tracking_break":
-        return f"{head}, {expected}; {row['detail']}"
     return f"{head}, {expected} ({row['kind']})"
 
 
 def anomaly_short(row) -> str:
     """A page's line, day first: "Tue 24 Nov · pixelpost.net pageviews 42,026 (expected
-    19,449–29,174): spike"; a tracking break's silent sources are its `help` (the whole
-    explanation ran to two lines on the Overview)."""
+    19,449–29,174): spike"; a tracking break's line names the silent sources ("Tue 24 Nov ·
+    gearhaven.co.uk: property 298451007 sent no data; site total 32,381, within the
+    expected range"), its `help` the whole explanation (it ran to two lines)."""
     day = date.fromisoformat(str(row["date"]))
+    if row["kind"] == "tracking_break":
+        return f"{day:%a %d %b} · {row['entity']}: {'; '.join(_silent(row))}; {_total(row)}"
     value = f"{row['value']:,.0f} (expected {row['expected_low']:,.0f}–{row['expected_high']:,.0f})"
-    kind = "likely a tracking break" if row["kind"] == "tracking_break" else row["kind"]
-    return f"{day:%a %d %b} · {row['entity']} {row['metric']} {value}: {kind}"
+    return f"{day:%a %d %b} · {row['entity']} {row['metric']} {value}: {row['kind']}"
+
+
+def _silent(row) -> list[str]:
+    """ "property 298451007 sent no data" per silent source of a tracking break's detail."""
+    parts = str(row["detail"]).split("; ")
+    return [part.split(" (usually")[0].split(": likely")[0] for part in parts]
+
+
+def _total(row) -> str:
+    """The flagged entity's own total beside its range: a tracking break's site may still be
+    within it (another property carried on), so "expected a–b" is said only outside it."""
+    whole = "site" if row.get("service", "ga") == "ga" else "channel group"
+    value, low, high = row["value"], row["expected_low"], row["expected_high"]
+    if low <= value <= high:
+        return f"{whole} total {value:,.0f}, within the expected range"
+    return f"{whole} total {value:,.0f} (expected {low:,.0f}–{high:,.0f})"

@@ -122,3 +122,27 @@ def test_compact_numbers():
     assert [narrative.compact(v) for v in (38_210, -1_234, 950, 0, 2_500_000)] == [
         "+38k", "−1.2k", "+950", "0", "+2.5M",
     ]  # fmt: skip
+
+
+def test_a_tracking_break_says_which_source_went_silent():
+    detail = (
+        "property 42 sent no data (usually about 900 pageviews): likely a tracking break, "
+        "not a traffic drop"
+    )
+    row = pd.Series(
+        {
+            "date": "2026-11-24", "service": "ga", "entity": "a.example", "metric": "pageviews",
+            "value": 32_381.0, "expected_low": 29_370.0, "expected_high": 44_914.0,
+            "kind": "tracking_break", "detail": detail,
+        }
+    )  # fmt: skip
+    assert narrative.anomaly_short(row) == (
+        "Tue 24 Nov · a.example: property 42 sent no data; site total 32,381, within the "
+        "expected range"
+    )
+    assert narrative.anomaly_line(row) == (
+        f"a.example pageviews Tue 24 Nov: {detail}; site total 32,381, within the expected range"
+    )
+    below = row.copy()
+    below["value"] = 29_000.0
+    assert narrative.anomaly_short(below).endswith("site total 29,000 (expected 29,370–44,914)")

@@ -37,10 +37,16 @@ def test_overview_lists_the_unusual_days():
     at = open_page(None)
     lines = [t.value for t in at.text]
     assert any(line.startswith("Tue 24 Nov · pixelpost.net pageviews ") for line in lines)
-    # The tracking break's line is short; which property went silent is on hover.
-    breaks = [t for t in at.text if t.value.endswith(": likely a tracking break")]
-    assert breaks and all(len(t.value) <= 100 for t in at.text)  # one line at 1280 px
-    assert any("property 298451007 sent no data" in (t.proto.help or "") for t in breaks)
+    # A tracking break's line says which property went silent (the whole story on hover),
+    # and never puts "expected a–b" around a total inside that range.
+    breaks = [t for t in at.text if "property 298451007 sent no data" in t.value]
+    assert breaks and all(len(t.value) <= 110 for t in at.text)  # one line at 1280 px
+    assert all("likely a tracking break" in (t.proto.help or "") for t in breaks)
+    assert any(t.value.endswith("within the expected range") for t in breaks)
+    for line in lines:
+        if found := re.search(r" ([\d,]+) \(expected ([\d,]+)–([\d,]+)\)", line):
+            value, low, high = (int(g.replace(",", "")) for g in found.groups())
+            assert not low <= value <= high, line
     assert len(lines) <= 5
     assert any("more on the Insights page" in c.value for c in at.caption)
 

@@ -60,7 +60,7 @@ def test_a_tracking_breaks_hover_text_is_escaped():
 import pandas as pd
 from statsdash.ui.insight_render import render_unusual_days
 flags = pd.DataFrame([{
-    "date": "2026-11-24", "entity": "Group", "metric": "views", "value": 10.0,
+    "date": "2026-11-24", "service": "youtube", "entity": "Group", "metric": "views", "value": 10.0,
     "expected_low": 50.0, "expected_high": 90.0, "kind": "tracking_break",
     "detail": "channel **UC_a_b** [x](javascript:alert(1)) sent no data",
 }])
@@ -68,6 +68,9 @@ render_unusual_days(flags)
 """
     at = AppTest.from_string(script, default_timeout=60).run()
     [line] = at.text
-    assert line.value.endswith(": likely a tracking break")
+    assert line.value == (
+        "Tue 24 Nov · Group: channel **UC_a_b** [x](javascript:alert(1)) sent no data; "
+        "channel group total 10 (expected 50–90)"
+    )  # st.text: shown as it is, never read as Markdown
     assert line.proto.help == md("channel **UC_a_b** [x](javascript:alert(1)) sent no data")
     assert unescape(line.proto.help) == "channel **UC_a_b** [x](javascript:alert(1)) sent no data"
