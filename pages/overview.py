@@ -12,11 +12,13 @@ from statsdash.ui.insight_render import render_unusual_days
 from statsdash.ui.kpis import render_kpis
 from statsdash.ui.render import (
     covers,
+    render_chart,
     render_download,
     render_freshness,
     render_header,
     render_problems,
     render_table,
+    waiting_for,
 )
 from statsdash.ui.tables import changes, to_country_shares, to_lines, to_network_row
 from statsdash.ui.text import md
@@ -93,14 +95,18 @@ lines = [
     to_lines(daily, "ga", "pageviews", label="Web pageviews", complete_through=freshness.web),
     to_lines(daily, "youtube", "views", label="YouTube views", complete_through=freshness.youtube),
 ]
-st.altair_chart(charts.web_vs_youtube(pd.concat(lines), grain, mode or "indexed"))
-if (mode or "indexed") == "indexed":
-    st.caption(
-        f"Each line is divided by its own first complete {grain} and multiplied by 100, so "
-        "both platforms' growth reads on one scale; hover for actual numbers. The download "
-        "has every site's and channel group's daily figures."
-    )
-render_download(results["daily"], "daily", selection)
+lines = pd.concat(lines)
+waiting = waiting_for(results["brands"])  # neither service has a complete day yet
+if render_chart(
+    lambda: charts.web_vs_youtube(lines, grain, mode or "indexed"), lines, "value", waiting=waiting
+):
+    if (mode or "indexed") == "indexed":
+        st.caption(
+            f"Each line is divided by its own first complete {grain} and multiplied by 100, so "
+            "both platforms' growth reads on one scale; hover for actual numbers. The download "
+            "has every site's and channel group's daily figures."
+        )
+    render_download(results["daily"], "daily", selection)
 
 brands = results["brands"]
 render_table(
@@ -127,7 +133,7 @@ if has_web or has_youtube:
         results["yt-countries"].table if has_youtube else None,
         youtube_total,
     )
-    st.altair_chart(charts.platform_shares(shares))
+    render_chart(lambda: charts.platform_shares(shares), shares, "share", waiting=waiting)
     # One table at a time, each the page's full width: side by side their change columns
     # did not fit. Only the open tab's grid is drawn (a click draws the other's, see
     # table_draw.draw_table); the other tab keeps its download.
@@ -145,7 +151,7 @@ if has_web or has_youtube:
                     # Ranked by users (the report's order), so that column shows too.
                     columns=["country", *changes(web_countries.table, "pageviews"), "users"],
                 )
-            else:
+            elif not waiting_for(web_countries):  # no CSV of rows without figures
                 render_download(web_countries, "ga-countries", selection)
     if has_youtube:
         tab, yt_countries = next(tabs), results["yt-countries"]
@@ -160,5 +166,5 @@ if has_web or has_youtube:
                     columns=["country", "watch_minutes", *changes(yt_countries.table, "views")],
                     display={"country": country_name},
                 )
-            else:
+            elif not waiting_for(yt_countries):  # no CSV of rows without figures
                 render_download(yt_countries, "yt-countries", selection)

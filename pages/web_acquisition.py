@@ -5,7 +5,13 @@ import streamlit as st
 from statsdash.ui import charts
 from statsdash.ui.data import load_reports
 from statsdash.ui.frame import page_selection
-from statsdash.ui.render import render_grouped, render_header, render_problems, render_table
+from statsdash.ui.render import (
+    has_figures,
+    render_grouped,
+    render_header,
+    render_problems,
+    render_table,
+)
 from statsdash.ui.tables import changes, with_share
 
 selection, _ = page_selection(__file__)
@@ -21,7 +27,7 @@ traffic = results["ga-traffic"]
 st.subheader("Traffic sources")
 # The table has the page's width (beside the chart its comparisons ran off at 1280 px).
 render_table(None, traffic, "ga-traffic", selection, caption="Top 10 by users.")
-if len(traffic.table):
+if has_figures(traffic.table, "users"):
     chart, _ = st.columns([3, 2])
     shares = with_share(traffic.table, "users")
     chart.altair_chart(charts.share_bars(shares, "source_medium", "share", "Source / medium"))
@@ -45,7 +51,7 @@ render_grouped(
 social = results["ga-social"]
 st.subheader("Social networks")
 render_table(None, social, "ga-social", selection, caption="Organic social, by source.")
-if len(social.table):
+if has_figures(social.table, "users"):
     chart, _ = st.columns([3, 2])
     shares = with_share(social.table, "users")
     chart.altair_chart(charts.share_bars(shares, "social_network", "share", "Social network"))

@@ -6,7 +6,7 @@ from statsdash.ui import charts
 from statsdash.ui.data import load_reports, safe_service_table
 from statsdash.ui.format import device_name
 from statsdash.ui.frame import page_selection
-from statsdash.ui.render import render_header, render_problems, render_table
+from statsdash.ui.render import has_figures, render_header, render_problems, render_table
 from statsdash.ui.tables import with_share
 from statsdash.ui.text import md
 
@@ -36,7 +36,7 @@ elif months is not None and len(months):
 countries = results["ga-countries"]
 st.subheader("Countries")
 render_table(None, countries, "ga-countries", selection)
-if len(countries.table):
+if has_figures(countries.table, "pageviews"):
     chart, _ = st.columns([3, 2])
     shares = with_share(countries.table, "pageviews")
     chart.altair_chart(charts.share_bars(shares, "country", "share", "Country"))

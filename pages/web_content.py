@@ -5,7 +5,7 @@ import streamlit as st
 from statsdash.ui import charts
 from statsdash.ui.data import load_reports
 from statsdash.ui.frame import page_selection
-from statsdash.ui.render import render_header, render_problems, render_table
+from statsdash.ui.render import has_figures, render_header, render_problems, render_table
 from statsdash.ui.tables import changes
 
 selection, _ = page_selection(__file__)
@@ -27,7 +27,7 @@ render_table(
     caption="The 20 most viewed articles across the selected sites; query strings removed, "
     "AMP pages marked (AMP).",
 )
-if len(articles.table):
+if has_figures(articles.table, "pageviews"):  # else the table says why
     top = articles.table.head(10)
     st.altair_chart(
         charts.ranked_bars(

@@ -9,12 +9,14 @@ from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.kpis import render_kpis
 from statsdash.ui.render import (
+    render_chart,
     render_download,
     render_freshness,
     render_header,
     render_problems,
     render_service_table,
     render_table,
+    waiting_for,
 )
 from statsdash.ui.tables import changes, to_lines
 
@@ -76,7 +78,7 @@ if not nothing_yet:
             f"new users: {number(users['new_users'])}. Engagement rate = engaged sessions / "
             "sessions; key events count the events each site lists in the config (else all)."
         )
-render_download(summary, "ga-summary", selection)
+    render_download(summary, "ga-summary", selection)
 
 st.subheader("By site over time")
 metric = st.segmented_control(
@@ -91,8 +93,13 @@ metric = metric or "pageviews"
 lines = to_lines(load_daily("ga", selection), "ga", metric, complete_through=freshness.web)
 flags = flag_marks("ga", metric, selection, grain)
 colors = charts.entity_colors(selection.config)
-st.altair_chart(charts.time_series(lines, grain, LABELS[metric], colors, extra=flags))
-if flags is not None:
+drawn = render_chart(
+    lambda: charts.time_series(lines, grain, LABELS[metric], colors, extra=flags),
+    lines,
+    "value",
+    waiting=waiting_for(summary),
+)
+if drawn and flags is not None:
     st.caption("Rings mark unusual days; the Insights page says what was unusual about each.")
 
 sites = results["ga-sites"]

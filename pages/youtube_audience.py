@@ -7,7 +7,7 @@ from statsdash.ui.countries import country_name
 from statsdash.ui.data import load_reports
 from statsdash.ui.format import source_type_name
 from statsdash.ui.frame import page_selection
-from statsdash.ui.render import render_header, render_problems, render_table
+from statsdash.ui.render import has_figures, render_header, render_problems, render_table
 from statsdash.ui.tables import with_share
 
 selection, _ = page_selection(__file__)
@@ -29,7 +29,7 @@ render_table(
     caption="Top 20 by watch minutes.",
     display={"country": country_name},
 )
-if len(countries.table):
+if has_figures(countries.table, "watch_minutes"):
     named = countries.table.assign(country=countries.table["country"].map(country_name))
     chart, _ = st.columns([3, 2])
     chart.altair_chart(
@@ -39,7 +39,7 @@ if len(countries.table):
 
 traffic = results["yt-traffic"]
 st.subheader("Traffic sources per channel group")
-if len(traffic.table):
+if has_figures(traffic.table, "share_pct"):
     readable = traffic.table.assign(source_type=traffic.table["source_type"].map(source_type_name))
     st.altair_chart(
         charts.stacked_bars(readable, "channel", "source_type", "share_pct", "Traffic source")

@@ -9,10 +9,13 @@ from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.kpis import render_kpis
 from statsdash.ui.render import (
+    has_figures,
+    render_chart,
     render_freshness,
     render_header,
     render_problems,
     render_table,
+    waiting_for,
 )
 from statsdash.ui.tables import changes, to_lines, to_network_row
 from statsdash.youtube.view_counting import counting_history, view_count_note, view_metrics
@@ -65,8 +68,13 @@ daily = load_daily("youtube", selection)
 lines = to_lines(daily, "youtube", metric, complete_through=freshness.youtube)
 flags = flag_marks("youtube", metric, selection, grain)
 colors = charts.entity_colors(selection.config)
-st.altair_chart(charts.time_series(lines, grain, LABELS[metric], colors, extra=flags))
-if flags is not None:
+drawn = render_chart(
+    lambda: charts.time_series(lines, grain, LABELS[metric], colors, extra=flags),
+    lines,
+    "value",
+    waiting=waiting_for(channels),
+)
+if drawn and flags is not None:
     st.caption("Rings mark unusual days; the Insights page says what was unusual about each.")
 
 table = channels.table
@@ -107,9 +115,13 @@ render_table(
 formats = results["yt-formats"]
 st.subheader("Shorts, long-form and live")
 share = f"{view_columns[0]}_share_pct"  # engaged views lead when views changed meaning
-if len(formats.table):
-    readable = formats.table.assign(format=formats.table["format"].map(format_name))
-    st.altair_chart(charts.stacked_bars(readable, "channel", "format", share, "Format"))
+readable = formats.table.assign(format=formats.table["format"].map(format_name))
+render_chart(
+    lambda: charts.stacked_bars(readable, "channel", "format", share, "Format"),
+    readable,
+    share,
+    waiting=waiting_for(formats),
+)
 render_table(
     "Formats",
     formats,
@@ -131,7 +143,7 @@ render_table(
 if revenue_on:
     revenue, currency = results["yt-revenue"], selection.config.youtube.currency
     st.subheader(f"Revenue ({currency})")
-    if len(revenue.table):
+    if has_figures(revenue.table, "estimated_revenue"):  # else the table below says why
         value = f"Estimated revenue ({currency})"
         st.altair_chart(
             charts.ranked_bars(

@@ -6,7 +6,7 @@ from statsdash.ui import charts
 from statsdash.ui.data import load_reports
 from statsdash.ui.format import format_name
 from statsdash.ui.frame import page_selection
-from statsdash.ui.render import render_header, render_problems, render_table
+from statsdash.ui.render import has_figures, render_header, render_problems, render_table
 from statsdash.ui.tables import changes
 
 selection, _ = page_selection(__file__)
@@ -40,7 +40,7 @@ render_table(
     },
     column_config={"video": st.column_config.LinkColumn("Video", display_text=r"v=(.*)$")},
 )
-if len(videos.table):
+if has_figures(videos.table, "watch_minutes"):
     st.altair_chart(
         charts.ranked_bars(
             videos.table,

@@ -543,3 +543,28 @@ def test_web_summary_without_a_complete_day_draws_no_empty_cards(downloads):
         f"{TODAY:%B %Y} through {web_latest:%a %d %b}: {web_latest.day} complete days so far "
         f"({TODAY - timedelta(days=1):%a %d %b} still arriving, left out)"
     ) in captions
+
+
+@pytest.mark.parametrize(
+    ("page", "services"),
+    [("pages/overview.py", ("Web", "YouTube")), ("pages/youtube_channels.py", ("YouTube",))],
+)
+def test_no_complete_day_draws_no_empty_charts_or_downloads_and_says_so_once(
+    downloads, page, services
+):
+    """Yesterday (GA4 is complete through today - 2, YouTube through today - 3): no axes
+    without marks, no CSV of empty rows; each service's no-complete-day line once a page."""
+    at = open_page(page, downloads, {"period": "yesterday"})
+    assert not at.get("vega_lite_chart"), page
+    assert not downloads, sorted(downloads)
+    latest = {"Web": TODAY - timedelta(days=2), "YouTube": TODAY - timedelta(days=3)}
+    infos = [i.value for i in at.info]
+    for service in services:
+        line = (
+            f"{service}: no complete day yet — {service}'s latest complete day is "
+            f"{latest[service]:%a %d %b}"
+        )
+        assert infos.count(line) == 1, infos
+    texts = [i.value for i in at.info] + [c.value for c in at.caption]
+    assert sum("no complete day yet" in t for t in texts) == len(services), texts
+    assert [c.value for c in at.caption if "Nothing to show until" in c.value]

@@ -231,3 +231,15 @@ def test_stacked_bars_keep_one_order_of_parts_on_every_bar():
     for group in ("A", "B"):
         parts = sorted((r for r in rows if r["group"] == group), key=lambda r: r[order_field])
         assert [r["format"] for r in parts] == ["Shorts", "Long-form", "Live"]
+
+
+def test_a_chart_of_nothing_or_of_provisional_days_only_has_no_figures():
+    from statsdash.ui.render import has_figures
+
+    assert has_figures(daily(3, provisional_last=1), "value")
+    assert not has_figures(daily(3, provisional_last=3), "value")  # the 1st: only today's hours
+    assert not has_figures(daily(0), "value")
+    assert not has_figures(None, "value")
+    bars = pd.DataFrame({"channel": ["A", "B"], "estimated_revenue": [float("nan")] * 2})
+    assert not has_figures(bars, "estimated_revenue")  # rows, but no day to sum
+    assert has_figures(bars.assign(estimated_revenue=[0.0, float("nan")]), "estimated_revenue")

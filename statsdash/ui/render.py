@@ -70,6 +70,7 @@ def render_header(
     title: str, selection: Selection, services: Sequence[str] = ("ga", "youtube")
 ) -> None:
     """The title, and a subtitle saying what is covered and which range is which."""
+    st.session_state[SAID] = set()  # a new page run: its days notes are still to be said
     st.title(md(title))  # the Overview's title is the configured network name
     p = selection.period
     compared = " · ".join(
@@ -205,32 +206,85 @@ def render_table(
             f":orange[Incomplete: misses {md_join(result.failures)}; changes are not real "
             "ones, so they are not coloured.]"
         )
-    if nothing_yet:
-        pass  # render_compared said there is no complete day yet: no grid of empty cells
-    elif table.empty:
-        st.info("No rows for this selection and period.", icon=":material/info:")
-    else:
-        shown = list(columns) if columns is not None else visible_columns(table)
-        if columns is None and result.compared:
-            # Which days the figures cover is said once above the table (render_compared);
-            # the same value on every row took a tab of its own on screen. The CSV has them.
-            shown = [c for c in shown if not c.endswith(STATUS_COLUMNS)]
-        if display:
-            table = table.assign(**{c: table[c].map(f) for c, f in display.items()})
-        if order_by in table.columns:
-            table = table.sort_values(order_by, ascending=False, kind="stable", ignore_index=True)
-        # Only the drawn columns are formatted cell by cell (the download keeps them all):
-        # a compared table has six columns per metric, most of them not on screen.
-        table = table[[c for c in shown if c in table.columns]]
-        groups, labels = headings(table.columns, selection)
-        rows = _rows_shown(len(table), report) if height == "auto" else 0
-        if 0 < rows < len(table):
-            table = table.iloc[:rows]
-        colour = not result.failures
-        draw_table(
-            table, groups, labels, colour, dict(column_config or {}), rows, height, key=report
-        )
+    if nothing_yet or table.empty:
+        # No grid of empty cells, and no download of them (the CLI export still has them).
+        render_empty(waiting_for(result))
+        return
+    shown = list(columns) if columns is not None else visible_columns(table)
+    if columns is None and result.compared:
+        # Which days the figures cover is said once above the table (render_compared);
+        # the same value on every row took a tab of its own on screen. The CSV has them.
+        shown = [c for c in shown if not c.endswith(STATUS_COLUMNS)]
+    if display:
+        table = table.assign(**{c: table[c].map(f) for c, f in display.items()})
+    if order_by in table.columns:
+        table = table.sort_values(order_by, ascending=False, kind="stable", ignore_index=True)
+    # Only the drawn columns are formatted cell by cell (the download keeps them all):
+    # a compared table has six columns per metric, most of them not on screen.
+    table = table[[c for c in shown if c in table.columns]]
+    groups, labels = headings(table.columns, selection)
+    rows = _rows_shown(len(table), report) if height == "auto" else 0
+    if 0 < rows < len(table):
+        table = table.iloc[:rows]
+    colour = not result.failures
+    draw_table(table, groups, labels, colour, dict(column_config or {}), rows, height, key=report)
     render_download(result, report, selection)
+
+
+NO_ROWS = "No rows for this selection and period."
+
+
+def waiting_for(result: ReportResult | None) -> str | None:
+    """ "Web", "YouTube" or "Web and YouTube": the services of a result with no complete day
+    in its period yet, when that is why it has no figures (else None)."""
+    if result is None or not result.compared:
+        return None
+    if any(c.days_compared for c in result.compared.values()):
+        return None
+    return " and ".join(SERVICE_LABELS[s] for s in result.compared)
+
+
+def render_empty(waiting: str | None = None, target=None) -> None:
+    """The one line a chart or table without figures shows instead of empty axes or cells:
+    that a service has no complete day yet (said in full once above), or that there are no
+    rows at all."""
+    target = target or st
+    if waiting:
+        target.caption(
+            f":material/schedule: Nothing to show until {waiting} "
+            f"{'have' if ' and ' in waiting else 'has'} a complete day in this period (see above)."
+        )
+    else:
+        target.info(NO_ROWS, icon=":material/info:")
+
+
+def has_figures(frame: pd.DataFrame | None, value: str) -> bool:
+    """True when a chart of `frame` would draw something: a row whose `value` is a number,
+    not counting days still arriving (`provisional`) on their own."""
+    if frame is None or frame.empty or value not in frame:
+        return False
+    if "provisional" in frame:
+        frame = frame[~frame["provisional"].astype(bool)]
+    return bool(pd.to_numeric(frame[value], errors="coerce").notna().any())
+
+
+def render_chart(
+    make: Callable[[], object],
+    frame: pd.DataFrame | None,
+    value: str,
+    *,
+    waiting: str | None = None,
+    target=None,
+) -> bool:
+    """Draw the chart `make()` builds from `frame` when it has figures (see has_figures), else
+    one line instead of axes without marks (a tick "NaN", bars of nothing); True when drawn.
+    `waiting`: the service with no complete day yet, if that is why (see waiting_for)."""
+    target = target or st
+    if has_figures(frame, value):
+        target.altair_chart(make())
+        return True
+    render_empty(waiting, target)
+    return False
 
 
 @dataclass(frozen=True)
@@ -269,11 +323,19 @@ def compared_line(service: str, compared: Compared) -> str | None:
     return compared_sentence(SERVICE_LABELS[service], compared)
 
 
+SAID = "sd_days_said"  # session key: the days notes this page run has shown
+
+
 def render_compared(result: ReportResult) -> bool:
     """Say which days the result's figures cover when like for like cut them, one line per
-    service; True when no service has a complete day yet (nothing to show but that)."""
+    service, once a page (by the first KPIs or table: under every table it was said three to
+    six times); True when no service has a complete day yet (nothing to show but that)."""
+    said = st.session_state.setdefault(SAID, set())
     for service, compared in result.compared.items():
         line = compared_line(service, compared)
+        if line in said:
+            continue
+        said.add(line)
         if line and compared.days_compared == 0:
             st.info(line, icon=":material/schedule:")
         elif line:
@@ -388,7 +450,8 @@ def render_grouped(
     if result.failures:
         st.caption(f":orange[Incomplete: misses {md_join(result.failures)}.]")
     if table.empty:
-        st.info("No rows for this selection and period.", icon=":material/info:")
+        render_empty(waiting_for(result))
+        return
     names = names_of(selection)
     for i, (name, rows) in enumerate(table.groupby(group, sort=False)):
         first = rows.iloc[0]
