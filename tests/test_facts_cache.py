@@ -123,6 +123,26 @@ def test_an_unreadable_block_is_drawn_again_and_rewritten(cache_dir):
     assert again is not None and np.array_equal(again["sessions"], truth["sessions"])
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:9],  # not even a header
+        lambda data: data.replace(b"'descr'", b"'dexcr'"),  # a header numpy never writes
+        lambda data: data.replace(b"'shape': (", b"'shape': (1", 1),  # more rows than stored
+        lambda data: b"\x93NUMPY\x01\x00" + b"\xff" * 500,  # the magic, then garbage
+    ],
+)
+def test_a_foreign_or_damaged_file_is_drawn_again(cache_dir, damage):
+    store = network_module._ga_store("340017723")
+    truth = store._make_month(2026, 11)
+    stores.ColumnStore(store._make_month, store._name).span(*_nov_days())
+    (path,) = next(cache_dir.iterdir()).glob(f"{store._name}-2026-11.npy")
+    path.write_bytes(damage(path.read_bytes()))
+    assert facts_cache.load(store._name, 2026, 11) is None
+    served = stores.ColumnStore(store._make_month, store._name).span(*_nov_days())
+    assert all(np.array_equal(served[c], truth[c]) for c in truth)
+
+
 def test_cache_files_are_private(cache_dir):
     store = network_module._ga_store("311204581")
     stores.ColumnStore(store._make_month, store._name).span(*_nov_days())
