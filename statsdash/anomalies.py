@@ -69,30 +69,35 @@ def expected(values: pd.DataFrame, days: Iterable[date], rule: Rule) -> pd.DataF
     """Per judged day and column: date, entity, value, expected_low, expected_high, median
     (days without enough history left out).
 
-    In numpy, a day at a time over every column at once: a row per day and entity through
-    pandas cost seconds on a 40-property network (the Overview's slowest table)."""
+    In numpy, every judged day and column at once: a row per day and entity through pandas
+    cost seconds on a 40-property network (the Overview's slowest table), and a median call
+    per day was still most of it. A day with fewer than WEEKS same weekdays in the history
+    has the missing ones as NaN, which the medians leave out as they would absent rows."""
     columns = ["date", "entity", "value", "expected_low", "expected_high", "median"]
     position = {day: i for i, day in enumerate(values.index)}
     grid = values.to_numpy(dtype="float64")
     entities = np.array([str(e) for e in values.columns], dtype=object)
-    judged, parts = [], []
+    missing = len(grid)  # the NaN row appended below
+    judged, weeks = [], []
     for day in days:
         back = [
             position[b] for w in range(1, WEEKS + 1) if (b := day - timedelta(weeks=w)) in position
         ]
         if len(back) < MIN_WEEKS or day not in position:
             continue
-        history = grid[back]
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: NaN, as pandas
-            median = np.nanmedian(history, axis=0)
-            mad = np.nanmedian(np.abs(history - median), axis=0)
-        half = np.maximum(rule.k * MAD_SCALE * mad, rule.min_spread * median)
         judged.append(day)
-        parts.append((grid[position[day]], median, half))
+        weeks.append(back + [missing] * (WEEKS - len(back)))
     if not judged or not len(entities):
         return pd.DataFrame([], columns=columns)
-    value, median, half = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    padded = np.vstack([grid, np.full((1, grid.shape[1]), np.nan)])
+    history = padded[np.array(weeks)]  # judged days x WEEKS x entities
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: NaN, as pandas
+        median = np.nanmedian(history, axis=1)
+        mad = np.nanmedian(np.abs(history - median[:, np.newaxis, :]), axis=1)
+    half = np.maximum(rule.k * MAD_SCALE * mad, rule.min_spread * median)
+    value = grid[[position[day] for day in judged]].ravel()
+    median, half = median.ravel(), half.ravel()
     return pd.DataFrame(
         {
             "date": np.repeat(np.array(judged, dtype=object), len(entities)),
