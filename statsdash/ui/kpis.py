@@ -86,8 +86,14 @@ def render_kpis(
     per_row = -(-len(items) // rows)  # balanced: five cards are 3 + 2, not 4 + 1
     for first in range(0, len(items), per_row):
         row_items = items[first : first + per_row]
-        for column, (metric, title) in zip(st.columns(per_row), row_items, strict=False):
-            with column.container(border=True):
+        # A full row's columns are the cards (their own border): a bordered container in
+        # each column was eight more nested blocks for the browser to lay out on the
+        # Overview. A shorter last row keeps its empty column without a border.
+        full = len(row_items) == per_row
+        for column, (metric, title) in zip(
+            st.columns(per_row, border=full), row_items, strict=False
+        ):
+            with column if full else column.container(border=True):
                 _render_card(
                     row,
                     metric,
