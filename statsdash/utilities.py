@@ -250,8 +250,8 @@ _resume = False  # whether the collector was on when the first of them came in
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """No automatic garbage collection while a page's (or export's) tables are read and
-    built, on any thread; back on when the last caller leaves.
+    """No automatic garbage collection while a page's tables are read and built, on any
+    thread; back on when the last caller leaves.
 
     Parsing cached answers makes millions of short-lived dicts and lists, and each time
     enough of them had lived through a young collection Python walked the whole heap (the

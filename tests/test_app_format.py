@@ -251,3 +251,16 @@ def test_device_keys_read_as_names_on_screen():
         "Smart TV",
     ]
     assert device_name(None) is None and device_name("") == ""
+
+
+def test_month_caption_counts_a_day_still_arriving_neither_so_far_nor_left():
+    """Monday 30 Nov, last week (through Sun 29, GA4 complete through Sat 28)."""
+    from datetime import date
+
+    from statsdash.ui.format import month_caption
+
+    row = pd.Series({"days_elapsed": 28, "days_left": 1})
+    text = month_caption(row, date(2026, 11, 29), date(2026, 11, 28))
+    assert "28 complete days so far (Sun 29 Nov still arriving, left out), 1 day left." in text
+    assert "Projected: all 30 days of November" in text
+    assert "October's 31 days" in text

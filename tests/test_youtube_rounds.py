@@ -9,9 +9,11 @@ import pytest
 
 from statsdash.config import CacheConfig, ChannelGroup, load_config
 from statsdash.emulator import DEMO_CONFIG
+from statsdash.errors import BadResponse, FetchError, QuotaExhausted, TimedOut
 from statsdash.periods import Period
 from statsdash.youtube.aggregate_data import YoutubeData
 from statsdash.youtube.analytics import Analytics
+from statsdash.youtube.selection import AskedBefore
 
 OCTOBER = Period("custom", date(2026, 10, 1), date(2026, 10, 31))
 GHOST = "UC" + "g" * 22  # a channel YouTube does not return: its queries are refused (403)
@@ -80,3 +82,21 @@ def test_youtube_failing_every_group_is_not_asked_again_by_later_tables(config, 
     assert source.startswith("Channel groups ")
     assert message.startswith("channel totals 2026-10-01..2026-10-31: HTTP 500 after 5 tries")
     assert "countries" not in message and "traffic" not in message
+
+
+@pytest.mark.parametrize(
+    ("error", "own"),
+    [
+        (FetchError("YouTube Analytics", "HTTP 503 after 4 tries"), True),  # retries exhausted
+        (BadResponse("YouTube Analytics", "unreadable answer"), True),
+        (QuotaExhausted("YouTube Analytics", "quota exhausted: daily limit"), True),
+        (FetchError("YouTube Analytics", "HTTP 400: bad dimension", status=400), False),
+        (TimedOut("YouTube Analytics", "the page's budget ran out"), False),
+        (AskedBefore("YouTube Analytics", "failed earlier"), False),
+    ],
+    ids=["5xx", "bad-response", "quota", "4xx", "timed-out", "asked-before"],
+)
+def test_which_failures_keep_channel_groups_out_of_later_queries(error, own):
+    from statsdash.youtube.selection import own_failure
+
+    assert own_failure(error) is own

@@ -12,7 +12,7 @@ import pandas as pd
 
 from statsdash.config import Property
 from statsdash.ga.query import Report, ReportRequest, date_ranges
-from statsdash.periods import Period
+from statsdash.periods import Period, days_left_in_month
 from statsdash.utilities import rollup, share_pct
 
 Fetched = Sequence[tuple[str, Property, dict[str, Report]]]
@@ -97,7 +97,9 @@ def month_to_date(
             "site": pd.Series(list(sites), dtype="str"),
             "pageviews": so_far,
             "days_elapsed": elapsed,
-            "days_left": month_days - elapsed,
+            # The month's days after the period's end: a day still arriving is neither so
+            # far nor left (counted as left, Monday 30 Nov said "2 days left").
+            "days_left": days_left_in_month(period),
             "projected_pageviews": projected,
             "last_month_pageviews": wide["last_month"].astype("int64").to_numpy(),
         }

@@ -6,6 +6,7 @@ download writes); formatting only decides how a cell reads on screen.
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -169,6 +170,7 @@ def month_caption(first: pd.Series, end: date, web_through: date | None) -> str:
     (`web_through`: GA4's last complete day), the month's length the projection runs to, and
     last month's, e.g. "28 complete days so far (Sun 29 Nov is still arriving)"."""
     elapsed, left = int(first["days_elapsed"]), int(first["days_left"])
+    month_days = calendar.monthrange(end.year, end.month)[1]
     last_month = end.replace(day=1) - timedelta(days=1)
     before = f"Last month's pageviews: {last_month:%B}'s {last_month.day} days."
     if not elapsed:
@@ -184,7 +186,7 @@ def month_caption(first: pd.Series, end: date, web_through: date | None) -> str:
     days = plural(elapsed, "complete day") if cut or web_through else plural(elapsed, "day")
     return (
         f"{end:%B %Y} through {last:%a %d %b}: {days} so far{arriving}, "
-        f"{plural(left, 'day')} left. Projected: all {elapsed + left} days of {end:%B} at the "
+        f"{plural(left, 'day')} left. Projected: all {month_days} days of {end:%B} at the "
         f"same daily pace. {before}"
     )
 

@@ -38,10 +38,9 @@ class AskedBefore(FetchError):
 
 def own_failure(error: FetchError) -> bool:
     """The channels' own failure, so later queries need not ask them: retries exhausted (a
-    5xx, a dropped connection, an unreadable answer), which leave no HTTP status on the
-    error. Not an answer with a status (a refusal of the query's own arguments, or quota
-    gone: both are Google's word on that query, named as such), nor the page's budget
-    running out while it waited."""
+    5xx, a dropped connection, an unreadable answer) or the quota gone (QuotaExhausted
+    carries no HTTP status); not a refusal of the query's own arguments (a 4xx, with its
+    status) nor the page's budget running out while it waited."""
     return error.status is None and not isinstance(error, TimedOut | AskedBefore)
 
 
