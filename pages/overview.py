@@ -12,6 +12,7 @@ from statsdash.ui.insight_render import render_unusual_days
 from statsdash.ui.kpis import render_kpis
 from statsdash.ui.render import (
     covers,
+    end_label,
     render_chart,
     render_download,
     render_freshness,
@@ -67,7 +68,7 @@ if has_youtube:
             "views": "Views",
             "watch_minutes": "Watch minutes",
             "subscriber_change": "Net subscribers",
-            "subscribers": "Subscribers at period end",
+            "subscribers": f"Subscribers at {end_label(channels)}",
         },
         selection,
         incomplete=list(channels.failures),

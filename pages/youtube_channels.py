@@ -9,6 +9,7 @@ from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.kpis import render_kpis
 from statsdash.ui.render import (
+    end_label,
     has_figures,
     render_chart,
     render_freshness,
@@ -45,7 +46,7 @@ render_kpis(
     | {
         "watch_minutes": "Watch minutes",
         "subscriber_change": "Net subscribers",
-        "subscribers": "Subscribers at period end",
+        "subscribers": f"Subscribers at {end_label(channels)}",
     },
     selection,
     incomplete=list(channels.failures),
@@ -91,7 +92,7 @@ render_table(
         *changes(table, view_columns[0]),
         *changes(table, view_columns[1]),
     ],
-    caption="Subscribers at the period's end; the download has their comparisons too.",
+    caption=f"Subscribers at {end_label(channels)}; the download has their comparisons too.",
 )
 stats = results["yt-stats"]
 render_table(

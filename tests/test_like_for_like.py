@@ -331,3 +331,47 @@ def test_month_to_date_counts_complete_days_only(emulators, day, key):
         so_far = sum(net.ga_facts(i, first, through)["screenPageViews"].sum() for i in ids)
         assert row["pageviews"] == so_far
         assert row["projected_pageviews"] == round(so_far * month_days / elapsed)
+
+
+# ------------------------------------------------------------ headings on screen
+
+
+def test_headings_name_the_days_the_figures_cover(emulators):
+    """Monday, last week: web figures cover Mon-Sat and YouTube's Mon-Fri, so the tables'
+    headings say "23–28 Nov" and "23–27 Nov", not the week's "23–29 Nov"; CSV names stay."""
+    from statsdash.ui.grid import headings
+    from statsdash.ui.render import covered_periods, end_label
+
+    handle = emulators(MONDAY)
+    net, config = handle.network, demo_config(handle.url)
+    week = preset("last_week", MONDAY)
+    sel = selection(config, week, MONDAY)
+    web_end = ga_complete_through(net, config, MONDAY)
+    yt_end = yt_complete_through(net, MONDAY)
+    assert (web_end, yt_end) == (D("2026-11-28"), D("2026-11-27"))  # the fixture's days
+    expected = {"web": f"23–{web_end.day} Nov", "yt": f"23–{yt_end.day} Nov"}
+
+    brands = build_report("brands", sel)
+    columns = ["brand", "web_pageviews", "web_pageviews_prev_pct", "yt_views", "yt_views_prev_pct"]
+    groups, labels = headings(columns, sel, covered_periods(brands))
+    assert labels["web_pageviews"][0] == expected["web"]
+    assert labels["yt_views"][0] == expected["yt"]
+    assert "web_pageviews" in groups and "yt_views" in groups  # under their metric
+    for report, column, service in (
+        ("ga-sites", "pageviews", "web"),
+        ("yt-channels", "views", "yt"),
+    ):
+        result = build_report(report, sel)
+        assert column in result.table.columns  # the CSV's name is unchanged
+        _, labels = headings([column, f"{column}_prev_pct"], sel, covered_periods(result))
+        assert labels[column][0] == expected[service], report
+    channels = build_report("yt-channels", sel)
+    assert end_label(channels) == f"{yt_end:%a %d %b}"
+    # A closed range keeps the period's own dates.
+    closed = selection(config, preset("last_week", D("2026-11-23")), MONDAY)
+    _, labels = headings(
+        ["pageviews", "pageviews_prev_pct"],
+        closed,
+        covered_periods(build_report("ga-sites", closed)),
+    )
+    assert labels["pageviews"][0] == "16–22 Nov"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from statsdash.periods import COMPARISONS, comparison
+from statsdash.periods import COMPARISONS, Period, comparison
 from statsdash.reports import Selection
 from statsdash.ui.format import (
     LABELS,
@@ -29,7 +29,10 @@ def metric_label(metric: str) -> str:
 
 
 def header_groups(
-    columns: Sequence[str], names: Mapping[str, str], period_title: str
+    columns: Sequence[str],
+    names: Mapping[str, str],
+    period_title: str,
+    titles: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """{column: (group, title)} for a table with comparison columns, else {}.
 
@@ -37,7 +40,9 @@ def header_groups(
     (`period_title`, "23–29 Nov"), its share of the total (`<metric>_share_pct`) "Share",
     each change by the comparison's short name ("vs prev. week", from `names`: suffix ->
     name; the heading's help has it in full). Other columns have no group, keep their label.
+    `titles` (metric -> dates) replaces `period_title` for a metric covering fewer days.
     """
+    titles = titles or {}
     grouped = {split_column(c)[0] for c in columns if split_column(c)[1] is not None}
     if not grouped:
         return {}
@@ -52,7 +57,7 @@ def header_groups(
             continue
         when = names.get(suffix, SUFFIX_LABELS.get(suffix, "")) if suffix else ""
         if suffix is None:
-            title = period_title
+            title = titles.get(metric, period_title)
         elif part in ("pct", "") or metric.endswith("share_pct"):
             title = when if part else f"({when.removeprefix('vs ')})"
         else:
@@ -76,13 +81,35 @@ def names_of(selection: Selection) -> dict[str, str]:
     return comparison_names(selection.comparisons, selection.period.days)
 
 
-def headings(columns: Sequence[str], selection: Selection) -> tuple[dict, dict]:
+PREFIXES = {"web": "ga", "yt": "youtube"}  # brands' columns: web_pageviews, yt_views
+
+
+def covered_titles(columns: Sequence[str], covered: Mapping[str, Period]) -> dict[str, str]:
+    """Column -> the dates its figures cover ("23–28 Nov"), from each service's compared days
+    (`covered`: service -> period): a brands table's `web_` and `yt_` columns each their own
+    service's, any other column the one service's. Only on screen: CSV names stay as they are."""
+    titles = {}
+    for column in columns:
+        metric = split_column(column)[0]
+        service = PREFIXES.get(metric.split("_", 1)[0])
+        if service is None and len(covered) == 1:
+            service = next(iter(covered))
+        if service in covered:
+            titles[metric] = short_range(covered[service].start, covered[service].end)
+    return titles
+
+
+def headings(
+    columns: Sequence[str], selection: Selection, covered: Mapping[str, Period] | None = None
+) -> tuple[dict, dict]:
     """({column: group}, {column: (title, help)}) for a table on screen: with comparisons, a
-    metric's columns sit under its name, titled by the period's dates and each comparison."""
+    metric's columns sit under its name, titled by the dates its figures cover (`covered`:
+    service -> its compared days, like for like; else the period's) and each comparison."""
     labels = column_labels(columns, compared_periods(selection), names_of(selection))
     p = selection.period
     short = {COMPARISONS[k]: short_comparison_name(k, p.days) for k in selection.comparisons}
-    grouped = header_groups(columns, short, short_range(p.start, p.end))
+    titles = covered_titles(columns, covered) if covered else {}
+    grouped = header_groups(columns, short, short_range(p.start, p.end), titles)
     for column, (_, title) in grouped.items():
         help_text = labels[column][1] or (f"{p.name}: {p.label}" if title else None)
         labels[column] = (title, help_text)

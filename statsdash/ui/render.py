@@ -222,13 +222,28 @@ def render_table(
     # Only the drawn columns are formatted cell by cell (the download keeps them all):
     # a compared table has six columns per metric, most of them not on screen.
     table = table[[c for c in shown if c in table.columns]]
-    groups, labels = headings(table.columns, selection)
+    groups, labels = headings(table.columns, selection, covered_periods(result))
     rows = _rows_shown(len(table), report) if height == "auto" else 0
     if 0 < rows < len(table):
         table = table.iloc[:rows]
     colour = not result.failures
     draw_table(table, groups, labels, colour, dict(column_config or {}), rows, height, key=report)
     render_download(result, report, selection)
+
+
+def covered_periods(result: ReportResult) -> dict:
+    """Service -> the days its figures in `result` cover (like for like; none without a
+    complete day), for the tables' headings."""
+    return {s: c.current for s, c in result.compared.items() if c.current is not None}
+
+
+def end_label(result: ReportResult, service: str = "youtube") -> str:
+    """ "period end", or the day the figures end on when like for like cut them ("Fri 27
+    Nov"): subscribers are counted at that day, not at the period's last."""
+    compared = result.compared.get(service)
+    if compared is not None and compared.current is not None and compared.trimmed:
+        return f"{compared.current.end:%a %d %b}"
+    return "period end"
 
 
 NO_ROWS = "No rows for this selection and period."
@@ -460,7 +475,13 @@ def render_grouped(
         )
         label = f"**{md(name)}** · {number(first[headline])} {headline}"
         with st.expander(f"{label} · {changes}" if changes else label, expanded=i == 0):
-            render_rows(rows[list(items)], selection, colour=not result.failures, limit=EXPANDER_PX)
+            render_rows(
+                rows[list(items)],
+                selection,
+                colour=not result.failures,
+                limit=EXPANDER_PX,
+                covered=covered_periods(result),
+            )
     render_download(result, report, selection)
 
 
@@ -471,10 +492,12 @@ def render_rows(
     colour: bool = True,
     column_config: Mapping[str, object] | None = None,
     limit: float = PAGE_PX,
+    covered: Mapping | None = None,
 ) -> None:
     """A formatted table without title, state or download (part of a bigger report),
-    fitted to `limit` px; `column_config` replaces the default heading of a column."""
-    groups, labels = headings(table.columns, selection)
+    fitted to `limit` px; `column_config` replaces the default heading of a column, and
+    `covered` (service -> period) the dates its figures cover (see grid.headings)."""
+    groups, labels = headings(table.columns, selection, covered)
     draw_rows(
         table.reset_index(drop=True), groups, labels, colour, dict(column_config or {}), limit
     )
