@@ -20,6 +20,7 @@ from statsdash import budget
 from statsdash.config import Config
 from statsdash.errors import StatsdashError
 from statsdash.periods import Compared, Period, compared_sentence, comparison_periods
+from statsdash.utilities import collector_paused
 
 
 class SelectionError(StatsdashError):
@@ -397,6 +398,7 @@ def available_reports(config: Config) -> list[str]:
     return out
 
 
+@collector_paused()  # answers parsed, tables built: see there
 def build_all(selection: Selection) -> dict[str, ReportResult | StatsdashError]:
     """Every report the configuration can build, from one round of requests per service;
     a report that cannot be built at all maps to its error."""
