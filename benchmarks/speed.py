@@ -142,14 +142,43 @@ def visit_pages(browser, app: str, emulator: str, pid: int) -> dict[str, dict]:
     out = {}
     for name in PAGES:
         before, cpu = requests_made(emulator), cpu_seconds(pid)
+        opened = time.time()
         seconds = time_page(page, f"{app}/{name}{QUERY}")
         out[name or "overview"] = {
             "s": round(seconds, 2),
             "cpu_s": round(cpu_seconds(pid) - cpu, 2),
             "requests": requests_made(emulator) - before,
         }
+        if out[name or "overview"]["requests"]:
+            out[name or "overview"]["wire"] = wire(control(emulator, "timeline"), opened)
     page.close()
     return out
+
+
+def wire(answer: dict, opened: float) -> dict:
+    """When a page's requests were out, in seconds from its navigation (the emulator's
+    wall clock, same machine): first sent, last answered, the most at once, and the
+    seconds with at least one out; the rest of the page's time is the app's own."""
+    spans = sorted((r["start"] - opened, r["end"] - opened) for r in answer["timeline"])
+    spans = [(a, b) for a, b in spans if a >= 0]
+    if not spans:
+        return {}
+    edges = sorted([(a, 1) for a, _ in spans] + [(b, -1) for _, b in spans])
+    out = peak = 0
+    busy, since = 0.0, None
+    for at, step in edges:
+        out += step
+        peak = max(peak, out)
+        if out == 1 and step == 1:
+            since = at
+        elif out == 0 and since is not None:
+            busy += at - since
+    return {
+        "first_sent_s": round(spans[0][0], 2),
+        "last_answered_s": round(max(b for _, b in spans), 2),
+        "peak_in_flight": peak,
+        "busy_s": round(busy, 2),
+    }
 
 
 def export_all(app_root: Path, config: Path, emulator: str, out: Path) -> dict:
@@ -274,6 +303,11 @@ def print_table(r: dict) -> None:
                 for c, w in zip(cells, (8, 8, 10), strict=True)
             )
             print(f"{page:<18}{line}")
+        for page, cold in r["cold"].items():
+            if w := cold.get("wire"):
+                print(f"  {page} cold: requests out from {w['first_sent_s']:.2f} s to "
+                      f"{w['last_answered_s']:.2f} s ({w['busy_s']:.2f} s with one or more "
+                      f"out, {w['peak_in_flight']} at most)")  # fmt: skip
         mem = r["rss_mib"]
         print(f"server RSS after every page: {mem['VmRSS']:.0f} MiB, peak {mem['VmHWM']:.0f} MiB")
     for n, e in r.get("export_all_cold", {}).items():

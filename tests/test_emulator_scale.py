@@ -7,6 +7,7 @@ import dataclasses
 import re
 import threading
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -63,6 +64,43 @@ def test_peak_in_flight_per_property():
         for t in threads:
             t.join()
         assert handle.requests()["peak_in_flight"][pid] == 4
+
+
+def test_timeline_tells_when_each_request_was_out():
+    """benchmarks/speed.py reads when a page's requests were out from the emulator's
+    timeline: one span per request, each at least its injected latency long."""
+    import json
+    import time
+    import urllib.request
+
+    sys_path_root = Path(__file__).resolve().parents[1] / "benchmarks"
+    with start_emulator(port=0, today=TODAY) as handle:
+        handle.add_fault("slow", times=2, latency_ms=200)
+        pid = next(iter(handle.network.ga_properties))
+        url = f"{handle.url}/v1beta/properties/{pid}:runReport"
+        body = '{"dateRanges": [{"startDate": "2026-10-01", "endDate": "2026-10-02"}]}'
+        opened = time.time()
+        import httplib2
+
+        for _ in range(2):
+            httplib2.Http().request(url, "POST", body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(f"{handle.url}/_emulator/timeline", timeout=30) as r:
+            answer = json.load(r)
+    spans = answer["timeline"]
+    assert [s["who"] for s in spans] == [pid, pid]
+    assert all(opened <= s["start"] and s["end"] - s["start"] >= 0.2 for s in spans)
+    assert spans[0]["end"] <= spans[1]["start"]  # asked one after the other
+    import sys
+
+    sys.path.insert(0, str(sys_path_root))
+    try:
+        from speed import wire
+    finally:
+        sys.path.remove(str(sys_path_root))
+    summary = wire(answer, opened)
+    assert summary["peak_in_flight"] == 1
+    assert summary["busy_s"] >= 0.4
+    assert 0 <= summary["first_sent_s"] <= summary["last_answered_s"] - summary["busy_s"]
 
 
 def _forty_properties(url: str, cache, **fetch) -> Config:

@@ -78,17 +78,28 @@ class EmulatorState:
             self._in_flight: Counter[str] = Counter()
             self._peak: Counter[str] = Counter()
             self._peak_total = 0  # the most requests answered at once, about anything
+            # When each request was answered (wall clock, seconds), for benchmarks' timelines.
+            self._timeline: deque[dict] = deque(maxlen=LOG_SIZE)
 
-    def enter(self, who: str) -> None:
-        """A request about `who` (a GA property, or "youtube") is being answered."""
+    def enter(self, who: str) -> float:
+        """A request about `who` (a GA property, or "youtube") is being answered; when."""
         with self._lock:
             self._in_flight[who] += 1
             self._peak[who] = max(self._peak[who], self._in_flight[who])
             self._peak_total = max(self._peak_total, self._in_flight.total())
+        return time.time()
 
-    def leave(self, who: str) -> None:
+    def leave(self, who: str, started: float | None = None) -> None:
+        ended = time.time()
         with self._lock:
             self._in_flight[who] -= 1
+            if started is not None:
+                self._timeline.append({"who": who, "start": started, "end": ended})
+
+    def timeline(self) -> list[dict]:
+        """{"who", "start", "end"} of each request answered (oldest first, the last LOG_SIZE)."""
+        with self._lock:
+            return list(self._timeline)
 
     def add_faults(self, faults: list[dict]) -> None:
         """Queue faults; each fires for its next `times` matching requests, then is gone."""
@@ -268,11 +279,11 @@ class _Handler(BaseHTTPRequestHandler):
         fault = state.take_fault(endpoint, f"{path}?{query}{body.decode(errors='replace')}")
         key = _key(endpoint, match, params)
         who = match.group(1) if endpoint.startswith("ga.") else endpoint.split(".")[0]
-        state.enter(who)
+        started = state.enter(who)
         try:
             self._answer_with(state, endpoint, match, params, body, path, key, style, fault)
         finally:
-            state.leave(who)
+            state.leave(who, started)
 
     def _answer_with(self, state, endpoint, match, params, body, path, key, style, fault) -> None:
         headers = {}
@@ -320,6 +331,8 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         if path == "/_emulator/requests" and method == "GET":
             self._send(200, state.requests())
+        elif path == "/_emulator/timeline" and method == "GET":
+            self._send(200, {"timeline": state.timeline()})
         elif path == "/_emulator/reset" and method == "POST":
             state.reset()
             self._send(200, {"reset": True})
