@@ -4,6 +4,8 @@ again, an unreadable block is drawn again, and the files are private."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
@@ -172,5 +174,25 @@ def test_drawing_ahead_makes_the_first_pages_months_and_changes_no_fact(monkeypa
         ahead = _every_frame(Network(TODAY))
         for name, frame in requested.items():
             pd.testing.assert_frame_equal(ahead[name], frame, check_exact=True)
+    finally:
+        _forget_stores()
+
+
+def test_threads_asking_at_once_share_one_store(monkeypatch):
+    """The demo's drawing thread and the emulator's request threads ask for the same stores
+    as the demo starts: they must get one store each, not draw a property's months twice."""
+    monkeypatch.setenv("STATSDASH_FACTS_CACHE", "off")
+    _forget_stores()
+    start = threading.Barrier(8)
+
+    def ask(_):
+        start.wait()
+        return network_module._ga_store("311204581"), network_module._channel_catalogue()
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(ask, range(8)))
+        assert len({id(store) for store, _ in answers}) == 1
+        assert len({id(catalogue) for _, catalogue in answers}) == 1
     finally:
         _forget_stores()

@@ -11,6 +11,7 @@ shows hours 00-11 only, later days nothing; YouTube shows days through today - 3
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -71,12 +72,28 @@ class YtVideo:
     content_type: str  # creatorContentType: SHORTS, VIDEO_ON_DEMAND, LIVE_STREAM or STORY
 
 
+def _made_once(make: Callable) -> Callable:
+    """functools.cache under a lock: the demo's drawing thread, the emulator's start and its
+    request threads may ask for one store at the same moment, and each would otherwise make
+    a store of its own and draw its months again (the answers the same, the work twice)."""
+    cached = functools.cache(make)
+    lock = threading.Lock()
+
+    @functools.wraps(make)
+    def once(*args):
+        with lock:
+            return cached(*args)
+
+    once.cache_clear = cached.cache_clear
+    return once
+
+
 @functools.cache
 def _site_pages(site: str) -> stores.SitePages:
     return stores.make_site_pages(site, list(cat.SITE_TOPICS).index(site))
 
 
-@functools.cache
+@_made_once
 def _ga_store(property_id: str) -> stores.ColumnStore:
     index, spec = next(
         (i, s) for i, s in enumerate(cat.PROPERTY_SPECS) if s.property_id == property_id
@@ -85,7 +102,7 @@ def _ga_store(property_id: str) -> stores.ColumnStore:
     return stores.ColumnStore(events.ga_month(property_id, make), name=f"ga-{property_id}")
 
 
-@functools.cache
+@_made_once
 def _channel_catalogue() -> tuple[list[YtChannel], list[YtVideo], list[stores.ColumnStore]]:
     channels, videos, channel_stores = [], [], []
     for index, spec in enumerate(cat.CHANNEL_SPECS):
