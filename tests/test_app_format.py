@@ -264,3 +264,22 @@ def test_month_caption_counts_a_day_still_arriving_neither_so_far_nor_left():
     assert "28 complete days so far (Sun 29 Nov still arriving, left out), 1 day left." in text
     assert "Projected: all 30 days of November" in text
     assert "October's 31 days" in text
+
+
+def test_month_to_date_caption_counts_complete_days_and_names_each_months_length():
+    from datetime import date
+
+    from statsdash.ui.format import month_caption
+
+    sunday, saturday = date(2026, 11, 29), date(2026, 11, 28)
+    row = pd.Series({"days_elapsed": 28, "days_left": 2})  # through Sat 28 of November's 30
+    assert month_caption(row, sunday, saturday) == (
+        "November 2026 through Sat 28 Nov: 28 complete days so far (Sun 29 Nov still "
+        "arriving, left out), 2 days left. Projected: all 30 days of November at the same "
+        "daily pace. Last month's pageviews: October's 31 days."
+    )
+    first = pd.Series({"days_elapsed": 0, "days_left": 31})
+    assert month_caption(first, date(2026, 12, 1), sunday) == (
+        "December 2026: no complete day yet (web data is complete through Sun 29 Nov). "
+        "Last month's pageviews: November's 30 days."
+    )

@@ -568,3 +568,21 @@ def test_no_complete_day_draws_no_empty_charts_or_downloads_and_says_so_once(
     texts = [i.value for i in at.info] + [c.value for c in at.caption]
     assert sum("no complete day yet" in t for t in texts) == len(services), texts
     assert [c.value for c in at.caption if "Nothing to show until" in c.value]
+
+
+@pytest.mark.parametrize(
+    ("page", "line"),
+    [
+        ("pages/youtube_channels.py", "YouTube: 5 of 7 days (through {yt:%a %d %b})"),
+        ("pages/youtube_audience.py", "YouTube: 5 of 7 days (through {yt:%a %d %b})"),
+        ("pages/web_summary.py", "Web: 6 of 7 days (through {web:%a %d %b})"),
+    ],
+)
+def test_which_days_are_compared_is_said_once_a_page(downloads, page, line):
+    """Last 7 days (GA4 complete through today - 2, YouTube - 3): the line is said by the
+    first KPIs or table, not again under every table of the same service."""
+    at = open_page(page, downloads, {"period": "last_7_days"})
+    expected = line.format(web=TODAY - timedelta(days=2), yt=TODAY - timedelta(days=3))
+    said = [c.value for c in at.caption if expected in c.value]
+    assert len(said) == 1, said
+    assert len([t for t in downloads if not t.startswith("ga-month")]) >= 2  # several tables
