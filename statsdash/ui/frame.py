@@ -15,6 +15,7 @@ from statsdash.budget import budget
 from statsdash.errors import AuthError
 from statsdash.reports import Selection
 from statsdash.ui.text import md
+from statsdash.utilities import collector_paused
 
 FRAMED = "sd_framed"  # set by app.py right before it runs the page, taken by the page
 GOTO = "sd_goto"  # the page a deep link asked for, while app.py is brought in
@@ -28,9 +29,11 @@ def run_page(nav, selection: Selection, granularity: str) -> None:
     st.session_state.update(selection=selection, granularity=granularity)
     st.session_state[FRAMED] = True
     # Every fetch of the page shares one budget per service (budget.py): past it, what
-    # arrived renders and the rest is named as timed out.
+    # arrived renders and the rest is named as timed out. No automatic collection while the
+    # page runs (its imports, tables and drawing set off full ones, each walking the whole
+    # heap): Streamlit collects every generation right after the run (runner.postScriptGC).
     try:
-        with budget(selection.config.fetch.budget_seconds):
+        with budget(selection.config.fetch.budget_seconds), collector_paused():
             nav.run()
     except AuthError as error:
         # Refused credentials stop every page the same way: one message saying what was
