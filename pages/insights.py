@@ -128,7 +128,10 @@ render_download(results["drivers"], "drivers", selection)
 
 st.subheader("Unusual days")
 flags = results["anomalies"].table
-if flags.empty:
+judged = [c.days_compared for c in results["drivers"].compared.values()]
+if flags.empty and judged and not any(judged):  # only complete days are judged
+    st.caption("No day of the period is complete yet, so none is judged.")
+elif flags.empty:
     st.caption("No day of the period is outside its expected range.")
 render_unusual_days(flags)
 rule = selection.config.anomalies

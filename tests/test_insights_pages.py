@@ -75,6 +75,8 @@ def test_insights_on_the_1st_say_no_complete_day_yet():
     assert "YouTube: no complete day yet — YouTube's latest complete day is Sat 28 Nov" in infos
     assert not [t.value for t in at.text if "−100.0%" in t.value]
     assert not at.get("vega_lite_chart") and not at.dataframe  # no waterfall, no fallers
+    captions = [c.value for c in at.caption]
+    assert "No day of the period is complete yet, so none is judged." in captions
 
 
 def test_daily_chart_rings_the_flagged_days():
