@@ -20,11 +20,14 @@ def draw_facts_ahead(today: date) -> threading.Thread:
     process and day): app.py calls this before its own imports, so the month blocks are
     drawn (or read from the facts cache) while pandas, Altair and the pages load instead of
     after the first requests arrive. numpy's draws release the GIL, so on two cores most
-    of it runs beside the imports."""
+    of it runs beside the imports.
+
+    The emulator is imported here, by the caller, not by the thread: the package and its
+    server import each other, and the app's thread importing the server while this one was
+    still importing the package failed ("partially initialized module")."""
+    from statsdash.emulator.network import draw_ahead
 
     def draw() -> None:
-        from statsdash.emulator.network import draw_ahead
-
         # Only a head start: should it fail, the requests draw what is missing themselves.
         with contextlib.suppress(Exception):
             draw_ahead(today)

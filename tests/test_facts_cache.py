@@ -4,9 +4,13 @@ again, an unreadable block is drawn again, and the files are private."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +19,7 @@ import pytest
 from statsdash.emulator import Network, facts_cache, stores
 from statsdash.emulator import network as network_module
 
+ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 20)
 # Months with every kind of row: the first month, a leap day, the events' week, the latest.
 MONTHS = ((2023, 1), (2024, 2), (2026, 11), (2026, 12))
@@ -196,3 +201,29 @@ def test_threads_asking_at_once_share_one_store(monkeypatch):
         assert len({id(catalogue) for _, catalogue in answers}) == 1
     finally:
         _forget_stores()
+
+
+DEMO_START = """
+from datetime import date
+from statsdash import demo
+ahead = demo.draw_facts_ahead(date(2026, 11, 20))  # what app.py does first in demo mode
+from statsdash.emulator.server import start_emulator  # what start_demo does meanwhile
+handle = start_emulator(today=date(2026, 11, 20))
+ahead.join()
+print(sum(len(s._blocks) for s in set(handle.network._yt_stores.values())))
+handle.stop()
+"""
+
+
+def test_a_demo_drawing_ahead_starts_its_emulator_and_fills_the_stores_it_serves(tmp_path):
+    """A fresh process, as a demo server: the app's thread imports the emulator's server
+    while the drawing has started, and the months drawn are the served stores' months."""
+    env = os.environ | {"STATSDASH_FACTS_CACHE": "off", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", DEMO_START], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    channels, _, _ = network_module._channel_catalogue()
+    configured = sum(1 for c in channels if c.group is not None)
+    months = stores.ColumnStore._index(_nov_days()[0]) + 1  # January 2023 to November 2026
+    assert int(done.stdout) == configured * months
