@@ -272,13 +272,13 @@ def test_month_to_date_caption_counts_complete_days_and_names_each_months_length
     from statsdash.ui.format import month_caption
 
     sunday, saturday = date(2026, 11, 29), date(2026, 11, 28)
-    row = pd.Series({"days_elapsed": 28, "days_left": 2})  # through Sat 28 of November's 30
+    row = pd.Series({"days_elapsed": 28, "days_left": 1})  # Sat 28 in, Sun 29 arriving, Mon 30 left
     assert month_caption(row, sunday, saturday) == (
         "November 2026 through Sat 28 Nov: 28 complete days so far (Sun 29 Nov still "
-        "arriving, left out), 2 days left. Projected: all 30 days of November at the same "
+        "arriving, left out), 1 day left. Projected: all 30 days of November at the same "
         "daily pace. Last month's pageviews: October's 31 days."
     )
-    first = pd.Series({"days_elapsed": 0, "days_left": 31})
+    first = pd.Series({"days_elapsed": 0, "days_left": 30})
     assert month_caption(first, date(2026, 12, 1), sunday) == (
         "December 2026: no complete day yet (web data is complete through Sun 29 Nov). "
         "Last month's pageviews: November's 30 days."
