@@ -82,9 +82,9 @@ def _with_services_compared(table: pd.DataFrame, compared: dict) -> pd.DataFrame
     return out
 
 
-def _sum_known(values: pd.Series) -> float:
+def _sum_known(values: np.ndarray) -> float:
     """A sum that stays unknown (NaN) when any part is unknown."""
-    return float(values.sum()) if values.notna().all() else np.nan
+    return float(values.sum()) if not np.isnan(values).any() else np.nan
 
 
 def _per_brand(
@@ -95,19 +95,32 @@ def _per_brand(
     which: int,
     suffix: str = "",
 ) -> dict[str, float]:
-    """Brand -> {brand metric: sum over its members' rows} for one period (suffix)."""
+    """Brand -> {brand metric: sum over its members' rows} for one period (suffix).
+
+    From numpy columns and each key's row positions, found once: a boolean filter of the
+    table per brand, period and service was most of the brands table (180 at 20 brands)."""
+    unknown = dict.fromkeys(metrics.values(), np.nan)
+    if table is None:
+        return {brand: dict(unknown) for brand, *_ in members}
+    rows_of: dict[object, list[int]] = {}
+    for i, name in enumerate(table[key].tolist()):
+        rows_of.setdefault(name, []).append(i)
+    columns: dict[str, np.ndarray] = {}  # read when a brand first has all its rows
     out: dict[str, dict[str, float]] = {}
     for brand, *groups in members:
-        names = groups[which]
-        rows = table[table[key].isin(names)] if table is not None and names else None
+        names = set(groups[which])
         # A brand with no selected site (or channel group) has no figure there, not 0; nor
         # has one whose member failed to answer (no row of its own): unknown, not 0.
-        if rows is not None and rows[key].nunique() < len(set(names)):
-            rows = None
-        out[brand] = {
-            target: _sum_known(rows[f"{source}{suffix}"]) if rows is not None else np.nan
-            for source, target in metrics.items()
-        }
+        if not names or any(name not in rows_of for name in names):
+            out[brand] = dict(unknown)
+            continue
+        rows = sorted(i for name in names for i in rows_of[name])  # in the table's order
+        if not columns:
+            columns = {
+                target: table[f"{source}{suffix}"].to_numpy(dtype="float64", na_value=np.nan)
+                for source, target in metrics.items()
+            }
+        out[brand] = {target: _sum_known(values[rows]) for target, values in columns.items()}
     return out
 
 
