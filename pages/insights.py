@@ -13,11 +13,11 @@ from statsdash.ui.format import (
     signed_int,
     signed_pct,
     signed_pp,
-    source_type_name,
 )
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import render_unusual_days
 from statsdash.ui.render import render_compared, render_download, render_header, render_problems
+from statsdash.youtube.names import source_type_name
 
 selection, _ = page_selection(__file__)
 render_header("Insights", selection)

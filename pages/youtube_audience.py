@@ -5,10 +5,10 @@ import streamlit as st
 from statsdash.ui import charts
 from statsdash.ui.countries import country_name
 from statsdash.ui.data import load_reports
-from statsdash.ui.format import source_type_name
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import has_figures, render_header, render_problems, render_table
 from statsdash.ui.tables import with_share
+from statsdash.youtube.names import source_type_name
 
 selection, _ = page_selection(__file__)
 render_header("YouTube audience", selection, ("youtube",))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports
-from statsdash.ui.format import LABELS, format_name
+from statsdash.ui.format import LABELS
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.kpis import render_kpis
@@ -19,6 +19,7 @@ from statsdash.ui.render import (
     waiting_for,
 )
 from statsdash.ui.tables import changes, to_lines, to_network_row
+from statsdash.youtube.names import format_name
 from statsdash.youtube.view_counting import counting_history, view_count_note, view_metrics
 
 selection, grain = page_selection(__file__)

@@ -4,10 +4,10 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_reports
-from statsdash.ui.format import format_name
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import has_figures, render_header, render_problems, render_table
 from statsdash.ui.tables import changes
+from statsdash.youtube.names import format_name
 
 selection, _ = page_selection(__file__)
 render_header("Top videos", selection, ("youtube",))

@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 
 from statsdash import drivers as d
-from statsdash.ui.format import source_type_name
+from statsdash.youtube.names import source_type_name
 
 WHEN = {
     "previous": "the previous period",
