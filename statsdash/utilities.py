@@ -250,14 +250,15 @@ _resume = False  # whether the collector was on when the first of them came in
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """No automatic garbage collection while a page's tables are read and built, on any
-    thread; back on when the last caller leaves.
+    """No automatic garbage collection while a page runs (statsdash.ui.frame.run_page) or
+    `export --all` builds its tables, on any thread; back on when the last caller leaves.
 
     Parsing cached answers makes millions of short-lived dicts and lists, and each time
     enough of them had lived through a young collection Python walked the whole heap (the
-    imported pandas, Streamlit, Altair): six full collections, about 1 s of a restarted
-    server's Overview, for garbage that reference counting frees anyway. Cycles made
-    meanwhile wait for the next collection (Streamlit's after each script run)."""
+    imported pandas, Streamlit, Altair): six full collections in a restarted server's
+    Overview, 0.3-1 s of its CPU, for garbage that reference counting frees anyway. Cycles
+    made meanwhile (4 objects after a 20-site Overview's tables, 490 after `export --all`)
+    wait for the next collection (Streamlit's after each script run)."""
     global _paused, _resume
     with _paused_lock:
         if _paused == 0:
