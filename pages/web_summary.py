@@ -4,7 +4,15 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports, safe_service_table
-from statsdash.ui.format import LABELS, USERS_SUM, duration, fraction, month_caption, number
+from statsdash.ui.format import (
+    LABELS,
+    USERS_SUM,
+    duration,
+    fraction,
+    month_caption,
+    month_headings,
+    number,
+)
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import flag_marks
 from statsdash.ui.kpis import render_kpis
@@ -133,4 +141,15 @@ if mtd is not None and len(mtd):
     if not mtd.iloc[0]["days_elapsed"]:
         columns = ["site", "last_month_pageviews"]  # nothing so far to show or project
     mtd = mtd.sort_values(["pageviews", "last_month_pageviews"], ascending=False, kind="stable")
-render_service_table(mtd, error, "ga-month-to-date", selection, caption=caption, columns=columns)
+heads = (
+    month_headings(end, int(mtd.iloc[0]["days_elapsed"])) if mtd is not None and len(mtd) else {}
+)
+render_service_table(
+    mtd,
+    error,
+    "ga-month-to-date",
+    selection,
+    caption=caption,
+    columns=columns,
+    column_config={c: st.column_config.Column(t) for c, t in heads.items()},
+)

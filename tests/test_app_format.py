@@ -283,3 +283,17 @@ def test_month_to_date_caption_counts_complete_days_and_names_each_months_length
         "December 2026: no complete day yet (web data is complete through Sun 29 Nov). "
         "Last month's pageviews: November's 30 days."
     )
+
+
+def test_month_to_date_headings_say_how_many_days_each_column_counts():
+    from datetime import date
+
+    from statsdash.ui.format import month_headings
+
+    # Monday 30 Nov, last week: 28 complete days of November's 30; October had 31.
+    assert month_headings(date(2026, 11, 29), 28) == {
+        "pageviews": "Pageviews (28 days)",
+        "projected_pageviews": "Projected (30 days)",
+        "last_month_pageviews": "October (31 days)",
+    }
+    assert month_headings(date(2027, 3, 1), 1)["last_month_pageviews"] == "February (28 days)"

@@ -191,6 +191,18 @@ def month_caption(first: pd.Series, end: date, web_through: date | None) -> str:
     )
 
 
+def month_headings(end: date, elapsed: int) -> dict[str, str]:
+    """Month to date's headings on screen with the days each column counts: the month so
+    far, the whole month projected, the whole month before (the CSV keeps its names)."""
+    month_days = calendar.monthrange(end.year, end.month)[1]
+    last_month = end.replace(day=1) - timedelta(days=1)
+    return {
+        "pageviews": f"Pageviews ({plural(elapsed, 'day')})",
+        "projected_pageviews": f"Projected ({plural(month_days, 'day')})",
+        "last_month_pageviews": f"{last_month:%B} ({plural(last_month.day, 'day')})",
+    }
+
+
 def split_column(column: str) -> tuple[str, str | None, str]:
     """`pageviews_yoy_pct` -> ("pageviews", "yoy", "pct"); a metric alone -> (m, None, "")."""
     for suffix in SUFFIXES:

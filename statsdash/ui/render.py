@@ -410,16 +410,25 @@ def render_service_table(
     title: str | None = None,
     caption: str | None = None,
     columns: Sequence[str] | None = None,
+    column_config: Mapping[str, object] | None = None,
 ) -> None:
     """A service's extra table (not a CLI report), shown and downloadable like the others
-    (`columns`: those shown; the download has all)."""
+    (`columns`: those shown; the download has all; `column_config` as in render_table)."""
     if error:
         st.warning(f"Could not load this table: {md(error)}", icon=":material/warning:")
         return
     if table is None:
         return
     shown = [c for c in columns if c in table] if columns is not None else None
-    render_table(title, ReportResult(table), name, selection, caption=caption, columns=shown)
+    render_table(
+        title,
+        ReportResult(table),
+        name,
+        selection,
+        caption=caption,
+        columns=shown,
+        column_config=column_config,
+    )
 
 
 def render_status_table(
