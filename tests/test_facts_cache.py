@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -227,3 +228,21 @@ def test_a_demo_drawing_ahead_starts_its_emulator_and_fills_the_stores_it_serves
     configured = sum(1 for c in channels if c.group is not None)
     months = stores.ColumnStore._index(_nov_days()[0]) + 1  # January 2023 to November 2026
     assert int(done.stdout) == configured * months
+
+
+def test_half_written_files_of_an_ended_process_are_removed(cache_dir):
+    """The drawing thread is a daemon: a process ending mid-write left its temporary file
+    (several MB) in the folder for good. An old one goes at the next process's first write;
+    a fresh one (another process writing now) stays."""
+    key = cache_dir / facts_cache.source_key()
+    key.mkdir(parents=True)
+    orphan, fresh = key / "tmpa1b2.tmp", key / "tmpc3d4.tmp"
+    orphan.write_bytes(b"\x93NUMPY half")
+    fresh.write_bytes(b"\x93NUMPY being written")
+    old = time.time() - facts_cache.ORPHAN_SECONDS - 60
+    os.utime(orphan, (old, old))
+    facts_cache._prepare.cache_clear()
+    store = network_module._ga_store("311204581")
+    stores.ColumnStore(store._make_month, store._name).span(*_nov_days())
+    assert not orphan.exists() and fresh.exists()
+    assert any(p.suffix == ".npy" for p in key.iterdir())  # the write itself happened

@@ -21,6 +21,7 @@ cache folder ($XDG_CACHE_HOME or ~/.cache)/statsdash/emulator-facts.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import os
@@ -139,15 +140,24 @@ def save(name: str, year: int, month: int, columns: dict, key: str | None = None
         return  # a read-only or full disk costs speed, never the demo
 
 
+ORPHAN_SECONDS = 600
+
+
 @functools.cache
 def _prepare(where: Path) -> None:
-    """Create the key's folder (0700, its base too if missing) and drop other keys' folders
-    unused for a week (only folders named like a key: the base may be any folder)."""
+    """Create the key's folder (0700, its base too if missing), remove its half-written
+    files left by a process that ended mid-write (the drawing thread is a daemon), and drop
+    other keys' folders unused for a week (only folders named like a key: the base may be
+    any folder)."""
     if not where.parent.exists():
         where.parent.mkdir(parents=True, mode=0o700)
     where.mkdir(exist_ok=True, mode=0o700)
     os.chmod(where, 0o700)
     now = time.time()
+    for left in where.glob("*.tmp"):
+        with contextlib.suppress(OSError):  # a write takes milliseconds: old ones are orphans
+            if now - left.stat().st_mtime > ORPHAN_SECONDS:
+                left.unlink()
     for other in where.parent.iterdir():
         try:
             if (
