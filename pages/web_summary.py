@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports, safe_service_table
 from statsdash.ui.format import (
     LABELS,
@@ -14,17 +13,15 @@ from statsdash.ui.format import (
     number,
 )
 from statsdash.ui.frame import page_selection
-from statsdash.ui.insight_render import flag_marks
+from statsdash.ui.insight_render import render_daily_by_entity
 from statsdash.ui.kpis import render_kpis
 from statsdash.ui.render import (
-    render_chart,
     render_download,
     render_freshness,
     render_header,
     render_problems,
     render_service_table,
     render_table,
-    waiting_for,
 )
 from statsdash.ui.tables import changes, to_lines
 
@@ -99,16 +96,7 @@ metric = st.segmented_control(
 )
 metric = metric or "pageviews"
 lines = to_lines(load_daily("ga", selection), "ga", metric, complete_through=freshness.web)
-flags = flag_marks("ga", metric, selection, grain)
-colors = charts.entity_colors(selection.config)
-drawn = render_chart(
-    lambda: charts.time_series(lines, grain, LABELS[metric], colors, extra=flags),
-    lines,
-    "value",
-    waiting=waiting_for(summary),
-)
-if drawn and flags is not None:
-    st.caption("Rings mark unusual days; the Insights page says what was unusual about each.")
+render_daily_by_entity("ga", lines, metric, LABELS[metric], selection, grain, summary)
 
 sites = results["ga-sites"]
 render_table(

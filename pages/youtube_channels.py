@@ -6,7 +6,7 @@ from statsdash.ui import charts
 from statsdash.ui.data import load_daily, load_reports
 from statsdash.ui.format import LABELS
 from statsdash.ui.frame import page_selection
-from statsdash.ui.insight_render import flag_marks
+from statsdash.ui.insight_render import render_daily_by_entity
 from statsdash.ui.kpis import render_kpis
 from statsdash.ui.render import (
     end_label,
@@ -68,16 +68,8 @@ metric = st.segmented_control(
 metric = metric or view_columns[0]
 daily = load_daily("youtube", selection)
 lines = to_lines(daily, "youtube", metric, complete_through=freshness.youtube)
-flags = flag_marks("youtube", metric, selection, grain)
-colors = charts.entity_colors(selection.config)
-drawn = render_chart(
-    lambda: charts.time_series(lines, grain, LABELS[metric], colors, extra=flags),
-    lines,
-    "value",
-    waiting=waiting_for(channels),
-)
-if drawn and flags is not None:
-    st.caption("Rings mark unusual days; the Insights page says what was unusual about each.")
+render_daily_by_entity("youtube", lines, metric, LABELS[metric], selection, grain, channels)
+colors = charts.entity_colors(selection.config)  # the revenue chart below, in the same colours
 
 table = channels.table
 render_table(

@@ -12,8 +12,10 @@ import streamlit as st
 from statsdash import anomalies, narrative
 from statsdash.insights import service_anomalies
 from statsdash.reports import Selection
+from statsdash.ui import charts
 from statsdash.ui import insight_charts as ic
 from statsdash.ui.data import MAX_ENTRIES, TTL, from_key, selection_key
+from statsdash.ui.render import render_chart, waiting_for
 from statsdash.ui.text import md
 
 
@@ -35,6 +37,29 @@ def flag_marks(service: str, metric: str, selection: Selection, grain: str) -> a
         return None
     points = ic.flag_points(load_flags(service, selection), service, metric)
     return ic.flag_layer(points) if len(points) else None
+
+
+def render_daily_by_entity(
+    service: str,
+    lines: pd.DataFrame,
+    metric: str,
+    title: str,
+    selection: Selection,
+    grain: str,
+    result,
+) -> None:
+    """A service's daily chart, a line per site or channel group, with its unusual days
+    ringed and a caption saying so (one line instead, without figures: see render_chart)."""
+    flags = flag_marks(service, metric, selection, grain)
+    colors = charts.entity_colors(selection.config)
+    drawn = render_chart(
+        lambda: charts.time_series(lines, grain, title, colors, extra=flags),
+        lines,
+        "value",
+        waiting=waiting_for(result),
+    )
+    if drawn and flags is not None:
+        st.caption("Rings mark unusual days; the Insights page says what was unusual about each.")
 
 
 def render_unusual_days(flags: pd.DataFrame, limit: int | None = None) -> None:
