@@ -165,7 +165,7 @@ def _load(args: argparse.Namespace, **kwargs):
     if args.demo:
         from statsdash.demo import start_demo
 
-        return start_demo(today=_today())
+        return start_demo(today=_today(), ahead=False)
     return load_config(Path(args.config), **kwargs), None
 
 

@@ -37,12 +37,15 @@ def draw_facts_ahead(today: date) -> threading.Thread:
     return thread
 
 
-def start_demo(today: date | None = None) -> tuple[Config, object]:
-    """(config pointed at a freshly started emulator, the emulator handle to stop later)."""
+def start_demo(today: date | None = None, ahead: bool = True) -> tuple[Config, object]:
+    """(config pointed at a freshly started emulator, the emulator handle to stop later).
+    `ahead`: draw the Overview's facts on a thread meanwhile (the app); a CLI command asks
+    for what its report needs, and a thread drawing every month beside it only competes."""
     from statsdash.emulator.server import start_emulator
 
     handle = start_emulator(port=0, today=today)
-    draw_facts_ahead(handle.network.today)  # already running when app.py started it
+    if ahead:
+        draw_facts_ahead(handle.network.today)  # already running when app.py started it
     config = load_config(DEMO_CONFIG, check_files=False).with_endpoint(handle.url)
     # The emulator's port changes every run, so cached answers would never be reused.
     return dataclasses.replace(config, cache=CacheConfig(enabled=False)), handle

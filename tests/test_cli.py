@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -144,3 +145,20 @@ def test_an_unwritable_output_exits_2_with_one_line(tmp_path, capsys, monkeypatc
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert err.startswith(f"statsdash: -o {where}: ")
+
+
+def test_a_cli_demo_draws_no_facts_ahead_the_app_does(monkeypatch):
+    """The drawing thread is the app's head start on its first page; beside one CLI report
+    it drew every month of every channel for nothing, on the cores the report needs."""
+    import argparse
+
+    from statsdash import cli, demo
+
+    started = []
+    monkeypatch.setattr(demo, "draw_facts_ahead", started.append)
+    _, handle = cli._load(argparse.Namespace(demo=True, config=None))
+    handle.stop()
+    assert started == []
+    _, handle = demo.start_demo(date(2026, 11, 20))  # as the app's session starts it
+    handle.stop()
+    assert started == [date(2026, 11, 20)]
