@@ -124,6 +124,8 @@ render_table(
     ],
     caption="Each site beside its channel group; shares are of the selection's totals. "
     "The download has users, watch minutes and every comparison too.",
+    # By the first figure shown (the download keeps the configuration's order).
+    order_by="web_pageviews" if has_web else "yt_views",
 )
 
 if has_web or has_youtube:

@@ -206,6 +206,11 @@ def test_overview_headlines_equal_the_raw_facts(downloads, facts):
     change = 100 * (now["screenPageViews"].sum() / before["screenPageViews"].sum() - 1)
     lines = [m.value for m in at.markdown if "vs prev" in m.value]
     assert signed_pct(change) in lines[0]
+    # The brands read by their first figure, largest first (Pixel Post sat above Gear Haven).
+    (brands,) = [t for t in tables(at) if "brand" in t.columns]
+    shown = brands["web_pageviews"]
+    assert shown.dropna().is_monotonic_decreasing and shown.dropna().nunique() > 1
+    assert shown.isna().tolist() == sorted(shown.isna().tolist())  # a brand without web last
 
 
 def test_web_summary_sites_equal_the_raw_facts(downloads, facts):
