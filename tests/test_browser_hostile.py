@@ -47,6 +47,7 @@ PAGES = [
     "youtube_audience",
     "data_status",
 ]
+NO_DOWNLOADS = ("realtime", "youtube_channels", "youtube_videos", "youtube_audience")
 # Strings that reach Markdown somewhere on the pages: each must be seen there, as text.
 SEEN_AS_TEXT = ("network", "site", "group", "sessionSource", "timeZone", "error")
 
@@ -130,10 +131,11 @@ def hostile_app(beacon, tmp_path_factory):
 
 
 def drawn(page, last: str = "stDownloadButton") -> None:
-    """Wait until the page has drawn its last table: an element `last` (a download button;
-    Realtime has none, its metric) exists and neither a script run nor a progress bar has
-    been seen for a second and a half."""
-    page.get_by_test_id(last).first.wait_for()
+    """Wait until the page has drawn its last table: an element of a test id in `last`
+    (a download button; a page without one: its metric or alert, comma-separated) exists
+    and neither a script run nor a progress bar has been seen for a second and a half."""
+    ids = ", ".join(f"[data-testid='{i.strip()}']" for i in last.split(","))
+    page.locator(ids).first.wait_for()
     busy = f"{RUNNING}, [data-testid='stProgress']"
     quiet_since = time.monotonic()
     while time.monotonic() - quiet_since < 1.5:
@@ -179,7 +181,11 @@ def test_no_outside_text_is_interpreted_on_any_page(hostile_app, beacon):
         page.set_default_timeout(90_000)
         for name in PAGES:
             page.goto(f"{hostile_app}/{name}?period=last_month")
-            drawn(page, "stMetric" if name == "realtime" else "stDownloadButton")
+            # Realtime has no download; nor have the YouTube pages here: Pixel Post's failing
+            # channel fails the queries of every group (asked together), and a table without
+            # rows offers none. A KPI card or the note that a table has no rows, then a quiet
+            # second and a half, say such a page is drawn.
+            drawn(page, "stDownloadButton" if name not in NO_DOWNLOADS else "stMetric, stAlert")
             for summary in page.locator("[data-testid='stExpander'] summary").all():
                 summary.click()  # open every expander: its label and content are checked
             page.wait_for_timeout(300)
