@@ -100,3 +100,42 @@ def test_which_failures_keep_channel_groups_out_of_later_queries(error, own):
     from statsdash.youtube.selection import own_failure
 
     assert own_failure(error) is own
+
+
+def test_a_channel_youtube_cannot_report_on_fails_its_group_alone(config, clean_emulator, network):
+    # A 400 about one channel (every query that names it): the other groups' tables render.
+    (group, bad), *_ = ((g, ids[0]) for g, ids in network.channel_groups.items() if len(ids) > 1)
+    clean_emulator.add_fault("400", endpoint="yt.reports.query", match=bad, times=10**6)
+    data = youtube(config, clean_emulator, ("previous",))
+    stats = data.channel_stats_table()
+    first = queries(clean_emulator)
+    assert sum(e["status"] == 400 for e in first) == 2 * 2  # both periods: all, then the group
+
+    expected = {g: v for g, v in views_by_group(network).items() if g != group}
+    views = stats.set_index("channel")["views"].dropna().to_dict()
+    assert views == expected
+    assert list(data.failures) == [f"Channel group {group}"]
+    assert "HTTP 400" in data.failures[f"Channel group {group}"]
+
+    countries = data.country_table()
+    later = queries(clean_emulator)[len(first) :]
+    assert later and all(bad not in e["key"] and e["status"] == 200 for e in later)
+    assert countries["views"].sum() == sum(expected.values())
+
+
+def test_a_400_every_group_gets_alone_leaves_none_out_of_later_tables(
+    config, clean_emulator, network
+):
+    # The query itself is refused (here: by its dimension), whichever channels it names.
+    clean_emulator.add_fault(
+        "400", endpoint="yt.reports.query", match="dimensions=country", times=10**6
+    )
+    data = youtube(config, clean_emulator)
+    assert data.country_table().empty
+    groups = len(network.channel_groups)
+    assert len(queries(clean_emulator)) == 1 + groups  # all at once, then each group alone
+    ((source, message),) = data.failures.items()
+    assert source.startswith("Channel groups ") and message.startswith("countries ")
+
+    stats = data.channel_stats_table()  # no group was left out: every one renders
+    assert stats.set_index("channel")["views"].to_dict() == views_by_group(network)

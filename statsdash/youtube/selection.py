@@ -44,6 +44,13 @@ def own_failure(error: FetchError) -> bool:
     return error.status is None and not isinstance(error, TimedOut | AskedBefore)
 
 
+def _refusal(error: FetchError) -> bool:
+    """YouTube refused the query's arguments (a 4xx): one channel may be the cause (a 403 for a
+    channel the content owner no longer manages, a 400 for one YouTube cannot report on), so
+    the groups are asked on their own to find it. A scope the sign-in lacks is everyone's."""
+    return error.status is not None and 400 <= error.status < 500 and not _lacks_scope(error)
+
+
 def _lacks_scope(error: FetchError) -> bool:
     """Google's 403 for a token without a scope the query needs (the same for every group)."""
     return _forbidden(error) and "insufficient authentication scopes" in error.reason.lower()
@@ -162,8 +169,10 @@ class ChannelSelection:
         return FetchError(error.source, f"{fix} ({error.reason})", status=error.status)
 
     def _query(self, shape: Shape, period: Period) -> Future:
-        """All selected channels in one query; if YouTube refuses it (403, e.g. a channel no
-        longer managed by the content owner), each group on its own so the others render.
+        """All selected channels in one query; if YouTube refuses it (a 4xx: a 403 for a channel
+        no longer managed by the content owner, a 400 for one it cannot report on), each group
+        on its own so the others render. A 400 every group gets alone too is the query's, not
+        a group's: it is named for all of them and none is left out of later queries.
 
         A group that failed on its own in an earlier query of this object is not asked again
         (nor, for revenue, one refused it), as GA leaves a failed property out of its later
@@ -180,16 +189,19 @@ class ChannelSelection:
                 if own_failure(error) and not shape.money:  # YouTube failed every group
                     with self._lock:  # their figures already in stay; nothing more is asked
                         self._gave_up.update(groups)
-                if not _forbidden(error) or len(groups) == 1 or _lacks_scope(error):
+                if not _refusal(error) or len(groups) == 1:
                     raise
-                parts = []
+                parts, refused = [], []
                 for name, group_ids in groups.items():
                     try:
                         parts.append(self._ask_group(name, group_ids, shape, period))
                     except AskedBefore:
                         continue  # refused in another query meanwhile: named there
                     except FetchError as group_error:
-                        label = self._label(shape, period)
+                        refused.append((name, group_error))
+                if parts or _forbidden(error):
+                    label = self._label(shape, period)
+                    for name, group_error in refused:
                         self._exclude(name, label, group_error, everywhere=not shape.money)
                 if not parts:
                     raise
