@@ -17,10 +17,10 @@ from datetime import date
 import pandas as pd
 
 from statsdash import budget
+from statsdash.collector import collector_paused
 from statsdash.config import Config
 from statsdash.errors import StatsdashError
 from statsdash.periods import Compared, Period, compared_sentence, comparison_periods
-from statsdash.utilities import collector_paused
 
 
 class SelectionError(StatsdashError):

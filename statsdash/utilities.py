@@ -8,12 +8,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
-import gc
 import re
-import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -241,34 +238,3 @@ def give_back_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
-
-
-_paused = 0  # callers inside collector_paused(), over every thread
-_paused_lock = threading.Lock()
-_resume = False  # whether the collector was on when the first of them came in
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No automatic garbage collection while a page runs (statsdash.ui.frame.run_page) or
-    `export --all` builds its tables, on any thread; back on when the last caller leaves.
-
-    Parsing cached answers makes millions of short-lived dicts and lists, and each time
-    enough of them had lived through a young collection Python walked the whole heap (the
-    imported pandas, Streamlit, Altair): six full collections in a restarted server's
-    Overview, 0.3-1 s of its CPU, for garbage that reference counting frees anyway. Cycles
-    made meanwhile (4 objects after a 20-site Overview's tables, 490 after `export --all`)
-    wait for the next collection (Streamlit's after each script run)."""
-    global _paused, _resume
-    with _paused_lock:
-        if _paused == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _paused += 1
-    try:
-        yield
-    finally:
-        with _paused_lock:
-            _paused -= 1
-            if _paused == 0 and _resume:
-                gc.enable()

@@ -8,9 +8,9 @@ import threading
 import pandas as pd
 import pytest
 
+from statsdash.collector import collector_paused
 from statsdash.utilities import (
     add_comparisons,
-    collector_paused,
     comparison_columns,
     per_thousand,
     ratio,

@@ -21,6 +21,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+from statsdash.collector import collector_paused
 from statsdash.errors import AuthError, StatsdashError
 from statsdash.periods import Period
 from statsdash.reports import (
@@ -34,7 +35,7 @@ from statsdash.reports import (
 )
 from statsdash.ui.session import load_app_config
 from statsdash.ui.text import md, md_join
-from statsdash.utilities import collector_paused, give_back_memory
+from statsdash.utilities import give_back_memory
 
 TTL = 15 * 60  # seconds; the response cache below keeps final days much longer
 MAX_ENTRIES = 256

@@ -12,10 +12,10 @@ from pathlib import Path
 import streamlit as st
 
 from statsdash.budget import budget
+from statsdash.collector import collector_paused
 from statsdash.errors import AuthError
 from statsdash.reports import Selection
 from statsdash.ui.text import md
-from statsdash.utilities import collector_paused
 
 FRAMED = "sd_framed"  # set by app.py right before it runs the page, taken by the page
 GOTO = "sd_goto"  # the page a deep link asked for, while app.py is brought in
