@@ -22,6 +22,13 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+# Altair checks every schema object against Vega-Lite's JSON schema as it is made (its
+# "debug mode"), and each spec again when it is turned into a dict: on a restarted server
+# the first check also builds the schema's validator. The app's charts are checked where
+# they are written, by the tests' `chart.to_dict()` (which still validates); on the server
+# neither check runs (the same specs: a check only raises or passes).
+alt.utils.schemapi.disable_debug_mode()
+
 MAX_CHARTS = 64  # a few pages' charts for a few selections; each holds its small frame
 STREAMLIT_TRANSFORMER = "to_arrow_dataset"  # what st.altair_chart converts charts under
 
@@ -63,7 +70,7 @@ def _remember_spec(chart: Any) -> None:
         if args or kwargs or where[0] != STREAMLIT_TRANSFORMER:
             return build(*args, **kwargs)
         if where not in specs:
-            spec = build()
+            spec = build(validate=False)  # see disable_debug_mode above
             collected = alt.data_transformers.options.get("datasets") or {}
             spec["datasets"] = {**(spec.get("datasets") or {}), **collected}
             specs[where] = spec

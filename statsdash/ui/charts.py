@@ -206,7 +206,9 @@ def _x(grain: str, dates: pd.Series) -> alt.X:
     """Dates on the buckets themselves (a tick between two days would repeat a label)."""
     days = sorted(pd.to_datetime(dates).unique())
     step = max(1, -(-len(days) // MAX_TICKS))
-    ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in days[::step]]
+    # Vega-Lite DateTime objects as plain dicts (the same spec): an alt.DateTime carries
+    # every field of its schema, and layering copies each tick of each layer several times.
+    ticks = [{"year": d.year, "month": d.month, "date": d.day} for d in days[::step]]
     return alt.X(
         "date:T",
         title=None,
