@@ -18,8 +18,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from statsdash.utilities import pct_change
-
 EVERYTHING_ELSE = "(everything else)"
 TOP_KEYS = 8
 DRIVER_COLUMNS = (
@@ -80,19 +78,49 @@ def additive(
 ) -> pd.DataFrame:
     """key, current, base, contribution: the `top` keys that moved most (all with None),
     largest rise first, then `(everything else)` so the contributions add up exactly."""
-    both = pd.concat([current.rename("current"), base.rename("base")], axis=1).fillna(0.0)
-    # In numpy from here (the same stable orders as pandas'): a drivers report makes ~50 of
-    # these small tables, and each pandas step cost a millisecond or more.
-    keys = np.asarray(both.index.astype("str"), dtype=object)
-    now = both["current"].to_numpy(dtype="float64")
-    then = both["base"].to_numpy(dtype="float64")
+    part = additive_part(current, base, total_current, total_base, top)
+    return pd.DataFrame(
+        {
+            "key": pd.Series(part["key"], dtype="str"),
+            "current": part["current"],
+            "base": part["base"],
+            "contribution": part["contribution"],
+            "effect": pd.Series(part["effect"], dtype="str"),
+        }
+    )
+
+
+def additive_part(
+    current: pd.Series,
+    base: pd.Series,
+    total_current: float,
+    total_base: float,
+    top: int | None = TOP_KEYS,
+) -> dict:
+    """`additive`'s columns as lists and arrays, not a DataFrame: a drivers report makes ~50
+    of these small tables, and building a DataFrame (text columns and all) for each, then
+    concatenating them, was most of the report's CPU; `table_of` builds one for them all."""
+    if current.index.equals(base.index):
+        index = current.index
+        now = current.to_numpy(dtype="float64")
+        then = base.to_numpy(dtype="float64")
+    else:
+        both = pd.concat([current.rename("current"), base.rename("base")], axis=1).fillna(0.0)
+        index = both.index
+        now = both["current"].to_numpy(dtype="float64")
+        then = both["base"].to_numpy(dtype="float64")
+    # In numpy from here (the same stable orders as pandas').
+    keys = np.asarray(index.astype("str"), dtype=object)
+    if np.isnan(now).any() or np.isnan(then).any():  # as the join's fillna(0.0) does
+        now, then = np.nan_to_num(now, nan=0.0), np.nan_to_num(then, nan=0.0)
     change = now - then
     rows = np.arange(len(keys))
     if top is not None:
         rows = np.argsort(-np.abs(change), kind="stable")[:top]
         rows = rows[change[rows] != 0]
-    key_rank = pd.Series(keys[rows], dtype="str").rank(method="dense").to_numpy()
-    rows = rows[np.lexsort((key_rank, -change[rows]))]
+    # Ties in change go by key (code point order, as pandas ranks text).
+    _, key_rank = np.unique(keys[rows], return_inverse=True)
+    rows = rows[np.lexsort((key_rank.reshape(-1), -change[rows]))]
     keys, now, then, change = keys[rows].tolist(), now[rows], then[rows], change[rows]
     rest_current = total_current - now.sum()
     rest_base = total_base - then.sum()
@@ -101,15 +129,13 @@ def additive(
         now = np.append(now, rest_current)
         then = np.append(then, rest_base)
         change = np.append(change, rest_current - rest_base)
-    return pd.DataFrame(
-        {
-            "key": pd.Series(keys, dtype="str"),
-            "current": now,
-            "base": then,
-            "contribution": change,
-            "effect": pd.Series(["change"] * len(keys), dtype="str"),
-        }
-    )
+    return {
+        "key": keys,
+        "current": now,
+        "base": then,
+        "contribution": change,
+        "effect": ["change"] * len(keys),
+    }
 
 
 def mix_and_rate(
@@ -152,35 +178,69 @@ def labelled(
     labels: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """`rows` (from additive or mix_and_rate) with the contract's columns filled in."""
-    # Each column made once with its dtype: assigning them to a copy of `rows` and casting
-    # the frame after cost ~10 ms a call, for the ~50 parts of a drivers report.
-    n = len(rows)
-    keys = rows["key"].tolist()
-    values = {
+    return table_of([labelled_part(rows, metric, comparison, dimension, totals, labels)])
+
+
+def labelled_part(
+    rows: pd.DataFrame | dict,
+    metric: str,
+    comparison: str,
+    dimension: str,
+    totals: tuple[float, float],
+    labels=None,
+) -> dict:
+    """`labelled`'s columns as lists and arrays (see additive_part); `rows` is a DataFrame
+    or an additive_part. `labels` is anything with `.get(key, default)`."""
+    keys = rows["key"].tolist() if isinstance(rows, pd.DataFrame) else list(rows["key"])
+    n = len(keys)
+    figures = {
+        c: np.asarray(rows[c], dtype="float64").reshape(-1)
+        for c in ("current", "base", "contribution")
+    }
+    effect = rows["effect"]
+    return {
         "metric": [metric] * n,
         "comparison": [comparison] * n,
         "dimension": [dimension] * n,
         "key": keys,
-        "current": rows["current"],
-        "base": rows["base"],
-        "contribution": rows["contribution"],
-        "change_pct": pct_change(rows["current"], rows["base"]) if n else [],
-        "effect": rows["effect"],
+        **figures,
+        "change_pct": _pct_change(figures["current"], figures["base"]),
+        "effect": effect.tolist() if isinstance(effect, pd.Series) else list(effect),
         "label": [(labels or {}).get(k, k) for k in keys],
-        "total_current": [float(totals[0])] * n,
-        "total_base": [float(totals[1])] * n,
+        "total_current": np.full(n, float(totals[0])),
+        "total_base": np.full(n, float(totals[1])),
     }
-    return pd.DataFrame(
-        {c: pd.Series(values[c], index=rows.index, dtype=_dtype(c)) for c in DRIVER_COLUMNS}
-    )
 
 
-def combined(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """The drivers table: metrics in METRICS order, comparisons and dimensions as built."""
-    parts = [p for p in parts if len(p)]
+def _pct_change(current: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """utilities.pct_change in numpy: (current - base) / |base| x 100, NaN where base is 0."""
+    den = np.abs(base)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (current - base) * 100.0 / np.where(den != 0, den, np.nan)
+    out[np.isinf(out)] = np.nan
+    return out
+
+
+def table_of(parts: list[dict]) -> pd.DataFrame:
+    """One drivers table from labelled_parts, in their order: each column made once."""
+    columns = {}
+    for c in DRIVER_COLUMNS:
+        if _dtype(c) == "str":
+            values = [v for p in parts for v in p[c]]
+        else:
+            values = np.concatenate([p[c] for p in parts]) if parts else []
+        columns[c] = pd.Series(values, dtype=_dtype(c))
+    return pd.DataFrame(columns)
+
+
+def combined(parts: list[pd.DataFrame | dict]) -> pd.DataFrame:
+    """The drivers table: metrics in METRICS order, comparisons and dimensions as built.
+    Parts are tables or labelled_parts (not both)."""
+    parts = [p for p in parts if len(p["key"])]
     if not parts:
         return empty()
-    table = pd.concat(parts, ignore_index=True)
+    dicts = isinstance(parts[0], dict)
+    table = table_of(parts) if dicts else pd.concat(parts, ignore_index=True)
     order = table["metric"].map({m: i for i, m in enumerate(METRICS)})
     return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
 

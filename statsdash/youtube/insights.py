@@ -93,8 +93,8 @@ def driver_table(data, comparisons: Mapping[str, str]) -> pd.DataFrame:
                 if pair is None:
                     continue
                 top = None if dimension == "channel" else d.TOP_KEYS
-                table = d.additive(*pair, *whole, top=top)
-                parts.append(d.labelled(table, metric, comparison, dimension, whole))
+                table = d.additive_part(*pair, *whole, top=top)
+                parts.append(d.labelled_part(table, metric, comparison, dimension, whole))
     return _titled(data, d.combined(parts))
 
 
