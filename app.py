@@ -13,11 +13,12 @@ with collector_paused():
     from statsdash.ui.access import require_access
     from statsdash.ui.data import refresh
     from statsdash.ui.frame import run_page
-    from statsdash.ui.session import freeze_long_lived, load_app_config, today
+    from statsdash.ui.session import freeze_long_lived, load_app_config, skip_repl_check, today
     from statsdash.ui.sidebar import render_sidebar
     from statsdash.ui.text import md
 
 freeze_long_lived()  # from the second run on, the collector skips the libraries
+skip_repl_check()  # before the first element (see there)
 st.set_page_config(page_title="Statsdash", page_icon=":bar_chart:", layout="wide")
 # A KPI card is a quarter of the main area: below 1280 px a seven-digit figure in the theme's
 # size is cut ("1,01…"), so the figure shrinks with the window (still readable at 1024 px).

@@ -56,3 +56,22 @@ def test_garbage_made_after_the_freeze_is_still_collected(fresh_heap):
     a.other, b.other = b, a  # a cycle only the collector frees
     del a, b
     assert gc.collect() >= 2
+
+
+def test_the_first_element_of_a_server_does_not_walk_the_stack(monkeypatch):
+    from streamlit import delta_generator, env_util, runtime
+
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    monkeypatch.setattr(runtime, "exists", lambda: True)  # under `streamlit run`
+    session.skip_repl_check()
+    monkeypatch.setattr(env_util, "is_repl", lambda: pytest.fail("walked the stack"))
+    delta_generator._maybe_print_use_warning()
+
+
+def test_run_without_streamlit_the_app_still_warns(monkeypatch):
+    from streamlit import delta_generator, runtime
+
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    monkeypatch.setattr(runtime, "exists", lambda: False)
+    session.skip_repl_check()
+    assert delta_generator._use_warning_has_been_displayed is False

@@ -89,3 +89,15 @@ def freeze_long_lived() -> None:
         second = _runs_started == 2
     if second:
         gc.freeze()
+
+
+def skip_repl_check() -> None:
+    """Under `streamlit run`, tell Streamlit its once-a-process warning for scripts run without
+    it has been given: deciding whether to give it, the first element a process draws walks
+    the whole stack with each frame's source (`inspect.stack()` in env_util.is_repl), which
+    maps every imported module to its file: ~0.25 s of a restarted server's first page, a
+    fifteenth of its CPU. Run any other way (bare `python app.py`), the warning stays."""
+    from streamlit import delta_generator, runtime
+
+    if runtime.exists():
+        delta_generator._use_warning_has_been_displayed = True
