@@ -269,7 +269,23 @@ def time_series(
     chart = _lines(frame, grain, y, color, _tooltip(grain, value_title))
     if extra is not None:
         chart = chart + extra
-    return _style(chart.properties(height=HEIGHT))
+    return _many_marks(_style(chart.properties(height=HEIGHT)), len(frame))
+
+
+CANVAS_POINTS = 150  # a chart with more points than this is drawn on a canvas
+
+
+def _many_marks(chart, points: int):
+    """A chart of many points (a line per site: 20 sites x 28 days, 560 hover points) drawn
+    on one canvas, without a screen-reader label per point: as SVG each point was a DOM node
+    with its own label, every tooltip field formatted into it (~1,200 nodes of the Web summary's
+    2,300 for the browser to lay out). It looks the same and its tooltips stay; Streamlit does
+    this itself, but only past 2,000 points."""
+    if points <= CANVAS_POINTS:
+        return chart
+    return chart.configure_mark(aria=False).properties(
+        usermeta={"embedOptions": {"renderer": "canvas"}}
+    )
 
 
 def indexed(frame: pd.DataFrame) -> pd.DataFrame:
