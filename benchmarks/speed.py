@@ -18,6 +18,7 @@ Starts the emulator in its own process (facts repeated under new IDs, see `serve
 
     python benchmarks/speed.py [--latency-ms 200] [--json benchmarks/results.json]
         [--app-root PATH]   # measure another checkout's app (e.g. before a change)
+        [--pages overview] [--growth ""]   # only the Overview in (a)-(c), no (f)
 """
 
 from __future__ import annotations
@@ -143,11 +144,13 @@ def cpu_seconds(pid: int) -> float:
 VIEWPORT = {"width": 1440, "height": 1000}
 
 
-def visit_pages(context, app: str, emulator: str, pid: int) -> dict[str, dict]:
-    """Every page in a new tab of `context` (a new Streamlit session each round)."""
+def visit_pages(
+    context, app: str, emulator: str, pid: int, pages: list[str] = PAGES
+) -> dict[str, dict]:
+    """Every page (of `pages`) in a new tab of `context` (a new Streamlit session each round)."""
     page = context.new_page()
     out = {}
-    for name in PAGES:
+    for name in pages:
         before, cpu = requests_made(emulator), cpu_seconds(pid)
         opened = time.time()
         seconds = time_page(page, f"{app}/{name}{QUERY}")
@@ -226,7 +229,17 @@ def main() -> int:
     parser.add_argument("--groups", type=int, default=10)
     parser.add_argument("--growth", default="5,20,80", help="site counts for (f)")
     parser.add_argument("--skip-browser", action="store_true", help="only (d), (f), (g)")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only these pages in (a)-(c), comma-separated (overview, web_summary, ...)",
+    )
     args = parser.parse_args()
+    pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+    unknown = [p for p in pages if p != "overview" and p not in PAGES]
+    if unknown:
+        parser.error(f"unknown page(s): {', '.join(unknown)}")
+    pages = [("" if p == "overview" else p) for p in pages] or PAGES
     app_root = Path(args.app_root).resolve()
     growth = [int(n) for n in args.growth.split(",") if n]
     most = max([args.sites, *growth])
@@ -247,7 +260,7 @@ def main() -> int:
         ids = network_ids(emulator)
         config = write_config(work, emulator, ids, args.sites, args.groups)
         if not args.skip_browser:
-            results |= browser_rounds(app_root, config, emulator)
+            results |= browser_rounds(app_root, config, emulator, pages)
         for n in growth:
             folder = work / f"export-{n}"
             folder.mkdir()
@@ -270,7 +283,7 @@ def main() -> int:
     return 0
 
 
-def browser_rounds(app_root: Path, config: Path, emulator: str) -> dict:
+def browser_rounds(app_root: Path, config: Path, emulator: str, pages: list[str] = PAGES) -> dict:
     chromium = shutil.which("chromium")
     if chromium is None:
         raise SystemExit("Debian's chromium is not installed (apt-get install chromium)")
@@ -283,10 +296,10 @@ def browser_rounds(app_root: Path, config: Path, emulator: str) -> dict:
         context = browser.new_context(viewport=VIEWPORT)
         app_process, app = start_app(app_root, config)
         try:
-            out["cold"] = visit_pages(context, app, emulator, app_process.pid)
-            out["warm"] = visit_pages(context, app, emulator, app_process.pid)
+            out["cold"] = visit_pages(context, app, emulator, app_process.pid, pages)
+            out["warm"] = visit_pages(context, app, emulator, app_process.pid, pages)
             stranger = browser.new_context(viewport=VIEWPORT)
-            out["warm_new_visitor"] = visit_pages(stranger, app, emulator, app_process.pid)
+            out["warm_new_visitor"] = visit_pages(stranger, app, emulator, app_process.pid, pages)
             stranger.close()
             out["rss_mib"] = memory_mib(app_process.pid)
         finally:
@@ -294,7 +307,7 @@ def browser_rounds(app_root: Path, config: Path, emulator: str) -> dict:
             app_process.wait(30)
         app_process, app = start_app(app_root, config)
         try:
-            out["restart_warm_disk"] = visit_pages(context, app, emulator, app_process.pid)
+            out["restart_warm_disk"] = visit_pages(context, app, emulator, app_process.pid, pages)
         finally:
             app_process.terminate()
             app_process.wait(30)
