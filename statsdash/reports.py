@@ -344,6 +344,10 @@ def compared_lines(result: ReportResult) -> list[str]:
 _YT_TABLES_OF = {"brands": ("channel_summary_table",), "daily": ("daily_series",)}
 
 
+# Reports whose GA rows all come from the early round (realtime asks its own).
+_GA_EARLY_ONLY = ("daily", "anomalies", "ga-realtime")
+
+
 def services_of(name: str) -> tuple[str, ...]:
     """The services a report reads."""
     if name in GA_REPORTS:
@@ -360,7 +364,10 @@ def prefetch(selection: Selection, names: Iterable[str] = REPORT_NAMES) -> Futur
     names = list(names)
     wanted = {service for name in names for service in services_of(name)}
     if "ga" in wanted and selection.config.google_analytics and selection.site_names():
-        service_data("ga", selection).prefetch()
+        # The first round only for reports that read it (daily and anomalies read the early
+        # one's rows): out as soon as the early round's hours are in.
+        first = any(n not in _GA_EARLY_ONLY for n in names if "ga" in services_of(n))
+        service_data("ga", selection).prefetch(first=first)
     if "youtube" in wanted and selection.config.youtube and selection.channel_names():
         data = service_data("youtube", selection)
         # Drivers' video queries (over the comparisons chosen: without any, drivers compare

@@ -10,7 +10,8 @@ comparisons) it needs, so the number of calls does not grow with the number of c
 - "first": every contract table's report over the (cut) ranges, the top sources' articles
   read from one report of every source's (see statsdash.ga.derived).
 Each round is fetched once per AnalyticsData and every table method reads it. Properties
-are fetched in parallel; with no recent day to check, the two rounds travel side by side.
+are fetched in parallel, every property of a round at once (see analytics.pool_size); with
+no recent day to check, the two rounds travel side by side (see `prefetch`).
 
 Every answer reports the property's quota; `quota_table()` gives the latest per property.
 
@@ -152,6 +153,7 @@ class AnalyticsData:
         self._sites_by_id: dict[str, str] | None = None
         self._availability_of: dict | None = None  # the round it was built from
         self._realtime: Future | None = None  # see prefetch_realtime
+        self._started: set[str] = set()  # rounds `prefetch` has started
         self._lock = threading.RLock()
         self._round_locks = {name: threading.Lock() for name in ROUND_LABELS}
         # A request of each report name, for the columns of a report nobody answered.
@@ -368,17 +370,30 @@ class AnalyticsData:
         with self._round_locks[name]:
             return self._round_locked(name)
 
-    def prefetch(self) -> None:
-        """Start the round that depends on no other ("early") in the background: comparing
-        like for like the first round waits for it anyway, otherwise it travels beside."""
-        if "early" in self._rounds:
-            return
+    def prefetch(self, *, first: bool = True) -> None:
+        """Start the rounds in the background: the one that depends on no other ("early"),
+        and with `first` (for tables that read it) the first round, which like for like
+        needs the early round's hours, so it goes out the moment they are in, not when the
+        page next asks for a table (the page may still be importing or drawing meanwhile).
+        With no recent day to check, the two travel side by side."""
+        with self._lock:
+            wanted = [r for r in ("early", "first")[: 2 if first else 1] if r not in self._started]
+            if not wanted:
+                return
+            self._started.update(wanted)
+        chained = self.like_for_like and self._recent_days() is not None
+
+        def rounds(names: list[str]) -> None:
+            for name in names:
+                self._round(name)
 
         # Under the page's (or export's) deadline: a background round without one waited for
         # a hung property's every retry (the Overview took 195-300 s with a 60 s budget),
         # and the tables that need the round wait for it. A failure stays in the unread
-        # Future: the table that needs the round meets it again, and raises it.
-        budget.in_background("ga", lambda: self._round("early"), "ga-prefetch")
+        # Future: the table that needs the round meets it again, and raises it. A property
+        # that failed the early round is not asked in the first (see _not_failed_before).
+        for names in [wanted] if chained else [[name] for name in wanted]:
+            budget.in_background("ga", lambda names=names: rounds(names), "ga-prefetch")
 
     def _round_locked(self, name: str) -> dict[str, dict[str, Report]]:
         if name not in self._rounds:

@@ -90,7 +90,9 @@ def load_credentials(ga: GoogleAnalyticsConfig) -> Any | None:
 
 def pool_size(config: Config | GoogleAnalyticsConfig) -> int:
     """Requests the client may have in flight: two per property (a round asks each property
-    once, and the prefetched rounds travel beside it), at most fetch.max_in_flight."""
+    once, and the prefetched rounds travel beside it), at most fetch.max_in_flight. A round
+    in waves of the pool's size waited a whole answer's time per wave: 20 made a 40-property
+    round two waves, and a cold Overview's two rounds four."""
     ga = config.google_analytics if isinstance(config, Config) else config
     properties = sum(len(site.properties) for site in ga.sites.values()) if ga else 1
     limit = config.fetch.max_in_flight if isinstance(config, Config) else FetchConfig.max_in_flight
