@@ -48,6 +48,20 @@ def with_comparison(selection: Selection) -> Selection:
     return dataclasses.replace(selection, comparisons=(DEFAULT_COMPARISON,))
 
 
+def youtube_ahead(selection: Selection) -> None:
+    """Build the YouTube part of the drivers report ahead and start its titles' call (see
+    youtube.insights.start_titles): `export --all` does this on its YouTube lane, so the
+    report's last request no longer waits at its end. Nothing when the report would use
+    other data (no comparisons chosen) or has no YouTube rows."""
+    if not selection.comparisons or not selection.channel_names():
+        return
+    from statsdash.youtube import insights as yt
+
+    data = service_data("youtube", selection)
+    if data.compared().days_compared:
+        yt.start_titles(data, {key: COMPARISONS[key] for key in selection.comparisons})
+
+
 def drivers_report(selection: Selection) -> ReportResult:
     """Contributions to each headline metric's change, per comparison and dimension.
 

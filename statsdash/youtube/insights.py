@@ -9,11 +9,13 @@ previous 8 weeks.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import wait
 from datetime import timedelta
 
 import pandas as pd
 
 from statsdash import anomalies as a
+from statsdash import budget
 from statsdash import drivers as d
 from statsdash.periods import Period
 from statsdash.youtube import frames
@@ -73,6 +75,44 @@ def _video_sums(current: pd.DataFrame, base: pd.DataFrame, metric: str):
 
 def driver_table(data, comparisons: Mapping[str, str]) -> pd.DataFrame:
     """The YouTube part of the drivers report; `comparisons` maps comparison key -> suffix."""
+    return _titled(data, _untitled(data, comparisons))
+
+
+def start_titles(data, comparisons: Mapping[str, str]) -> None:
+    """Ahead of the drivers report (`export --all` does this on its YouTube lane, while the
+    web tables are built): its table without titles made, and the titles' videos.list call
+    started, so the report neither waits for that call nor builds the table again.
+
+    Only when every answer the table reads is in without a failure: a failure is recorded
+    when it is read, and must be no earlier than the report's own (the reports built
+    before it, brands and daily, would name it)."""
+    needed = [
+        data._query(shape, period)
+        for shape in (TOTALS, TRAFFIC_DRIVERS, VIDEO_DRIVERS)
+        for period in data._periods().values()
+    ]
+    if data._needs_availability_check():
+        needed.append(data._query(DAILY, data.period))
+    deadline = budget.deadline_for("youtube")
+    _, pending = wait(needed, timeout=deadline.remaining() if deadline is not None else None)
+    if pending or data.failures or any(f.exception() is not None for f in needed):
+        return
+    ids = _video_ids(_untitled(data, comparisons))
+    if ids:
+        data._fetcher.submit(("titles", ids), lambda: data.analytics.get_video(ids))
+
+
+def _untitled(data, comparisons: Mapping[str, str]) -> pd.DataFrame:
+    """driver_table before its titles, made once per data object and comparisons (the
+    answers it reads never change); callers get their own copy."""
+    key = tuple(comparisons.items())
+    memo = data.__dict__.setdefault("_driver_tables", {})
+    if key not in memo:
+        memo[key] = _driver_parts(data, comparisons)
+    return memo[key].copy()
+
+
+def _driver_parts(data, comparisons: Mapping[str, str]) -> pd.DataFrame:
     totals = {s: _groups(data, f) for s, f in data._by_shape(TOTALS).items()}
     traffic = {
         s: _groups(data, f, ["source_type"]) for s, f in data._by_shape(TRAFFIC_DRIVERS).items()
@@ -95,7 +135,7 @@ def driver_table(data, comparisons: Mapping[str, str]) -> pd.DataFrame:
                 top = None if dimension == "channel" else d.TOP_KEYS
                 table = d.additive_part(*pair, *whole, top=top)
                 parts.append(d.labelled_part(table, metric, comparison, dimension, whole))
-    return _titled(data, d.combined(parts))
+    return d.combined(parts)
 
 
 def _has(tables: dict, metric: str) -> bool:
@@ -124,8 +164,8 @@ def _by(frame: pd.DataFrame, key: str, metric: str) -> pd.Series:
 
 def _titled(data, table: pd.DataFrame) -> pd.DataFrame:
     """Video rows labelled with their titles: one videos.list call (50 ids a call)."""
-    rows = (table["dimension"] == "video") & (table["key"] != d.EVERYTHING_ELSE)
-    ids = tuple(sorted(set(table.loc[rows, "key"])))
+    rows = _video_rows(table)
+    ids = _video_ids(table)
     if not ids:
         return table
     future = data._fetcher.submit(("titles", ids), lambda: data.analytics.get_video(ids))
@@ -133,6 +173,14 @@ def _titled(data, table: pd.DataFrame) -> pd.DataFrame:
     titles = {v: info.get("title") or v for v, info in (got or {}).items()}
     table.loc[rows, "label"] = table.loc[rows, "key"].map(lambda v: titles.get(v, v))
     return table
+
+
+def _video_rows(table: pd.DataFrame) -> pd.Series:
+    return (table["dimension"] == "video") & (table["key"] != d.EVERYTHING_ELSE)
+
+
+def _video_ids(table: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(sorted(set(table.loc[_video_rows(table), "key"])))
 
 
 def history_period(period: Period, weeks: int = 8) -> Period:
