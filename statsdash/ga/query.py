@@ -15,6 +15,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -407,15 +408,24 @@ OBJECT = np.dtype("O")
 
 def _frame(rows: list[dict], dims: list[str], mets: list[tuple[str, str]], names: list[str]):
     columns: dict[str, tuple[np.ndarray, Any]] = {}
+    # Each row's lists taken once, each column's strings by C-level itemgetters: a Python
+    # loop per value (row -> list -> cell -> "value") was a third of parsing every answer.
+    dimension_values = list(map(_DIMENSION_VALUES, rows))
     for i, name in enumerate(dims):
-        values = [r["dimensionValues"][i]["value"] for r in rows]
+        values = list(map(_VALUE, map(itemgetter(i), dimension_values)))
         columns[name] = _dimension(name, values, names)
     if DATE_RANGE not in columns:
         columns[DATE_RANGE] = (np.full(len(rows), names[0], dtype=object), STR)
+    metric_values = list(map(_METRIC_VALUES, rows))
     for i, (name, kind) in enumerate(mets):
-        values = [r["metricValues"][i]["value"] for r in rows]
+        values = list(map(_VALUE, map(itemgetter(i), metric_values)))
         columns[name] = _metric(values, INT64 if kind in INTEGER_TYPES else FLOAT64)
     return Table.of(columns)
+
+
+_DIMENSION_VALUES = itemgetter("dimensionValues")
+_METRIC_VALUES = itemgetter("metricValues")
+_VALUE = itemgetter("value")
 
 
 def _metric(values: list[str], dtype: np.dtype) -> tuple[np.ndarray, np.dtype]:
