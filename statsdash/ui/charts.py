@@ -228,7 +228,13 @@ def _dash(legend: bool) -> alt.StrokeDash:
 
 def _lines(frame: pd.DataFrame, grain: str, y: alt.Y, color: alt.Color, tooltip: list):
     """Solid lines with dashed provisional stretches and a point per bucket for tooltips."""
-    base = alt.Chart(_segments(frame))
+    # Only the fields drawn or in the tooltip go to the browser: the buckets' bookkeeping
+    # (provisional, days, full_days; coverage on a daily chart) was a third of the fields of
+    # the Web summary's 580-row chart, each parsed and copied into Vega's data there.
+    drawn = ["date", "value", "series", "segment", "run"]
+    drawn += [t.shorthand.split(":")[0] for t in tooltip]
+    segments = _segments(frame)
+    base = alt.Chart(segments[[c for c in dict.fromkeys(drawn) if c in segments]])
     dashed = bool(frame["provisional"].any()) if len(frame) else False
     x = _x(grain, frame["date"])
     line = base.mark_line(strokeWidth=2.5).encode(
