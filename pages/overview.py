@@ -5,7 +5,7 @@ import streamlit as st
 
 from statsdash.ui import charts
 from statsdash.ui.countries import country_name
-from statsdash.ui.data import load_reports
+from statsdash.ui.data import load_reports, overview_reports
 from statsdash.ui.format import USERS_SUM, duration
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import render_unusual_days
@@ -30,10 +30,7 @@ has_web = bool(selection.site_names())
 has_youtube = bool(selection.channel_names())
 
 render_header(selection.config.network_name, selection)
-names = ["brands", "daily", "anomalies"]
-names += ["ga-summary", "ga-countries"] if has_web else []
-names += ["yt-channels", "yt-countries"] if has_youtube else []
-results = load_reports(names, selection)
+results = load_reports(overview_reports(selection), selection)  # asked by app.py already
 render_problems(results.values())
 freshness = render_freshness(selection)
 suffixes = list(selection.comparison_periods())

@@ -11,6 +11,7 @@ and the answers below it have their own layers (statsdash.reports, statsdash.cac
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import urllib.request
@@ -218,6 +219,39 @@ LABELS = {
 }
 
 
+def overview_reports(selection: Selection) -> list[str]:
+    """The reports the Overview loads (pages/overview.py), for the selection's services."""
+    names = ["brands", "daily", "anomalies"]
+    names += ["ga-summary", "ga-countries"] if selection.site_names() else []
+    names += ["yt-channels", "yt-countries"] if selection.channel_names() else []
+    return names
+
+
+# A page's URL path (st.Page.url_path; the default page's is "") -> the reports it loads.
+PAGE_REPORTS: dict[str, Callable[[Selection], list[str]]] = {"": overview_reports}
+
+
+def prefetch_page(url_path: str, selection: Selection) -> None:
+    """app.py, before the page runs: start the requests of the reports the page will load
+    (PAGE_REPORTS), unless all are kept. A server's first page imported its own modules
+    (Altair's, ~0.3 s of CPU, and the rest of the page's) before its first request left;
+    they now load while the requests travel. A problem is the page's to show: its own
+    load_reports meets it again."""
+    names_of = PAGE_REPORTS.get(url_path)
+    if names_of is None:
+        return
+    names = names_of(selection)
+    if _all_kept(names, selection_key(selection)):
+        return
+    with contextlib.suppress(StatsdashError):
+        prefetch(selection, names)
+
+
+def _all_kept(names: list[str], key: Key) -> bool:
+    now = time.monotonic()
+    return all(now - _built.get((name, key), -TTL) < TTL for name in names)
+
+
 def load_reports(names: Iterable[str], selection: Selection) -> dict[str, ReportResult]:
     """Several reports, with a progress bar while they load (gone again once all are in).
 
@@ -227,8 +261,7 @@ def load_reports(names: Iterable[str], selection: Selection) -> dict[str, Report
     """
     names = list(names)
     key = selection_key(selection)
-    now = time.monotonic()
-    if all(now - _built.get((name, key), -TTL) < TTL for name in names):
+    if _all_kept(names, key):
         # Every table is kept: no bar drawn and taken down again (three redraws of the page
         # top in the browser for a wait nobody sees).
         return {name: _cached_report(name, key) for name in names}

@@ -15,6 +15,7 @@ from statsdash.budget import budget
 from statsdash.collector import collector_paused
 from statsdash.errors import AuthError
 from statsdash.reports import Selection
+from statsdash.ui.data import prefetch_page
 from statsdash.ui.text import md
 
 FRAMED = "sd_framed"  # set by app.py right before it runs the page, taken by the page
@@ -34,6 +35,7 @@ def run_page(nav, selection: Selection, granularity: str) -> None:
     # heap): Streamlit collects every generation right after the run (runner.postScriptGC).
     try:
         with budget(selection.config.fetch.budget_seconds), collector_paused():
+            prefetch_page(nav.url_path, selection)  # out before the page's own imports
             nav.run()
     except AuthError as error:
         # Refused credentials stop every page the same way: one message saying what was
