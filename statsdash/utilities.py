@@ -102,24 +102,59 @@ def add_comparisons(
     # was most of a table's CPU.
     added: dict[str, pd.Series] = {}
     for suffix, other in comparisons.items():
-        renamed = other[list(keys) + list(metrics)].rename(
-            columns={m: f"{m}_{suffix}" for m in metrics}
-        )
         # Unique keys on the right: the left join keeps out's rows, in order.
-        renamed = renamed.drop_duplicates(subset=list(keys))
-        joined = out[list(keys)].merge(
-            renamed, on=list(keys), how="left", sort=False, indicator=True
-        )
-        absent = (joined.pop("_merge") == "left_only").to_numpy()
+        right = other[list(keys) + list(metrics)].drop_duplicates(subset=list(keys))
+        rows = _matching_rows(out, right, keys)
+        if rows is None:  # keys a positional lookup may not match as a merge does
+            joined = out[list(keys)].merge(
+                right, on=list(keys), how="left", sort=False, indicator=True
+            )
+            absent = (joined.pop("_merge") == "left_only").to_numpy()
+        else:
+            absent = rows < 0
         for m in metrics:
             col = f"{m}_{suffix}"
-            filled = _filled(joined[col], absent, current[m])
+            if rows is None:
+                values = joined[m]
+            else:
+                # What the left merge gives: the right row's value, missing where none.
+                values = pd.Series(right[m].array.take(rows, allow_fill=True), index=out.index)
+            filled = _filled(values, absent, current[m])
             added[col] = filled
             added[f"{col}_change"] = out[m] - filled
             added[f"{col}_pct"] = pct_change(out[m], filled)
     if added:
         out = pd.concat([out, pd.DataFrame(added, index=out.index)], axis=1)
     return out[_ordered(current, comparisons, metrics)]
+
+
+def _matching_rows(left: pd.DataFrame, right: pd.DataFrame, keys: Sequence[str]):
+    """For each row of `left`, the position of the `right` row (keys unique there) with the
+    same keys, -1 where none: a left merge's match without building the merged frame (a
+    merge per comparison was most of a small table's CPU). None when a key column is
+    missing values or is not text or integers, whose matching the merge then decides."""
+    for key in keys:
+        kinds = {_key_kind(column) for column in (left[key], right[key])}
+        if len(kinds) != 1 or None in kinds:
+            return None
+    if len(keys) == 1:
+        index, target = pd.Index(right[keys[0]]), pd.Index(left[keys[0]])
+    else:
+        index = pd.MultiIndex.from_arrays([right[k] for k in keys])
+        target = pd.MultiIndex.from_arrays([left[k] for k in keys])
+    return index.get_indexer(target)
+
+
+def _key_kind(column: pd.Series) -> str | None:
+    """ "text" (pandas str), "integer" (numpy), or None (anything else, or missing values)."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype):
+        kind = "text"
+    elif isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        kind = "integer"
+    else:
+        return None
+    return None if column.isna().any() else kind
 
 
 def _filled(values: pd.Series, absent: np.ndarray, like: pd.Series) -> pd.Series:
