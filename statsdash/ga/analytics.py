@@ -304,7 +304,7 @@ class Analytics:
             report = parse_report({**response, "rows": rows[:wanted]}, request)
         except (KeyError, IndexError, TypeError, ValueError) as error:
             raise BadResponse(source, f"unreadable report ({error!r})") from error
-        report.metadata["quota"] = quota
+        report.metadata = _shared_metadata(report.metadata, quota)
         if quota is not None:
             with self._quota_lock:  # pool threads: compare and store as one step
                 known = self.latest_quota.get(property_id)
@@ -448,6 +448,27 @@ def _quota(response: dict, stamp: dict) -> dict | None:
 @functools.lru_cache(maxsize=256)
 def _shared_quota(items: tuple) -> dict:
     return dict(items)
+
+
+def _shared_metadata(parsed: dict, quota: dict | None) -> dict:
+    """The report's metadata with its quota, one shared (read-only) dict per distinct
+    content: the reports of one answer, and most properties' answers, say the same (time
+    zone, currency, no flags), and a dict and list per report was ~20 MB at 2,000 sites."""
+    sampling = tuple(parsed.get("sampling", ()))
+    rest = tuple((k, v) for k, v in parsed.items() if k not in ("sampling", "quota"))
+    try:
+        return _metadata_of(rest, sampling, tuple(quota.items()) if quota else None)
+    except TypeError:  # an unhashable value (not Google's): a dict of its own
+        return {**parsed, "quota": quota}
+
+
+@functools.lru_cache(maxsize=1024)
+def _metadata_of(rest: tuple, sampling: tuple, quota: tuple | None) -> dict:
+    return {
+        **dict(rest),
+        "sampling": list(sampling),
+        "quota": _shared_quota(quota) if quota else None,
+    }
 
 
 def make_request(date_ranges, metrics, dimensions=None, filters=None, order_by=None, limit=None):

@@ -12,6 +12,7 @@ single range, so every table reads them the same way.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -175,7 +176,7 @@ class Table:
         table.dtypes = _shared_dtypes({name: dtype for name, (_, dtype) in columns.items()})
         table.length = len(next(iter(columns.values()))[0]) if columns else 0
         table.arrays = {
-            name: _compact_strings(array, dtype) if table.length else None
+            name: _compact_parsed(array, dtype) if table.length else None
             for name, (array, dtype) in columns.items()
         }
         return table
@@ -212,7 +213,9 @@ class Table:
         if column is None:
             dtype = self.dtypes[name]
             return np.array([], dtype=dtype if isinstance(dtype, np.dtype) else object)
-        return column.expand() if isinstance(column, Text) else column
+        if isinstance(column, Text):
+            return column.expand()
+        return _widened(column, self.dtypes[name])
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -246,18 +249,54 @@ def _compact(array: np.ndarray, dtype: Any) -> Any:
     )
 
 
-def _compact_strings(array: np.ndarray, dtype: Any) -> Any:
+def _compact_parsed(array: np.ndarray, dtype: Any) -> Any:
+    """A parsed column as kept: text and `date` columns as codes (`_compact_strings`),
+    integers narrowed (`_narrow`), other numbers as they are."""
+    if _is_text(dtype):
+        return _compact_strings(array, dtype, intern=True)
+    if dtype == OBJECT:  # datetime.date: a few distinct days, an 8-byte pointer per row
+        return _compact_strings(array, dtype)
+    return _narrow(array)
+
+
+def _compact_strings(array: np.ndarray, dtype: Any, *, intern: bool = False) -> Any:
     """`_compact` of an array of Python strings (no missing values): the same codes and
     distinct values, in first-seen order, from a dict; pd.factorize's fixed cost per call
-    was most of the parse of a small answer's text columns."""
-    if not _is_text(dtype):
+    was most of the parse of a small answer's text columns.
+
+    With `intern`, each distinct value is the process's one string of that text
+    (sys.intern; freed with its last user): the same source, country, device, path or
+    title in every property's answer, and in several reports of one property, was a string
+    each, kept from the decoded answer among its garbage (~60 MB at 2,000 properties)."""
+    if not (_is_text(dtype) or dtype == OBJECT):
         return array
-    index: dict[str, int] = {}
+    index: dict[Any, int] = {}
     codes = [index.setdefault(value, len(index)) for value in array.tolist()]
     kind = np.min_scalar_type(max(len(index) - 1, 0))
     uniques = np.empty(len(index), dtype=object)
-    uniques[:] = list(index)
+    uniques[:] = list(map(sys.intern, index)) if intern else list(index)
     return Text(np.array(codes, dtype=kind), uniques)
+
+
+INT32 = np.iinfo(np.int32)
+
+
+def _narrow(array: np.ndarray) -> np.ndarray:
+    """An int64 column as int32 when every value fits (counts of a property's rows mostly
+    do), half the bytes of the largest arrays kept; `Table.values` and stacking give int64
+    back, the same numbers."""
+    if array.dtype != INT64 or not len(array):
+        return array
+    if INT32.min <= array.min() and array.max() <= INT32.max:
+        return array.astype(np.int32)
+    return array
+
+
+def _widened(array: np.ndarray, dtype: Any) -> np.ndarray:
+    """A kept numeric array as its column's dtype again (see `_narrow`)."""
+    if isinstance(dtype, np.dtype) and array.dtype != dtype:
+        return array.astype(dtype)
+    return array
 
 
 _DTYPES: dict[tuple, dict[str, Any]] = {}
@@ -275,8 +314,10 @@ def _stacked(tables: Sequence[Table], name: str) -> np.ndarray:
     columns = [t.arrays[name] for t in tables if t.length]
     if not columns:
         return tables[0].values(name)
-    if not isinstance(columns[0], Text):
-        return np.concatenate(columns)
+    coded = [isinstance(c, Text) for c in columns]
+    if not all(coded):  # numbers; or dates kept as they are by Table(frame) beside parsed
+        plain = [c.expand() if isinstance(c, Text) else c for c in columns]
+        return _widened(np.concatenate(plain), tables[0].dtypes[name])
     offsets = np.cumsum([0] + [len(c.uniques) for c in columns[:-1]])
     codes = np.concatenate(
         [c.codes.astype(np.int64) + o for c, o in zip(columns, offsets, strict=True)]
