@@ -181,11 +181,17 @@ def _add_to_one_row(current: pd.DataFrame, comparisons, metrics: Sequence[str]) 
         renamed = other[list(metrics)].rename(columns={m: f"{m}_{suffix}" for m in metrics})
         out = pd.concat([out, renamed.reset_index(drop=True).iloc[:1]], axis=1)
         absent = np.full(len(out), renamed.empty)
+        # Gathered and joined once, as in add_comparisons: three columns set one by one per
+        # metric (60 for GA's summary with two comparisons) was most of the summary's CPU.
+        added: dict[str, pd.Series] = {}
         for m in metrics:
             col = f"{m}_{suffix}"
-            out[col] = _filled(out[col], absent, current[m])
-            out[f"{col}_change"] = out[m] - out[col]
-            out[f"{col}_pct"] = pct_change(out[m], out[col])
+            filled = _filled(out[col], absent, current[m])
+            added[col] = filled
+            added[f"{col}_change"] = out[m] - filled
+            added[f"{col}_pct"] = pct_change(out[m], filled)
+        kept = out.drop(columns=[f"{m}_{suffix}" for m in metrics])
+        out = pd.concat([kept, pd.DataFrame(added, index=out.index)], axis=1)
     return out[_ordered(current, comparisons, metrics)]
 
 
