@@ -8,6 +8,7 @@ exit code (0 done, 1 data could not be fetched, 2 bad arguments or configuration
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from datetime import date
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from statsdash.budget import budget
 from statsdash.cache import cache_location, format_stats, open_cache
+from statsdash.collector import collector_paused
 from statsdash.config import ConfigError, load_config
 from statsdash.errors import StatsdashError
 from statsdash.insights import check_metric
@@ -405,8 +407,14 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # A command runs without automatic garbage collection (see collector_paused), all of
+    # it: after `export --all` built its tables (paused) the first collection while its
+    # CSVs were written walked every object made meanwhile, ~0.4 s of CPU at 20 sites. The
+    # emulator's server runs for good, so it collects as usual.
+    paused = contextlib.nullcontext() if args.command == "serve-emulator" else collector_paused()
     try:
-        return COMMANDS[args.command](args)
+        with paused:
+            return COMMANDS[args.command](args)
     except (ConfigError, PeriodError, SelectionError) as error:
         print(f"statsdash: {error}", file=sys.stderr)
         return EXIT_USAGE
