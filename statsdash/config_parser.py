@@ -7,7 +7,6 @@ import difflib
 import ipaddress
 import json
 import re
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
@@ -132,6 +131,8 @@ def parse_yaml(text: str, source: str) -> object:
 def read_secrets(path: Path) -> dict:
     if not path.is_file():
         return {}
+    import tomllib  # only with a secrets file: its regular expressions cost ~10 ms to import
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
