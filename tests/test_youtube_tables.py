@@ -260,10 +260,10 @@ def test_an_old_period_needs_no_availability_query(make_data, network, clean_emu
 
 
 def test_a_failed_query_is_named_and_the_other_tables_render(make_data, clean_emulator, network):
-    # Both traffic queries (October and its previous period) run in parallel: fail both, or
-    # whichever arrives first takes a single fault and October may succeed.
+    # The traffic query is refused whichever channels it names (October's and its previous
+    # period's, and each group's when they are asked alone): it fails for every group.
     clean_emulator.add_fault(
-        "400", endpoint="yt.reports.query", match="insightTrafficSourceType", times=2
+        "400", endpoint="yt.reports.query", match="insightTrafficSourceType", times=10**6
     )
     data = make_data(*OCTOBER, ("previous",))
     traffic = data.traffic_source_table()
