@@ -451,7 +451,8 @@ def _frame(rows: list[dict], dims: list[str], mets: list[tuple[str, str]], names
     columns: dict[str, tuple[np.ndarray, Any]] = {}
     # Each row's lists taken once, each column's strings by C-level itemgetters: a Python
     # loop per value (row -> list -> cell -> "value") was a third of parsing every answer.
-    dimension_values = list(map(_DIMENSION_VALUES, rows))
+    # A report without dimensions has rows without `dimensionValues`.
+    dimension_values = list(map(_DIMENSION_VALUES, rows)) if dims else []
     for i, name in enumerate(dims):
         values = list(map(_VALUE, map(itemgetter(i), dimension_values)))
         columns[name] = _dimension(name, values, names)
