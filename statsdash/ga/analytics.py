@@ -45,6 +45,9 @@ from statsdash.google_api import (
     HttpFactory,
     build_service,
     execute,
+    hold_decoding,
+    let_go_decoding,
+    one_decoder,
     refresh_failure,
     stamped,
 )
@@ -204,9 +207,11 @@ class Analytics:
             "property": property_id,
             "body": body,
         }
+        hold_decoding()  # a cached answer is decoded here (see google_api.one_decoder)
         cached = self.cache.get(key, refresh=refresh)
         if cached is not None:
             return cached, _stamp(cached.pop(RECEIVED_AT, None), from_cache=True)
+        let_go_decoding()
         resource = self.properties_api
         request = getattr(resource, method)(property=f"properties/{property_id}", body=body)
         with self.limiter.slot(f"ga:{property_id}"):  # GA4: 10 concurrent per property
@@ -250,7 +255,14 @@ class Analytics:
         refresh: bool = False,
         page_size: int = PAGE_SIZE,
     ) -> Report:
-        """One report, paged with `offset` until `rowCount` (or the request's limit)."""
+        """One report, paged with `offset` until `rowCount` (or the request's limit).
+
+        Its answer is decoded and read in the process's one decoding slot (see
+        google_api.one_decoder), and gone once this returns."""
+        with one_decoder():
+            return self._fetch(property_id, request, source, refresh, page_size)
+
+    def _fetch(self, property_id, request, source, refresh, page_size) -> Report:
         source = source or f"property {property_id}"
         first, stamp = self._call(
             "runReport", property_id, request.body(0, page_size), source=source, refresh=refresh
@@ -266,9 +278,14 @@ class Analytics:
         refresh: bool = False,
         page_size: int = PAGE_SIZE,
     ) -> list[Report]:
-        """Up to five reports of one property in one batchRunReports call (then paged)."""
+        """Up to five reports of one property in one batchRunReports call (then paged),
+        decoded and read in the one decoding slot as `fetch`'s."""
         if not 1 <= len(requests) <= MAX_BATCH:
             raise ValueError(f"batchRunReports takes 1 to {MAX_BATCH} reports, not {len(requests)}")
+        with one_decoder():
+            return self._fetch_batch(property_id, requests, source, refresh, page_size)
+
+    def _fetch_batch(self, property_id, requests, source, refresh, page_size) -> list[Report]:
         source = source or f"property {property_id}"
         body = {"requests": [r.body(0, page_size) for r in requests]}
         answer, stamp = self._call(
