@@ -43,8 +43,8 @@ def pack(response: Any) -> bytes:
     """The stored form: the answer's JSON, compressed; its own bytes when it kept them
     (google_api.Answer), as encoding it again cost as much as decoding it."""
     text = getattr(response, "text", None)
-    if text is None:
-        text = json.dumps(response, separators=(",", ":")).encode()
+    if text is None:  # e.g. one report of a batch's answer (ga.analytics, _batch)
+        text = orjson.dumps(response)
     return zlib.compress(text, 1)
 
 

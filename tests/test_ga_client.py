@@ -312,6 +312,45 @@ def test_cache_answers_repeats_and_refresh_bypasses_it(config, tmp_path, clean_e
     assert cache.ttls == [FINAL_TTL, FINAL_TTL, PROVISIONAL_TTL]
 
 
+def test_a_batchs_reports_are_kept_one_by_one_and_only_missing_ones_asked(
+    config, network, tmp_path, clean_emulator
+):
+    """A page that asks fewer of a property's reports than an export (or a cron warm) did
+    finds them kept; a batch asks only the reports not kept, whatever it was combined with."""
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    ranges = date_ranges({"current": OCT, "prev": SEP})
+    by = {
+        d: ReportRequest(ranges, ("sessions",), (d,)) for d in ("country", "hostName", "pagePath")
+    }
+    Analytics(config, cache=cache, today=TODAY).fetch_batch(MAIN, list(by.values()))
+    assert calls(clean_emulator, "ga.batchRunReports") == 1
+
+    def sessions_by(report, dim: str) -> dict:
+        got = report.frame[report.frame["dateRange"] == "current"]
+        return got.set_index(dim)["sessions"].to_dict()
+
+    facts = network.ga_facts(MAIN, OCT.start, OCT.end)
+    again = Analytics(config, cache=cache, today=TODAY, sleep=lambda seconds: None)  # a new
+    # process on the same file
+    fewer = again.fetch_batch(MAIN, [by["country"], by["pagePath"]])
+    assert calls(clean_emulator, "ga.batchRunReports") == 1  # both kept: nobody asked
+    for dim, report in zip(("country", "pagePath"), fewer, strict=True):
+        assert sessions_by(report, dim) == facts.groupby(dim)["sessions"].sum().to_dict()
+        assert report.metadata["quota"]["from_cache"]
+    # Every request that asks for countries fails from now on: a batch of the kept countries
+    # report and a new one asks only the new one, so it gets through.
+    clean_emulator.add_fault("500", endpoint="ga.batchRunReports", match='"country"', times=99)
+    device = ReportRequest(ranges, ("sessions",), ("deviceCategory",))
+    mixed = again.fetch_batch(MAIN, [by["country"], device])
+    assert calls(clean_emulator, "ga.batchRunReports") == 2
+    for dim, report in zip(("country", "deviceCategory"), mixed, strict=True):
+        assert sessions_by(report, dim) == facts.groupby(dim)["sessions"].sum().to_dict()
+    assert [r.metadata["quota"]["from_cache"] for r in mixed] == [True, False]
+    with pytest.raises(FetchError):  # the fault is real: asked again, countries fail
+        again.fetch_batch(MAIN, [by["country"], device], refresh=True)
+    cache.close()
+
+
 def test_cache_can_be_turned_off(config, tmp_path, clean_emulator):
     off = dataclasses.replace(config, cache=CacheConfig(enabled=False, path=tmp_path / "c.db"))
     client = Analytics(off, today=TODAY)

@@ -201,12 +201,7 @@ class Analytics:
         ttl: float | None = None,
     ) -> tuple[dict, dict]:
         """(answer, stamp): stamp is {"as_of": when Google gave the answer, "from_cache"}."""
-        key = {
-            "endpoint": self.endpoint or GOOGLE_ENDPOINT,
-            "method": method,
-            "property": property_id,
-            "body": body,
-        }
+        key = self._key(method, property_id, body)
         hold_decoding()  # a cached answer is decoded here (see google_api.one_decoder)
         cached = self.cache.get(key, refresh=refresh)
         if cached is not None:
@@ -223,6 +218,55 @@ class Analytics:
             raise BadResponse(source, f"{method} answered {type(response).__name__}, not an object")
         self.cache.put(key, stamped(response, RECEIVED_AT, received), ttl or self._ttl(body))
         return response, _stamp(received, from_cache=False)
+
+    def _key(self, method: str, property_id: str, body: dict) -> dict:
+        """The response cache's request: where it went, and what was asked."""
+        return {
+            "endpoint": self.endpoint or GOOGLE_ENDPOINT,
+            "method": method,
+            "property": property_id,
+            "body": body,
+        }
+
+    def _batch(
+        self, property_id: str, bodies: list[dict], *, source: str, refresh: bool
+    ) -> list[tuple[dict, dict]]:
+        """(answer, stamp) of each report's first page, asked in one batchRunReports.
+
+        A batch's reports are cached one by one, each under the key its own runReport would
+        have: a page that asks fewer of a property's reports (the Overview leaves the
+        articles out) finds them after an export or a cron `warm` asked all of them in one
+        batch, and the other way round; only the reports not kept are asked."""
+        out: list[tuple[dict, dict] | None] = [None] * len(bodies)
+        hold_decoding()  # cached answers are decoded here (see google_api.one_decoder)
+        for i, body in enumerate(bodies):
+            cached = self.cache.get(self._key("runReport", property_id, body), refresh=refresh)
+            if cached is not None:
+                out[i] = (cached, _stamp(cached.pop(RECEIVED_AT, None), from_cache=True))
+        missing = [i for i, answer in enumerate(out) if answer is None]
+        if not missing:
+            return out
+        let_go_decoding()
+        body = {"requests": [bodies[i] for i in missing]}
+        request = self.properties_api.batchRunReports(
+            property=f"properties/{property_id}", body=body
+        )
+        with self.limiter.slot(f"ga:{property_id}"):  # GA4: 10 concurrent per property
+            response = self.execute_query(
+                request, source=source, check=lambda answer: _consistent(answer, body, source)
+            )
+        received = time.time()
+        reports = response.get("reports") if isinstance(response, dict) else None
+        if not isinstance(reports, list) or len(reports) != len(missing):
+            raise BadResponse(source, f"batchRunReports answered no report list for {len(missing)}")
+        stamp = _stamp(received, from_cache=False)
+        for i, report in zip(missing, reports, strict=True):
+            if not isinstance(report, dict):
+                raise BadResponse(source, "batchRunReports answered a report that is no object")
+            key = self._key("runReport", property_id, bodies[i])
+            self.cache.put(key, {**report, RECEIVED_AT: received}, self._ttl(bodies[i]))
+            out[i] = (report, stamp)
+        return out
 
     def _ttl(self, body: dict) -> float | None:
         recent = (self.today or date.today()) - timedelta(days=PROVISIONAL_DAYS)
@@ -287,18 +331,11 @@ class Analytics:
 
     def _fetch_batch(self, property_id, requests, source, refresh, page_size) -> list[Report]:
         source = source or f"property {property_id}"
-        body = {"requests": [r.body(0, page_size) for r in requests]}
-        answer, stamp = self._call(
-            "batchRunReports", property_id, body, source=source, refresh=refresh
-        )
-        reports = answer.get("reports")
-        if not isinstance(reports, list) or len(reports) != len(requests):
-            raise BadResponse(
-                source, f"batchRunReports answered no report list for {len(requests)}"
-            )
+        bodies = [r.body(0, page_size) for r in requests]
+        answers = self._batch(property_id, bodies, source=source, refresh=refresh)
         return [
             self._complete(property_id, req, rep, stamp, source, refresh, page_size)
-            for req, rep in zip(requests, reports, strict=True)
+            for req, (rep, stamp) in zip(requests, answers, strict=True)
         ]
 
     def _complete(
