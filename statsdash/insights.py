@@ -25,7 +25,7 @@ def prefetch(selection: Selection, *, drivers: bool = True, anomalies: bool = Tr
     if selection.site_names() and anomalies:
         from statsdash.ga import insights as ga
 
-        ga.prefetch(service_data("ga", selection))
+        ga.prefetch(service_data("ga", selection), drivers=drivers)
     if selection.channel_names():
         from statsdash.youtube import insights as yt
 

@@ -347,6 +347,8 @@ _YT_TABLES_OF = {"brands": ("channel_summary_table",), "daily": ("daily_series",
 
 # Reports whose GA rows all come from the early round (realtime asks its own).
 _GA_EARLY_ONLY = ("daily", "anomalies", "ga-realtime")
+# Reports that read GA's article reports (statsdash.ga.aggregate_data, want_articles).
+_GA_ARTICLES = ("ga-articles", "ga-referrals", "ga-social", "drivers")
 
 
 def services_of(name: str) -> tuple[str, ...]:
@@ -368,7 +370,9 @@ def prefetch(selection: Selection, names: Iterable[str] = REPORT_NAMES) -> Futur
         # The first round only for reports that read it (daily and anomalies read the early
         # one's rows): out as soon as the early round's hours are in.
         first = any(n not in _GA_EARLY_ONLY for n in names if "ga" in services_of(n))
-        service_data("ga", selection).prefetch(first=first)
+        # The article reports only for reports that read them: the Overview does not.
+        articles = any(n in _GA_ARTICLES for n in names)
+        service_data("ga", selection).prefetch(first=first, articles=articles)
     if "youtube" in wanted and selection.config.youtube and selection.channel_names():
         data = service_data("youtube", selection)
         # Drivers' video queries (over the comparisons chosen: without any, drivers compare

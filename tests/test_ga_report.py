@@ -107,6 +107,39 @@ def test_a_contract_table_alone_is_one_call_per_property(make_data, clean_emulat
     assert clean_emulator.requests()["by_endpoint"]["ga.batchRunReports"] == 2
 
 
+def test_article_reports_are_asked_only_for_tables_that_read_them(
+    make_data, clean_emulator, network
+):
+    """The Overview's tables read no article report, so its first round asks none (they were
+    most of its bytes); a later page's articles come in one round of their own, and a page
+    or export that wants them from the start still has them in the first round."""
+    # Every request that asks for pages fails: only the article reports group by pagePath.
+    clean_emulator.add_fault("500", endpoint="ga.batchRunReports", match='"pagePath"', times=999)
+    data = make_data(("pixelpost.net",))
+    data.prefetch(articles=False)
+    summary = data.summary_table()
+    ids = network.sites["pixelpost.net"]
+    assert data.failures == {}
+    assert summary["pageviews"].iloc[0] == facts(network, ids, OCT)["screenPageViews"].sum()
+    assert calls_per_property(clean_emulator) == Counter(dict.fromkeys(ids, 2))
+    clean_emulator.reset()  # no fault, no count: the article page comes next
+    articles = data.article_table()
+    assert calls_per_property(clean_emulator) == Counter(dict.fromkeys(ids, 1))
+    rows = facts(network, ids, OCT)
+    top = articles.iloc[0]
+    expected = rows[(rows["hostName"] == top["host"]) & (rows["pagePath"] == top["path"])]
+    assert top["pageviews"] == expected["screenPageViews"].sum()
+    assert data.failures == {}
+    clean_emulator.reset()
+    export_like = make_data(("pixelpost.net",))
+    export_like.prefetch()  # every report wanted at once (export --all, warm)
+    export_like.summary_table()
+    export_like.article_table()
+    export_like.referring_sites_table(5)
+    assert calls_per_property(clean_emulator) == Counter(dict.fromkeys(ids, 2))
+    pd.testing.assert_frame_equal(export_like.article_table(), articles)
+
+
 def test_tables_asked_from_two_threads_at_once_fetch_and_note_once(make_data, clean_emulator):
     # The app shares one AnalyticsData between sessions that show the same selection.
     data = make_data()
@@ -267,9 +300,9 @@ DAY, HOUR, PROJECT_HOUR = 200_000, 40_000, 14_000
 WEEK = (date(2026, 10, 5), date(2026, 10, 11))
 WEEK_PREV = (date(2026, 9, 28), date(2026, 10, 4))
 WEEK_YOY = (date(2025, 10, 5), date(2025, 10, 11))
-# The first round: countries, sources, devices, articles and key events over the week and
-# both comparisons.
-FIRST_ROUND = [[WEEK, WEEK_PREV, WEEK_YOY]] * 5
+# The first round without the article reports (no table here reads them, so they are not
+# asked): countries (with key events), sources and devices over the week and both comparisons.
+FIRST_ROUND = [[WEEK, WEEK_PREV, WEEK_YOY]] * 3
 # The early round (a past week: no hours report): daily series (the three ranges), month to
 # date (this month so far and the last), devices by month (12 months through the week's
 # end), the insights' history (8 weeks before the week through its end).
@@ -314,7 +347,7 @@ def test_quota_left_rides_on_the_first_round(make_data, clean_emulator, network)
     for pid in ids:  # few rows: the 10,000-row term is 0, so the articles filter cannot matter
         assert sum(len(network.ga_facts(pid, *r)) for r in FIRST_ROUND[0]) < 10_000
     first = {pid: tokens(network, pid, FIRST_ROUND) for pid in ids}
-    assert first == dict.fromkeys(ids, 15)  # 5 reports x 3 date ranges
+    assert first == dict.fromkeys(ids, 9)  # 3 reports x 3 date ranges
     assert_quota_left(table, first)
     assert (table["site"] == "pixelpost.net").all()
     assert not table["from_cache"].any() and table["as_of"].notna().all()

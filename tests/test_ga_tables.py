@@ -477,6 +477,7 @@ def test_selection_restricts_every_table(config, analytics, network, sites):
 def test_notes_name_thresholding_other_row_and_time_zones(case):
     data, _ = case
     data.summary_table()
+    data.article_table()  # the "(other)" row is the articles' (their round, when asked)
     notes = "\n".join(data.notes)
     assert "retrorig.com (property 327790114): GA4 applied thresholding" in notes
     assert 'quillandink.org (property 340017723): GA4 grouped rare pages into "(other)"' in notes

@@ -8,7 +8,11 @@ comparisons) it needs, so the number of calls does not grow with the number of c
   the first round's ranges to the complete days), the daily series with the insights'
   history, month to date, devices by month and key events by day;
 - "first": every contract table's report over the (cut) ranges, the top sources' articles
-  read from one report of every source's (see statsdash.ga.derived).
+  read from one report of every source's (see statsdash.ga.derived);
+- "articles": the first round's two article reports, in a round of their own when the
+  first went out without them: the Overview reads neither, and they were most of its
+  bytes to fetch and decode (see `want_articles`); `export --all` still asks them in the
+  first round.
 Each round is fetched once per AnalyticsData and every table method reads it. Properties
 are fetched in parallel, every property of a round at once (see analytics.pool_size); with
 no recent day to check, the two rounds travel side by side (see `prefetch`).
@@ -72,8 +76,11 @@ SAME_ROWS = {
 ROUND_LABELS = {
     "early": "which recent days are complete, daily series and history",
     "first": "web reports",
+    "articles": "top articles",
     "second": "top articles of sources (large properties)",
 }
+# The first round's reports that may travel in a round of their own (see want_articles).
+ARTICLE_REPORTS = ("articles", "source_articles")
 # The history report's one range, as Google names an unnamed range.
 HISTORY = "date_range_0"
 # Days before today that GA4 may still be processing (72 h), plus one for time zones.
@@ -154,6 +161,10 @@ class AnalyticsData:
         self._availability_of: dict | None = None  # the round it was built from
         self._realtime: Future | None = None  # see prefetch_realtime
         self._started: set[str] = set()  # rounds `prefetch` has started
+        # Whether the first round carries the article reports: None until its requests are
+        # made, then fixed (see want_articles).
+        self._want_articles = False
+        self._first_articles: bool | None = None
         self._lock = threading.RLock()
         self._round_locks = {name: threading.Lock() for name in ROUND_LABELS}
         # A request of each report name, for the columns of a report nobody answered.
@@ -242,8 +253,13 @@ class AnalyticsData:
             "countries": t.countries_request(self.ranges, self._events(prop)),
             "sources": t.sources_request(self.ranges),
             "devices": t.devices_request(self.ranges, insights.DEVICE_PART_METRICS),
-            "articles": t.articles_request(self.ranges, self.config.article_exclude_paths),
         }
+        return (requests | self._requests_articles(prop)) if self._first_articles else requests
+
+    def _requests_articles(self, prop: Property) -> dict[str, ReportRequest]:
+        """The top articles, and one report of every source's articles (the referring sites'
+        and social networks' articles are read from it)."""
+        requests = {"articles": t.articles_request(self.ranges, self.config.article_exclude_paths)}
         # A property known to pass the cap asks its top sources' articles straight away (the
         # second round), not a capped page of every source's first.
         if prop.id not in self.analytics.large_source_articles:
@@ -251,6 +267,16 @@ class AnalyticsData:
                 self.ranges, self.config.referral_exclude_sources, self.config.article_exclude_paths
             )
         return requests
+
+    def want_articles(self) -> bool:
+        """A table about to be built (or a page about to ask for it) reads the article
+        reports: before the first round's requests are made, they ride in it; after, they
+        are their own round. Whether they have a round of their own."""
+        with self._lock:
+            if self._first_articles is None:
+                self._want_articles = True
+                return False
+            return not self._first_articles
 
     def _requests_early(self, prop: Property) -> dict[str, ReportRequest]:
         """The reports that depend on no other answer, in one call per property: the recent
@@ -271,11 +297,12 @@ class AnalyticsData:
         """The properties that answered the first round without every source's articles:
         past derived.SOURCE_ARTICLE_ROWS now, or known to be from an earlier selection (the
         client remembers, so a large property is not sent a capped page every time)."""
-        first = self.first_round()  # not under self._lock: the round's requests take it
+        # Not under self._lock: the round's requests take it.
+        articles = self._round(self._round_of("source_articles"))
         with self._lock:
             if self._short is None:
                 short = set()
-                for pid, reports in first.items():
+                for pid, reports in articles.items():
                     report = reports.get("source_articles")
                     if report is None or derived.cut_short(report):
                         short.add(pid)
@@ -357,7 +384,10 @@ class AnalyticsData:
             return self._compared
 
     def _round_of(self, report: str) -> str:
-        return ROUND_OF[SAME_ROWS.get(report, report)]
+        read = SAME_ROWS.get(report, report)
+        if read in ARTICLE_REPORTS and self.want_articles():
+            return "articles"
+        return ROUND_OF[read]
 
     def _round(self, name: str) -> dict[str, dict[str, Report]]:
         """Property id -> report name -> Report for one round of requests (memoised).
@@ -370,14 +400,19 @@ class AnalyticsData:
         with self._round_locks[name]:
             return self._round_locked(name)
 
-    def prefetch(self, *, first: bool = True) -> None:
+    def prefetch(self, *, first: bool = True, articles: bool = True) -> None:
         """Start the rounds in the background: the one that depends on no other ("early"),
         and with `first` (for tables that read it) the first round, which like for like
         needs the early round's hours, so it goes out the moment they are in, not when the
         page next asks for a table (the page may still be importing or drawing meanwhile).
-        With no recent day to check, the two travel side by side."""
+        With no recent day to check, the two travel side by side. With `articles`, the
+        article reports ride in the first round, or go out in their own if it has left
+        without them (see want_articles)."""
+        rounds = ("early", "first") if first else ("early",)
+        if first and articles and self.want_articles():
+            rounds += ("articles",)
         with self._lock:
-            wanted = [r for r in ("early", "first")[: 2 if first else 1] if r not in self._started]
+            wanted = [r for r in rounds if r not in self._started]
             if not wanted:
                 return
             self._started.update(wanted)
@@ -392,11 +427,19 @@ class AnalyticsData:
         # and the tables that need the round wait for it. A failure stays in the unread
         # Future: the table that needs the round meets it again, and raises it. A property
         # that failed the early round is not asked in the first (see _not_failed_before).
-        for names in [wanted] if chained else [[name] for name in wanted]:
+        # The article reports' own round needs only the early round's hours, as the first.
+        jobs = [[r] for r in wanted if r == "articles"]
+        wanted = [r for r in wanted if r != "articles"]
+        jobs += [wanted] if chained and wanted else [[name] for name in wanted]
+        for names in jobs:
             budget.in_background("ga", lambda names=names: rounds(names), "ga-prefetch")
 
     def _round_locked(self, name: str) -> dict[str, dict[str, Report]]:
         if name not in self._rounds:
+            if name == "first":
+                self.ranges  # noqa: B018  (like for like: the early round's hours come first)
+                with self._lock:  # what the round carries is decided once, now
+                    self._first_articles = self._want_articles
             make = getattr(self, f"_requests_{name}")
             jobs = {p.id: requests for _, p in self.properties if (requests := make(p))}
             for requests in jobs.values():
@@ -406,7 +449,7 @@ class AnalyticsData:
                 lambda site, prop: self._fetch(site, prop, jobs[prop.id]), items, ROUND_LABELS[name]
             )
             give_back_memory()  # the round's answers are parsed and gone (see there)
-            if name == "second":  # a large property's articles: their own flags
+            if name in ("second", "articles"):  # articles asked on their own: their flags
                 fetched = self._fetched(self._rounds[name])
                 for note in series.quality_notes(fetched, self.label, zones=False):
                     if note not in self.notes:
@@ -601,6 +644,8 @@ class AnalyticsData:
 
     @_memoised
     def referring_sites_table(self, n_articles: int = 5) -> pd.DataFrame:
+        if n_articles > 0:
+            self.want_articles()  # in the first round, if it has not left yet
         sources = t.referral_sources(self.frame("sources"), self.config.referral_exclude_sources)
         articles = self.frame("referral") if n_articles > 0 else None
         return t.source_table(
@@ -617,6 +662,8 @@ class AnalyticsData:
     def social_network_table(self, n_articles: int = 0) -> pd.DataFrame:
         """Top social networks by users (session sources mapped by t.SOCIAL_NETWORKS);
         with `n_articles`, each network's top articles over all its sources."""
+        if n_articles > 0:
+            self.want_articles()  # in the first round, if it has not left yet
         social = t.social_sources(self.frame("sources"))
         articles = t.social_articles(self.frame("social")) if n_articles > 0 else None
         return t.source_table(

@@ -35,9 +35,10 @@ def history_period(period: Period) -> Period:
     return Period("history", period.start - timedelta(weeks=HISTORY_WEEKS), period.end)
 
 
-def prefetch(data) -> None:
-    """Start the round that carries the history (the early one) in the background."""
-    data.prefetch()
+def prefetch(data, *, drivers: bool = True) -> None:
+    """Start the round that carries the history (the early one) in the background, and
+    for drivers the first round with its article reports."""
+    data.prefetch(first=drivers, articles=drivers)
 
 
 # Drivers: every split comes from the rows the web pages fetch anyway, except devices.
@@ -45,6 +46,7 @@ def prefetch(data) -> None:
 
 def driver_frames(data) -> dict[str, tuple[pd.DataFrame, str, dict[str, str]]]:
     """Dimension -> (rows with `range` and metric columns, key column, key -> label)."""
+    data.want_articles()  # in the first round, if it has not left yet
     sources = data.frame("sources")
     sources = sources.assign(source_medium=sources["source"] + " / " + sources["medium"])
     articles = data.frame("articles")
