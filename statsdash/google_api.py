@@ -342,6 +342,9 @@ def execute(
         if deadline is not None and pause >= deadline.remaining():
             # No time left for another try: say so now rather than after the pause.
             raise TimedOut(source, f"{deadline.message()} (last try: {failure.reason})")
+        # An unreadable answer was decoded in the slot (one_decoder): give it back for the
+        # pause, or every other property's answer waits out this one's backoff.
+        let_go_decoding()
         sleep(pause)
         attempt += 1
 

@@ -374,3 +374,30 @@ def test_account_summaries_follow_page_tokens(client, network, clean_emulator):
     summaries = client.account_summaries(page_size=1)
     assert [s["account"] for s in summaries] == [f"accounts/{a}" for a in sorted(network.accounts)]
     assert calls(clean_emulator, "admin.accountSummaries.list") == len(network.accounts)
+
+
+def test_a_retry_wait_leaves_the_decoding_slot_to_other_properties(config, clean_emulator):
+    # pixelpost's main property answers half a JSON text once; while its client waits to
+    # try again, another property's report must still be decoded and read (one_decoder's
+    # slot is for reading answers, not for waiting).
+    import threading
+
+    others: list = []
+
+    def sleep(seconds: float) -> None:
+        done = threading.Event()
+
+        def other() -> None:
+            others.append(client.run_report(AMP, OCT, ["sessions"]))
+            done.set()
+
+        threading.Thread(target=other, daemon=True).start()
+        others.append(done.wait(10))
+
+    client = Analytics(config, today=TODAY, sleep=sleep)
+    clean_emulator.add_fault("malformed", endpoint="ga.runReport", times=1, match=MAIN)
+    frame = client.run_report(MAIN, OCT, ["sessions"])
+    assert frame["sessions"].iloc[0] > 0
+    assert others[-1] is True, "another property's answer waited for the retry's pause"
+    facts = clean_emulator.network.ga_facts(AMP, OCT.start, OCT.end)
+    assert others[0]["sessions"].iloc[0] == facts["sessions"].sum()
