@@ -16,6 +16,7 @@ from typing import Any
 
 from statsdash.cache import PROVISIONAL_TTL, hit_rate, pack, request_key, unpack
 from statsdash.errors import StatsdashError
+from statsdash.google_api import decoding_paused
 from statsdash.limiter import PER_PROPERTY
 
 PREFIX = "statsdash:answer:"
@@ -77,7 +78,8 @@ class RedisCache:
         blob = None
         if not refresh:
             try:
-                blob = self._client.get(PREFIX + request_key(request))
+                with decoding_paused():  # a round trip: not in GA's decoding slot
+                    blob = self._client.get(PREFIX + request_key(request))
             except self._errors as error:
                 self.error = str(error)
         self._count(blob is not None)
@@ -87,8 +89,10 @@ class RedisCache:
         if ttl is not None and ttl <= 0:
             return
         expiry = None if ttl is None else max(1, int(ttl))
+        blob = pack(response)
         try:
-            self._client.set(PREFIX + request_key(request), pack(response), ex=expiry)
+            with decoding_paused():  # a round trip: not in GA's decoding slot
+                self._client.set(PREFIX + request_key(request), blob, ex=expiry)
         except self._errors as error:
             self.error = str(error)
 

@@ -113,6 +113,21 @@ def hold_decoding() -> None:
         _decoder.holding = True
 
 
+@contextlib.contextmanager
+def decoding_paused() -> Iterator[None]:
+    """The slot given back over a wait on something outside the process (a shared cache's
+    round trip), and taken again after if this thread held it: a Redis that does not answer
+    held every other thread's answers for its socket timeouts, property after property."""
+    held = getattr(_decoder, "holding", False)
+    if held:
+        let_go_decoding()
+    try:
+        yield
+    finally:
+        if held:
+            hold_decoding()
+
+
 @functools.cache
 def _text_keeping_model() -> Any:
     """googleapiclient's JSON model, answering objects as `Answer`s, decoded by orjson

@@ -401,3 +401,44 @@ def test_a_retry_wait_leaves_the_decoding_slot_to_other_properties(config, clean
     assert others[-1] is True, "another property's answer waited for the retry's pause"
     facts = clean_emulator.network.ga_facts(AMP, OCT.start, OCT.end)
     assert others[0]["sessions"].iloc[0] == facts["sessions"].sum()
+
+
+def test_a_silent_redis_cache_does_not_queue_the_properties_behind_each_other(config, network):
+    # A Redis that does not answer is a miss (cache_redis): each property's lookup and store
+    # wait out its socket timeout, side by side. Under one_decoder's slot they queued, the
+    # round taking the properties' count times as long.
+    import socket
+    import threading
+    import time
+
+    redis = pytest.importorskip("redis")
+    from statsdash.cache_redis import RedisCache
+
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        cache = RedisCache(url)
+        cache._client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        started = time.monotonic()
+        assert cache.get({"probe": 1}) is None
+        cache.put({"probe": 1}, {"answer": 1}, 60)
+        one = time.monotonic() - started  # a lookup and a store on the silent Redis
+        client = Analytics(config, today=TODAY, cache=cache, sleep=lambda seconds: None)
+        ids = [p.id for site in config.google_analytics.sites.values() for p in site.properties]
+        ids = ids[:6]
+        sessions: dict[str, int] = {}
+
+        def ask(pid: str) -> None:
+            sessions[pid] = int(client.run_report(pid, OCT, ["sessions"])["sessions"].sum())
+
+        threads = [threading.Thread(target=ask, args=(pid,)) for pid in ids]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        took = time.monotonic() - started
+    for pid in ids:
+        assert sessions[pid] == network.ga_facts(pid, OCT.start, OCT.end)["sessions"].sum()
+    assert took < 3 * one, f"{len(ids)} properties took {took:.1f} s, one lookup+store {one:.1f} s"
