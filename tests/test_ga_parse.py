@@ -94,3 +94,36 @@ def test_rows_in_keeps_the_rows_of_the_values_asked_in_order():
         )
     empty = Table(frame.iloc[:0])
     assert len(empty.rows_in("sessionSource", ["a.com"])) == 0
+
+
+def test_counts_past_int32_stack_and_sum_exactly():
+    """Each property's counts are kept as int32 when they fit; stacked and summed over
+    properties (a network's pageviews) they must not wrap at 2**31."""
+    from statsdash.ga.query import stack_tables
+
+    near = 2**31 - 1  # fits int32: kept narrow
+    past = 2**31 + 5  # does not: kept int64
+    parts = [
+        (parse_report(answer([("France", "20261001", str(v), "0.5")]), REQUEST).rows, {"site": s})
+        for s, v in (("a", near), ("b", near), ("c", past))
+    ]
+    stacked = stack_tables(parts)
+    assert stacked["screenPageViews"].dtype == "int64"
+    assert stacked["screenPageViews"].tolist() == [near, near, past]
+    assert int(stacked["screenPageViews"].sum()) == 2 * near + past
+    one = parse_report(answer([("France", "20261001", str(near), "0")] * 3), REQUEST)
+    assert int(one.frame["screenPageViews"].sum()) == 3 * near
+
+
+def test_parsed_text_is_freed_with_its_table():
+    """Interned (one string per distinct text over every answer) only where Python frees an
+    interned string with its last user: CPython 3.12 makes every interned string immortal,
+    and a server would keep each path and title it ever parsed."""
+    import gc
+    import sys
+
+    title = "".join(("/a-path-only-this-test-parses-", str(id(gc))))
+    table = parse_report(answer([(title, "20261001", "1", "0")]), REQUEST).rows
+    kept = table.arrays["country"].uniques[0]
+    assert kept == title
+    assert sys.getrefcount(kept) < 1 << 30, "an immortal (interned) string"

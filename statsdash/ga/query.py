@@ -264,18 +264,30 @@ def _compact_strings(array: np.ndarray, dtype: Any, *, intern: bool = False) -> 
     distinct values, in first-seen order, from a dict; pd.factorize's fixed cost per call
     was most of the parse of a small answer's text columns.
 
-    With `intern`, each distinct value is the process's one string of that text
-    (sys.intern; freed with its last user): the same source, country, device, path or
-    title in every property's answer, and in several reports of one property, was a string
-    each, kept from the decoded answer among its garbage (~60 MB at 2,000 properties)."""
+    With `intern`, each distinct value is the process's one string of that text (sys.intern,
+    where that is freed with its last user, see `_mortal_interning`): the same source,
+    country, device, path or title in every property's answer, and in several reports of one
+    property, was a string each, kept from the decoded answer among its garbage (~60 MB at
+    2,000 properties)."""
     if not (_is_text(dtype) or dtype == OBJECT):
         return array
     index: dict[Any, int] = {}
     codes = [index.setdefault(value, len(index)) for value in array.tolist()]
     kind = np.min_scalar_type(max(len(index) - 1, 0))
     uniques = np.empty(len(index), dtype=object)
-    uniques[:] = list(map(sys.intern, index)) if intern else list(index)
+    uniques[:] = list(map(_intern, index)) if intern and _intern else list(index)
     return Text(np.array(codes, dtype=kind), uniques)
+
+
+def _mortal_interning() -> bool:
+    """Whether sys.intern's strings are freed with their last user: not on CPython 3.12 (nor
+    free-threaded builds), where every interned string is immortal, so each distinct path,
+    title and source a server ever parsed would stay for good (a probe string stays there)."""
+    probe = sys.intern("".join(("statsdash-intern-probe-", str(id(object())))))
+    return sys.getrefcount(probe) < 1 << 30
+
+
+_intern = sys.intern if _mortal_interning() else None
 
 
 INT32 = np.iinfo(np.int32)
