@@ -212,11 +212,10 @@ def compared(
         if reported_rows is not None and keys:
             # A reported row absent from this period has 0 parts there, so a ratio rebuilt
             # from them is empty (0 / 0), not 0.
-            seen = reported_rows[list(keys)].merge(part[list(keys)], how="left", indicator=True)
-            zeros = seen.loc[seen["_merge"] == "left_only", list(keys)].assign(
-                **dict.fromkeys(metrics, 0)
-            )
-            part = pd.concat([part, zeros.astype(part.dtypes.to_dict())], ignore_index=True)
+            absent = _absent(reported_rows, part, list(keys))
+            if len(absent):
+                zeros = absent.assign(**dict.fromkeys(metrics, 0))
+                part = pd.concat([part, zeros.astype(part.dtypes.to_dict())], ignore_index=True)
         return finish(part) if finish else part
 
     current = period(CURRENT)
@@ -225,6 +224,21 @@ def compared(
     reported = [c for c in current.columns if c not in keys]
     others = {s: period(s, current) for s in suffixes}
     return add_comparisons(current, others, keys, reported)
+
+
+def _absent(rows: pd.DataFrame, part: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The `keys` columns of the rows whose keys `part` does not have, in their order.
+
+    Looked up in a set of `part`'s keys: a left merge with an indicator per comparison was
+    the largest step of most GA tables (a frame built and matched per period). Keys with
+    missing values still merge, as a missing key matches a missing key there."""
+    left, right = rows[keys], part[keys]
+    if left.isna().to_numpy().any() or right.isna().to_numpy().any():
+        seen = left.merge(right, how="left", indicator=True)
+        return seen.loc[seen["_merge"] == "left_only", keys]
+    present = set(zip(*(right[k].tolist() for k in keys), strict=True))
+    wanted = zip(*(left[k].tolist() for k in keys), strict=True)
+    return left[np.fromiter((key not in present for key in wanted), bool, len(left))]
 
 
 def _top(by: str, n: int | None = None) -> Callable[[pd.DataFrame], pd.DataFrame]:
