@@ -162,3 +162,28 @@ def test_a_cli_demo_draws_no_facts_ahead_the_app_does(monkeypatch):
     _, handle = demo.start_demo(date(2026, 11, 20))  # as the app's session starts it
     handle.stop()
     assert started == [date(2026, 11, 20)]
+
+
+def test_the_command_writes_the_bytes_the_library_does(tmp_path, monkeypatch):
+    """`python -m statsdash export --all` (Python-string columns, no interpreter teardown)
+    writes every CSV byte for byte as cli.main in this process (pandas' default, Arrow
+    strings) does, and says so before it exits. ga-realtime is the last 30 minutes, so it
+    may move between the two runs."""
+    common = ["export", "--all", "--demo", "--preset", "last_28_days", "--compare", "previous,yoy"]
+    monkeypatch.setenv("STATSDASH_TODAY", "2026-11-20")
+    result = subprocess.run(
+        [sys.executable, "-m", "statsdash", *common, "-o", str(tmp_path / "command")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == f"wrote 21 reports to {tmp_path / 'command'}"
+    assert main([*common, "-o", str(tmp_path / "library")]) == 0
+    written = sorted(p.name for p in (tmp_path / "command").glob("*.csv"))
+    assert written == sorted(p.name for p in (tmp_path / "library").glob("*.csv"))
+    assert len(written) == 21
+    for name in written:
+        if name != "ga-realtime.csv":
+            command = (tmp_path / "command" / name).read_bytes()
+            assert command == (tmp_path / "library" / name).read_bytes(), name
