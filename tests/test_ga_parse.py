@@ -127,3 +127,17 @@ def test_parsed_text_is_freed_with_its_table():
     kept = table.arrays["country"].uniques[0]
     assert kept == title
     assert sys.getrefcount(kept) < 1 << 30, "an immortal (interned) string"
+
+
+def test_a_report_without_metrics_parses():
+    """Google leaves an empty list out of its JSON: rows of a dimensions-only report carry no
+    `metricValues`, as those of a report without dimensions carry no `dimensionValues`."""
+    request = ReportRequest(date_ranges(RANGES), (), ("country",))
+    response = {
+        "dimensionHeaders": [{"name": "country"}],
+        "rows": [{"dimensionValues": [{"value": c}]} for c in ("France", "Japan")],
+        "rowCount": 2,
+    }
+    frame = parse_report(response, request).frame
+    assert frame["country"].tolist() == ["France", "Japan"]
+    assert list(frame.columns) == ["country", "dateRange"]

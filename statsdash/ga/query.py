@@ -463,14 +463,15 @@ def _frame(rows: list[dict], dims: list[str], mets: list[tuple[str, str]], names
     columns: dict[str, tuple[np.ndarray, Any]] = {}
     # Each row's lists taken once, each column's strings by C-level itemgetters: a Python
     # loop per value (row -> list -> cell -> "value") was a third of parsing every answer.
-    # A report without dimensions has rows without `dimensionValues`.
+    # A report without dimensions has rows without `dimensionValues`, one without metrics
+    # rows without `metricValues` (Google's JSON leaves empty lists out).
     dimension_values = list(map(_DIMENSION_VALUES, rows)) if dims else []
     for i, name in enumerate(dims):
         values = list(map(_VALUE, map(itemgetter(i), dimension_values)))
         columns[name] = _dimension(name, values, names)
     if DATE_RANGE not in columns:
         columns[DATE_RANGE] = (np.full(len(rows), names[0], dtype=object), STR)
-    metric_values = list(map(_METRIC_VALUES, rows))
+    metric_values = list(map(_METRIC_VALUES, rows)) if mets else []
     for i, (name, kind) in enumerate(mets):
         values = list(map(_VALUE, map(itemgetter(i), metric_values)))
         columns[name] = _metric(values, INT64 if kind in INTEGER_TYPES else FLOAT64)
