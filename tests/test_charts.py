@@ -84,6 +84,18 @@ def test_web_vs_youtube_two_axes_are_independent_and_named():
     assert titles == ["Web pageviews", "YouTube views"]
 
 
+@pytest.mark.parametrize("mode", ["indexed", "dual"])
+def test_overview_charts_are_drawn_on_a_canvas(mode):
+    frame = pd.concat([daily(7, series=("Web pageviews",)), daily(7, series=("YouTube views",))])
+    shares = pd.DataFrame(
+        {"country": ["Germany"] * 2, "platform": ["Web", "YouTube"], "share": [1.0] * 2}
+    ).assign(value=1)
+    for chart in (charts.web_vs_youtube(frame, "day", mode=mode), charts.platform_shares(shares)):
+        spec = chart.to_dict()
+        assert spec["usermeta"]["embedOptions"]["renderer"] == "canvas"
+        assert spec["config"]["mark"]["aria"] is False
+
+
 @pytest.mark.parametrize("grain", ["day", "week", "month"])
 def test_empty_series_still_make_a_chart(grain):
     empty = pd.DataFrame(columns=["date", "series", "value", "provisional"])
