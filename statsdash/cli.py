@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="serve every property and channel this many times under new IDs (benchmarks)",
     )
+    # The app's demo starts the emulator this way (statsdash.demo.EmulatorProcess).
+    serve.add_argument("--draw-ahead", action="store_true", help=argparse.SUPPRESS)
+    serve.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
 
     discover = sub.add_parser("discover", help="print a config snippet of the IDs you can read")
     discover.add_argument("service", choices=["ga", "youtube"])
@@ -364,7 +367,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     today = parse_date(args.today, "--today") if args.today else None
     print(f"Google API emulator on http://{args.host}:{args.port} (Ctrl+C stops)", flush=True)
-    serve(host=args.host, port=args.port, today=today, copies=max(1, args.copies))
+    serve(
+        host=args.host,
+        port=args.port,
+        today=today,
+        copies=max(1, args.copies),
+        draw_ahead=args.draw_ahead,
+        parent_pid=args.parent_pid,
+    )
     return EXIT_OK
 
 

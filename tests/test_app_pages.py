@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import urllib.request
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from statsdash.config import CacheConfig, load_config
 from statsdash.demo import DEMO_CONFIG
+from statsdash.emulator.process import control
 from statsdash.periods import Period
 from statsdash.reports import REPORT_NAMES, Selection, build_report
 from statsdash.ui.format import signed_pct
@@ -251,6 +253,18 @@ def test_cli_export_is_the_same_bytes_as_the_download(downloads):
     assert result.stdout.decode("utf-8") == downloads[f"ga-sites_{START}_{END}.csv"]
 
 
+def _wait_until_quiet(url: str, seconds: float = 1.0, most: float = 60.0) -> None:
+    """Until the emulator has answered no request for `seconds` (at most `most` seconds)."""
+    last, since, started = None, time.monotonic(), time.monotonic()
+    while time.monotonic() - started < most:
+        total = control(url, "requests")["total"]
+        if total != last:
+            last, since = total, time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            return
+        time.sleep(0.1)
+
+
 def _app_emulator_url() -> str:
     from statsdash.ui.session import load_app_config
 
@@ -437,6 +451,9 @@ def test_data_status_shows_the_quota_ga_reported(downloads):
     """The quota column is the one the app's emulator last reported for each property: a
     probe request afterwards finds exactly the probe's own cost gone since."""
     week = {"period": "custom", "start": "2026-09-07", "end": "2026-09-13"}
+    # Earlier tests' pages may still have rounds out on the app's emulator (a prefetch the
+    # page did not wait for): each spends the property's tokens after the page has shown them.
+    _wait_until_quiet(_app_emulator_url())
     at = open_page("pages/data_status.py", downloads, week)
     [grid] = [d for d in at.dataframe if "tokens_per_day_remaining" in d.value.columns]
     table = grid.value
@@ -521,11 +538,12 @@ def test_realtime_page_shows_the_network_now_and_refreshes_itself(downloads, net
     from datetime import UTC, datetime
 
     now = datetime(2026, 11, 20, 14, 7, tzinfo=UTC)
-    network.clock = lambda: now  # the app's demo emulator serves this same network
+    # The app's demo emulator (a process of its own) serves the same network, at this now.
+    control(_app_emulator_url(), "clock", {"now": now.isoformat()})
     try:
         at = open_page("pages/realtime.py", downloads)
     finally:
-        network.clock = None
+        control(_app_emulator_url(), "clock", {"now": None})
     facts = [network.ga_realtime_facts(p, now) for p in network.ga_properties]
     assert metric(at, "Active users, network") == sum(f["activeUsers"].sum() for f in facts)
     assert any(c.value.startswith("Fetched ") for c in at.caption)

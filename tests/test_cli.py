@@ -1,13 +1,17 @@
 """The command line's own behaviour: help, one-line usage errors, exit codes."""
 
+import os
 import subprocess
 import sys
+import time
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from statsdash.cli import main
+from statsdash.emulator.process import ROOT, control
 from statsdash.reports import REPORT_NAMES, ReportResult
 
 
@@ -147,21 +151,53 @@ def test_an_unwritable_output_exits_2_with_one_line(tmp_path, capsys, monkeypatc
     assert err.startswith(f"statsdash: -o {where}: ")
 
 
-def test_a_cli_demo_draws_no_facts_ahead_the_app_does(monkeypatch):
-    """The drawing thread is the app's head start on its first page; beside one CLI report
-    it drew every month of every channel for nothing, on the cores the report needs."""
+def test_a_cli_demo_draws_no_facts_ahead_the_app_does():
+    """The drawing is the app's head start on its first page; beside one CLI report it drew
+    every month of every channel for nothing, on the cores the report needs. The app's
+    emulator runs in a process of its own, which draws them as it starts."""
     import argparse
 
     from statsdash import cli, demo
+    from statsdash.emulator.server import EmulatorHandle
 
-    started = []
-    monkeypatch.setattr(demo, "draw_facts_ahead", started.append)
     _, handle = cli._load(argparse.Namespace(demo=True, config=None))
-    handle.stop()
-    assert started == []
-    _, handle = demo.start_demo(date(2026, 11, 20))  # as the app's session starts it
-    handle.stop()
-    assert started == [date(2026, 11, 20)]
+    try:
+        assert isinstance(handle, EmulatorHandle)  # in-process, drawing what it is asked
+    finally:
+        handle.stop()
+    # As the app's session starts it; a day of its own, not to stop the app tests' emulator.
+    config, handle = demo.start_demo(date(2026, 11, 19))
+    try:
+        assert "--draw-ahead" in handle.process.args
+        assert control(handle.url, "health")["today"] == "2026-11-19"
+        assert config.google_analytics.endpoint == handle.url
+    finally:
+        handle.stop()
+    assert handle.process.poll() is not None
+
+
+def test_the_apps_demo_emulator_stops_when_the_app_is_killed(tmp_path):
+    """A server killed outright (no atexit) must not leave its emulator serving."""
+    script = (
+        "import datetime, os\n"
+        "from statsdash.demo import EmulatorProcess\n"
+        "p = EmulatorProcess(datetime.date(2026, 11, 20)).wait_ready()\n"
+        "print(p.process.pid, flush=True)\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    app = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert app.returncode == -9
+    child = int(app.stdout.split()[0])
+    status = Path(f"/proc/{child}/status")
+    for _ in range(100):  # it checks for its parent every second
+        if not status.exists() or "\nState:\tZ" in status.read_text():
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, 9)
+        pytest.fail("the demo emulator outlived the app that started it")
 
 
 def test_the_command_writes_the_bytes_the_library_does(tmp_path, monkeypatch):

@@ -205,20 +205,28 @@ def test_threads_asking_at_once_share_one_store(monkeypatch):
 
 
 DEMO_START = """
+import threading, time
 from datetime import date
-from statsdash import demo
-ahead = demo.draw_facts_ahead(date(2026, 11, 20))  # what app.py does first in demo mode
-from statsdash.emulator.server import start_emulator  # what start_demo does meanwhile
-handle = start_emulator(today=date(2026, 11, 20))
-ahead.join()
-print(sum(len(s._blocks) for s in set(handle.network._yt_stores.values())))
-handle.stop()
+from statsdash.emulator import server
+from statsdash.emulator.network import demo_network
+day = date(2026, 11, 20)
+# What the app's demo emulator process runs (serve-emulator --draw-ahead).
+serving = {"port": 0, "today": day, "draw_ahead": True}
+threading.Thread(target=server.serve, kwargs=serving, daemon=True).start()
+seen = False
+for _ in range(3000):
+    drawing = any(t.name == "draw-ahead" for t in threading.enumerate())
+    seen = seen or drawing
+    if seen and not drawing:
+        break
+    time.sleep(0.02)
+print(sum(len(s._blocks) for s in set(demo_network(day)._yt_stores.values())))
 """
 
 
-def test_a_demo_drawing_ahead_starts_its_emulator_and_fills_the_stores_it_serves(tmp_path):
-    """A fresh process, as a demo server: the app's thread imports the emulator's server
-    while the drawing has started, and the months drawn are the served stores' months."""
+def test_a_demo_emulator_drawing_ahead_fills_the_stores_it_serves(tmp_path):
+    """A fresh process, as the app's demo emulator: the months drawn ahead are the served
+    stores' months (every configured channel's every month, for its lifetime counts)."""
     env = os.environ | {"STATSDASH_FACTS_CACHE": "off", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", DEMO_START], env=env, cwd=tmp_path, capture_output=True, text=True

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import re
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -345,6 +346,17 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(400, invalid(str(e)).body("ga"))
                 return
             self._send(200, {"faults": state.faults()})
+        elif path == "/_emulator/clock" and method == "POST":
+            # Tests pin the realtime "now" of an emulator in another process (the app's demo):
+            # {"now": "2026-11-20T14:07:00+00:00"}, or {"now": null} for the wall clock again.
+            try:
+                now = json.loads(body or b"{}").get("now")
+                pinned = None if now is None else datetime.fromisoformat(now)
+            except (ValueError, TypeError, AttributeError) as e:
+                self._send(400, invalid(str(e)).body("ga"))
+                return
+            state.network.clock = None if pinned is None else (lambda: pinned)
+            self._send(200, {"now": now})
         elif path == "/_emulator/health" and method == "GET":
             net = state.network
             self._send(200, {"status": "ok", "today": net.today.isoformat()})
@@ -431,11 +443,35 @@ def start_emulator(
     return EmulatorHandle(server, thread)
 
 
+def _stop_without(parent_pid: int, server: _Server) -> None:
+    """Shut the server down once `parent_pid` is no longer this process's parent."""
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    server.shutdown()
+
+
 def serve(
-    host: str = "127.0.0.1", port: int = 8765, today: date | None = None, copies: int = 1
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    today: date | None = None,
+    copies: int = 1,
+    *,
+    draw_ahead: bool = False,
+    parent_pid: int | None = None,
 ) -> None:
-    """Serve the emulator in the foreground until interrupted."""
+    """Serve the emulator in the foreground until interrupted. `draw_ahead`: make the demo's
+    first page's facts on a thread meanwhile (see network.draw_ahead); `parent_pid`: stop
+    once that process is gone (the app that started it, however it ended)."""
     server = _make_server(host, port, today, copies=copies)
+    if draw_ahead:
+        from statsdash.emulator.network import draw_ahead as draw
+
+        day = server.state.network.today
+        threading.Thread(target=draw, args=(day,), name="draw-ahead", daemon=True).start()
+    if parent_pid is not None:
+        threading.Thread(
+            target=_stop_without, args=(parent_pid, server), name="parent-watch", daemon=True
+        ).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
