@@ -59,16 +59,20 @@ def memory_mib(pid: int) -> dict[str, float]:
 # ("initial", "running", "notRunning", ...): the running indicator is no proof, as the app's
 # toolbarMode = "minimal" never shows it, so a page paused between two fetch rounds for a
 # second counted as drawn (a cold Overview "took 3 s" while its script ran for 15).
+# The count is of every DOM node, and a page with a skeleton still shown is not drawn: the
+# number of element containers alone settled while charts and grids were still loading
+# (warm Overviews "ended" with 25 skeletons and 718 of their 1,675 nodes, 1-2 s early).
 STATE = """() => [
-    document.querySelectorAll('[data-testid="stElementContainer"]').length,
+    document.getElementsByTagName('*').length,
     (document.querySelector('[data-testid="stApp"]')
-        ?.getAttribute('data-test-script-state') ?? 'initial') !== 'notRunning',
+        ?.getAttribute('data-test-script-state') ?? 'initial') !== 'notRunning'
+        || document.querySelector('[data-testid="stSkeleton"]') !== null,
 ]"""
 
 
 def time_page(page, url: str, settle: float = 1.0) -> float:
-    """Seconds from navigation until the page stopped changing: Streamlit no longer running
-    and the number of drawn elements the same for `settle` seconds (not counted)."""
+    """Seconds from navigation until the page stopped changing: Streamlit no longer running,
+    no skeleton left and the number of DOM nodes the same for `settle` seconds (not counted)."""
     started = time.perf_counter()
     page.goto(url)
     page.wait_for_selector("h1", timeout=120_000)
