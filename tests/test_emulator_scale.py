@@ -125,7 +125,10 @@ def test_a_round_asks_every_property_at_once_within_the_limits(tmp_path, limit, 
     properties two waves, of 160 eight), bounded by fetch.max_in_flight; GA4's 10 per
     property hold whatever the pool."""
     with start_emulator(port=0, today=TODAY, copies=4) as handle:
-        handle.add_fault("slow", times=10**6, latency_ms=150)
+        # Long enough that a round's 40 requests overlap however busy the process is: in the
+        # whole suite, with 150 ms, threads left by earlier tests slowed the sending so that
+        # no more than 20 were ever out together (CI, 3 Dec 2026).
+        handle.add_fault("slow", times=10**6, latency_ms=500)
         config = _forty_properties(handle.url, CacheConfig(enabled=False), max_in_flight=limit)
         result = build_report("ga-summary", Selection(config, OCT, ("previous",), today=TODAY))
         asked = handle.requests()
