@@ -9,6 +9,7 @@ default; `cache: {url: redis://...}` shares one Redis between replicas (statsdas
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -21,6 +22,8 @@ from typing import Any
 
 import orjson
 
+from statsdash.google_api import decoding_paused
+
 # ttl=None keeps an answer for good: a closed range's figures no longer change.
 FINAL_TTL: float | None = None
 PROVISIONAL_TTL = 3600.0  # default `cache.recent_ttl`: ranges touching still-processing days
@@ -31,6 +34,9 @@ SCHEMA = (
 )
 # Reading refreshes a row's LRU stamp only when older than this, so reads rarely write.
 TOUCH_EVERY = 60.0
+# How long a lookup waits for another writer before it reads a miss, or leaves an answer's
+# "last used" for a later lookup: lookups read beside writers (WAL), only a touch writes.
+READ_WAIT = 0.05
 
 
 def request_key(request: dict) -> str:
@@ -65,7 +71,9 @@ def private_file(path: Path) -> None:
 class ResponseCache:
     """SQLite get/put of JSON responses by request; `enabled=False` makes every call a miss.
 
-    Safe for threads (one connection behind a lock) and processes (WAL, busy timeout).
+    Safe for threads and processes: WAL, one connection for lookups and one for stores,
+    each behind a lock of its own, so a store waiting on another process's write lock (up
+    to the busy timeout) holds up no lookup, and neither waits in GA's decoding slot.
     Past `max_mb`, the least recently used answers are evicted.
     """
 
@@ -87,6 +95,8 @@ class ResponseCache:
         self.misses = 0
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._read_lock = threading.Lock()
         self._written = 0  # bytes put since the size was last checked
         if self.enabled:
             private_file(self.path)
@@ -98,6 +108,9 @@ class ResponseCache:
             self._db.execute("DROP TABLE IF EXISTS responses")  # the pre-0600, no-LRU layout
             self._db.execute(SCHEMA)
             self._db.execute("CREATE INDEX IF NOT EXISTS answers_used ON answers (used_at)")
+            self._reader = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=READ_WAIT
+            )
 
     def get(self, request: dict, *, refresh: bool = False) -> dict | None:
         """The stored response, or None when absent, expired, disabled or `refresh` is set."""
@@ -105,14 +118,20 @@ class ResponseCache:
             self.misses += self.enabled
             return None
         key, now = request_key(request), time.time()
-        with self._lock:
-            row = self._db.execute(
-                "SELECT body, expires_at, used_at FROM answers WHERE key = ?", (key,)
-            ).fetchone()
+        with decoding_paused(), self._read_lock:
+            try:
+                row = self._reader.execute(
+                    "SELECT body, expires_at, used_at FROM answers WHERE key = ?", (key,)
+                ).fetchone()
+            except sqlite3.OperationalError:  # locked past READ_WAIT (rare in WAL): a miss
+                row = None
             if row is not None and row[1] is not None and row[1] < now:
                 row = None
             elif row is not None and now - row[2] > TOUCH_EVERY:
-                self._db.execute("UPDATE answers SET used_at = ? WHERE key = ?", (now, key))
+                # Another process's write lock: this answer's "last used" waits for a
+                # later lookup rather than the lookup for the lock.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    self._reader.execute("UPDATE answers SET used_at = ? WHERE key = ?", (now, key))
         if row is None:
             self.misses += 1
             return None
@@ -125,7 +144,7 @@ class ResponseCache:
             return
         blob, now = pack(response), time.time()
         expires = None if ttl is None else now + ttl
-        with self._lock:
+        with decoding_paused(), self._lock:  # may wait on another process's write lock
             self._db.execute(
                 "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
                 (request_key(request), blob, len(blob), now, expires, now),
@@ -179,6 +198,9 @@ class ResponseCache:
 
     def close(self) -> None:
         if self._db is not None:
+            with self._read_lock:
+                self._reader.close()
+                self._reader = None
             self._db.close()
             self._db = None
             self.enabled = False

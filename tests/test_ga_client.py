@@ -442,3 +442,52 @@ def test_a_silent_redis_cache_does_not_queue_the_properties_behind_each_other(co
     for pid in ids:
         assert sessions[pid] == network.ga_facts(pid, OCT.start, OCT.end)["sessions"].sum()
     assert took < 3 * one, f"{len(ids)} properties took {took:.1f} s, one lookup+store {one:.1f} s"
+
+
+def test_a_store_waiting_on_the_sqlite_lock_leaves_the_decoding_slot_to_cached_reads(
+    config, network, tmp_path
+):
+    # Another process (a cron `warm`, a second replica) holds the cache's write lock: one
+    # property's fresh answer waits to be stored (up to SQLite's busy timeout). Meanwhile
+    # other properties' cached answers must still be read: the store waits outside the
+    # process's one decoding slot, as a shared cache's round trip does.
+    import sqlite3
+    import threading
+    import time
+
+    path = tmp_path / "cache.sqlite"
+    ids = [p.id for site in config.google_analytics.sites.values() for p in site.properties]
+    fresh, kept = ids[0], ids[1:6]
+    warm = Analytics(config, today=TODAY, cache=ResponseCache(path), sleep=lambda s: None)
+    for pid in kept:
+        warm.run_report(pid, OCT, ["sessions"])
+    client = Analytics(config, today=TODAY, cache=ResponseCache(path), sleep=lambda s: None)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the write lock; readers still read (WAL)
+    released = threading.Event()
+    read_while_locked: dict[str, bool] = {}
+    sessions: dict[str, int] = {}
+
+    def ask(pid: str) -> None:
+        sessions[pid] = int(client.run_report(pid, OCT, ["sessions"])["sessions"].sum())
+        read_while_locked[pid] = not released.is_set()
+
+    storing = threading.Thread(target=ask, args=(fresh,))
+    storing.start()
+    time.sleep(1.0)  # its answer is in by now, its store waiting on the lock
+    readers = [threading.Thread(target=ask, args=(pid,)) for pid in kept]
+    for thread in readers:
+        thread.start()
+    for thread in readers:
+        thread.join(4.0)
+    released.set()
+    other.execute("COMMIT")
+    other.close()
+    storing.join(30)
+    for thread in readers:
+        thread.join(30)
+    for pid in ids[:6]:
+        assert sessions[pid] == network.ga_facts(pid, OCT.start, OCT.end)["sessions"].sum()
+    assert read_while_locked[fresh] is False, "the fresh answer was stored through the lock"
+    waited = [pid for pid in kept if not read_while_locked[pid]]
+    assert not waited, f"cached reads of {waited} waited for another property's store"
