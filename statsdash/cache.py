@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from statsdash.google_api import decoding_paused
+from statsdash.google_api import decoding_paused, hold_decoding, let_go_decoding
 
 # ttl=None keeps an answer for good: a closed range's figures no longer change.
 FINAL_TTL: float | None = None
@@ -118,7 +118,8 @@ class ResponseCache:
             self.misses += self.enabled
             return None
         key, now = request_key(request), time.time()
-        with decoding_paused(), self._read_lock:
+        let_go_decoding()  # a lookup is a wait; a miss must not queue for the slot
+        with self._read_lock:
             try:
                 row = self._reader.execute(
                     "SELECT body, expires_at, used_at FROM answers WHERE key = ?", (key,)
@@ -136,6 +137,7 @@ class ResponseCache:
             self.misses += 1
             return None
         self.hits += 1
+        hold_decoding()  # the answer is decoded in the slot (see google_api.one_decoder)
         return unpack(row[0])
 
     def put(self, request: dict, response: dict, ttl: float | None) -> None:

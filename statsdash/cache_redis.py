@@ -16,7 +16,7 @@ from typing import Any
 
 from statsdash.cache import PROVISIONAL_TTL, hit_rate, pack, request_key, unpack
 from statsdash.errors import StatsdashError
-from statsdash.google_api import decoding_paused
+from statsdash.google_api import decoding_paused, hold_decoding, let_go_decoding
 from statsdash.limiter import PER_PROPERTY
 
 PREFIX = "statsdash:answer:"
@@ -78,12 +78,15 @@ class RedisCache:
         blob = None
         if not refresh:
             try:
-                with decoding_paused():  # a round trip: not in GA's decoding slot
-                    blob = self._client.get(PREFIX + request_key(request))
+                let_go_decoding()  # a round trip: not in GA's decoding slot
+                blob = self._client.get(PREFIX + request_key(request))
             except self._errors as error:
                 self.error = str(error)
         self._count(blob is not None)
-        return unpack(blob) if blob is not None else None
+        if blob is None:
+            return None
+        hold_decoding()  # the answer is decoded in the slot (see google_api.one_decoder)
+        return unpack(blob)
 
     def put(self, request: dict, response: dict, ttl: float | None) -> None:
         if ttl is not None and ttl <= 0:

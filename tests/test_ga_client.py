@@ -491,3 +491,60 @@ def test_a_store_waiting_on_the_sqlite_lock_leaves_the_decoding_slot_to_cached_r
     assert read_while_locked[fresh] is False, "the fresh answer was stored through the lock"
     waited = [pid for pid in kept if not read_while_locked[pid]]
     assert not waited, f"cached reads of {waited} waited for another property's store"
+
+
+def test_a_cold_request_goes_out_while_another_thread_reads_and_a_hit_waits_its_turn(
+    config, network, clean_emulator, tmp_path
+):
+    # The process's one decoding slot (google_api.one_decoder) is for decoding answers:
+    # a request not yet in the cache must go out while another thread holds it (a round's
+    # early answers were being read while 9 of the Overview's 35 probes waited 1-2 s to
+    # even look the cache up). A cached answer is still decoded in the slot, in turn.
+    import threading
+    import time
+
+    from statsdash.google_api import hold_decoding, one_decoder
+
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    client = Analytics(config, today=TODAY, cache=cache, sleep=lambda s: None)
+    client.run_report(AMP, OCT, ["sessions"])  # AMP's answer is kept, MAIN's is not
+    holding, release = threading.Event(), threading.Event()
+
+    def reader() -> None:  # another property's answer, being read into its tables
+        with one_decoder():
+            hold_decoding()
+            holding.set()
+            release.wait(10)
+
+    done: dict[str, float] = {}
+    frames: dict[str, pd.DataFrame] = {}
+
+    def ask(pid: str) -> None:
+        frames[pid] = client.run_report(pid, OCT, ["sessions"])
+        done[pid] = time.monotonic()
+
+    slot = threading.Thread(target=reader)
+    slot.start()
+    assert holding.wait(5)
+    before = calls(clean_emulator)
+    askers = [threading.Thread(target=ask, args=(pid,)) for pid in (MAIN, AMP)]
+    for thread in askers:
+        thread.start()
+    deadline = time.monotonic() + 3
+    while calls(clean_emulator) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    went_out = calls(clean_emulator) - before
+    time.sleep(0.2)
+    finished_early = sorted(done)
+    released_at = time.monotonic()
+    release.set()
+    for thread in [slot, *askers]:
+        thread.join(30)
+    assert went_out == 1, "the cold request waited for the decoding slot before going out"
+    assert finished_early == [], f"{finished_early} decoded outside the slot"
+    assert min(done.values()) >= released_at
+    for pid in (MAIN, AMP):
+        assert (
+            frames[pid]["sessions"].sum()
+            == network.ga_facts(pid, OCT.start, OCT.end)["sessions"].sum()
+        )

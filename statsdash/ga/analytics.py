@@ -45,7 +45,6 @@ from statsdash.google_api import (
     HttpFactory,
     build_service,
     execute,
-    hold_decoding,
     let_go_decoding,
     one_decoder,
     refresh_failure,
@@ -202,11 +201,10 @@ class Analytics:
     ) -> tuple[dict, dict]:
         """(answer, stamp): stamp is {"as_of": when Google gave the answer, "from_cache"}."""
         key = self._key(method, property_id, body)
-        hold_decoding()  # a cached answer is decoded here (see google_api.one_decoder)
-        cached = self.cache.get(key, refresh=refresh)
+        cached = self.cache.get(key, refresh=refresh)  # decoded in the slot, on a hit only
         if cached is not None:
             return cached, _stamp(cached.pop(RECEIVED_AT, None), from_cache=True)
-        let_go_decoding()
+        let_go_decoding()  # a later page's miss: the request waits outside the slot
         resource = self.properties_api
         request = getattr(resource, method)(property=f"properties/{property_id}", body=body)
         with self.limiter.slot(f"ga:{property_id}"):  # GA4: 10 concurrent per property
@@ -238,7 +236,6 @@ class Analytics:
         articles out) finds them after an export or a cron `warm` asked all of them in one
         batch, and the other way round; only the reports not kept are asked."""
         out: list[tuple[dict, dict] | None] = [None] * len(bodies)
-        hold_decoding()  # cached answers are decoded here (see google_api.one_decoder)
         for i, body in enumerate(bodies):
             cached = self.cache.get(self._key("runReport", property_id, body), refresh=refresh)
             if cached is not None:
