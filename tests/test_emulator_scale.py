@@ -135,3 +135,35 @@ def test_a_round_asks_every_property_at_once_within_the_limits(tmp_path, limit, 
     assert not result.failures
     assert low <= asked["peak_in_flight_total"] <= high
     assert max(asked["peak_in_flight"].values()) <= 10
+
+
+def test_many_connections_at_once_are_all_taken_while_the_emulator_is_busy():
+    # A cold page's threads connect together (40 GA properties and YouTube's workers);
+    # Google takes every connection. With socketserver's backlog of 5 the kernel dropped
+    # those past it while the accept loop was busy, and each came back a second later.
+    import socket
+    import time
+
+    from statsdash.emulator.server import _make_server
+
+    server = _make_server("127.0.0.1", 0, date(2026, 11, 20))  # listening, not accepting
+    try:
+        port = server.server_address[1]
+        sockets, late = [], []
+        for i in range(64):
+            conn = socket.socket()
+            conn.settimeout(0.5)  # a dropped SYN is sent again after 1 s
+            sockets.append(conn)
+            started = time.monotonic()
+            try:
+                conn.connect(("127.0.0.1", port))
+            except TimeoutError:
+                late.append(i)
+                continue
+            if time.monotonic() - started > 0.4:
+                late.append(i)
+        for conn in sockets:
+            conn.close()
+        assert not late, f"connections {late[:5]}... of 64 were not taken at once"
+    finally:
+        server.server_close()

@@ -366,6 +366,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: a cold page opens 50-60 connections at once (a
+    # thread each), and while the emulator's busy accept loop caught up the kernel dropped
+    # the rest, whose clients sent their SYN again a second later: a quarter of a round's
+    # requests left 1 s late, an artefact Google's front ends do not have (Linux caps this
+    # at net.core.somaxconn).
+    request_queue_size = 1024
     state: EmulatorState
 
 
