@@ -1,5 +1,7 @@
 """Web summary: the network's totals, each site, the daily trend and month to date."""
 
+from datetime import date
+
 import streamlit as st
 
 from statsdash.ui.data import load_daily, load_reports, safe_service_table
@@ -125,7 +127,8 @@ mtd, error = safe_service_table("ga", "month_to_date", selection)
 caption = "The month so far, and where it ends at the same daily pace."
 columns = ["site", "pageviews", "projected_pageviews", "last_month_pageviews"]
 if mtd is not None and len(mtd):
-    caption = month_caption(mtd.iloc[0], end, freshness.web if fair else None)
+    today = selection.today or date.today()
+    caption = month_caption(mtd.iloc[0], end, freshness.web if fair else None, today)
     if not mtd.iloc[0]["days_elapsed"]:
         columns = ["site", "last_month_pageviews"]  # nothing so far to show or project
     mtd = mtd.sort_values(["pageviews", "last_month_pageviews"], ascending=False, kind="stable")

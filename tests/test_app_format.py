@@ -285,6 +285,32 @@ def test_month_to_date_caption_counts_complete_days_and_names_each_months_length
     )
 
 
+def test_month_caption_after_the_month_ended_says_where_the_period_stops_not_days_left():
+    """1 and 2 Dec, last week (Mon 23 - Sun 29 Nov): November is over, so its day after the
+    period (Mon 30) is not "left"; a period ending on the month's last day has none."""
+    from datetime import date
+
+    from statsdash.ui.format import month_caption
+
+    sunday, saturday = date(2026, 11, 29), date(2026, 11, 28)
+    row = pd.Series({"days_elapsed": 29, "days_left": 1})
+    text = month_caption(row, sunday, saturday, today=date(2026, 12, 2))
+    assert text.startswith(
+        "November 2026 through Sun 29 Nov: 29 complete days so far; the period stops 1 day "
+        "before the month's end. Projected: all 30 days of November"
+    )
+    assert "day left" not in text and "days left" not in text
+    still_on = month_caption(row, sunday, saturday, today=date(2026, 11, 30))
+    assert ", 1 day left. Projected" in still_on
+    through_end = pd.Series({"days_elapsed": 29, "days_left": 0})  # last 28 days on 1 Dec
+    text = month_caption(through_end, date(2026, 11, 30), sunday, today=date(2026, 12, 1))
+    assert text.startswith(
+        "November 2026 through Sun 29 Nov: 29 complete days so far (Mon 30 Nov still "
+        "arriving, left out). Projected: all 30 days"
+    )
+    assert "days left" not in text
+
+
 def test_month_to_date_headings_say_how_many_days_each_column_counts():
     from datetime import date
 

@@ -165,10 +165,16 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def month_caption(first: pd.Series, end: date, web_through: date | None) -> str:
+def month_caption(
+    first: pd.Series, end: date, web_through: date | None, today: date | None = None
+) -> str:
     """What a month-to-date table covers, with every day count it compares: its complete days
     (`web_through`: GA4's last complete day), the month's length the projection runs to, and
-    last month's, e.g. "28 complete days so far (Sun 29 Nov is still arriving)"."""
+    last month's, e.g. "28 complete days so far (Sun 29 Nov is still arriving)".
+
+    The month's days after the period's end are "left" only while the month is still on
+    (`today`, the app's day, in it or before it): last week's month to date read on 1 Dec
+    said "1 day left" of a November already over; it says where the period stops instead."""
     elapsed, left = int(first["days_elapsed"]), int(first["days_left"])
     month_days = calendar.monthrange(end.year, end.month)[1]
     last_month = end.replace(day=1) - timedelta(days=1)
@@ -184,10 +190,16 @@ def month_caption(first: pd.Series, end: date, web_through: date | None) -> str:
         span = f"{later:%a %d %b}" if later == end else f"{later:%a %d}–{end:%a %d %b}"
         arriving = f" ({span} still arriving, left out)"
     days = plural(elapsed, "complete day") if cut or web_through else plural(elapsed, "day")
+    month_end = end.replace(day=month_days)
+    if not left:
+        rest = ""
+    elif today is not None and today > month_end:
+        rest = f"; the period stops {plural(left, 'day')} before the month's end"
+    else:
+        rest = f", {plural(left, 'day')} left"
     return (
-        f"{end:%B %Y} through {last:%a %d %b}: {days} so far{arriving}, "
-        f"{plural(left, 'day')} left. Projected: all {month_days} days of {end:%B} at the "
-        f"same daily pace. {before}"
+        f"{end:%B %Y} through {last:%a %d %b}: {days} so far{arriving}{rest}. Projected: all "
+        f"{month_days} days of {end:%B} at the same daily pace. {before}"
     )
 
 
