@@ -6,7 +6,7 @@ import streamlit as st
 from statsdash.ui import charts
 from statsdash.ui.countries import country_name
 from statsdash.ui.data import load_reports, overview_reports
-from statsdash.ui.format import USERS_SUM, duration
+from statsdash.ui.format import USERS_SUM, duration, top_of
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import render_unusual_days
 from statsdash.ui.kpis import render_kpis
@@ -23,6 +23,7 @@ from statsdash.ui.render import (
 )
 from statsdash.ui.tables import changes, to_country_shares, to_lines, to_network_row
 from statsdash.ui.text import md
+from statsdash.youtube.aggregate_data import TOP_COUNTRIES
 from statsdash.youtube.view_counting import view_count_note
 
 selection, grain = page_selection(__file__)
@@ -137,7 +138,10 @@ if has_web or has_youtube:
     # One table at a time, each the page's full width: side by side their change columns
     # did not fit. Only the open tab's grid is drawn (a click draws the other's, see
     # table_draw.draw_table); the other tab keeps its download.
-    names = [t for t, on in (("Web", has_web), ("YouTube (top 20)", has_youtube)) if on]
+    youtube_tab = (
+        f"YouTube ({top_of(len(results['yt-countries'].table), TOP_COUNTRIES, 'countries')})"
+    )
+    names = [t for t, on in (("Web", has_web), (youtube_tab, has_youtube)) if on]
     tabs = iter(st.tabs(names, key="overview-countries", on_change="rerun"))
     if has_web:
         tab, web_countries = next(tabs), results["ga-countries"]

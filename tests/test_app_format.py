@@ -323,3 +323,11 @@ def test_month_to_date_headings_say_how_many_days_each_column_counts():
         "last_month_pageviews": "October (31 days)",
     }
     assert month_headings(date(2027, 3, 1), 1)["last_month_pageviews"] == "February (28 days)"
+
+
+def test_a_top_list_shorter_than_its_limit_says_all_not_top():
+    from statsdash.ui.format import top_of
+
+    assert top_of(15, 20, "countries") == "all 15 countries"
+    assert top_of(20, 20, "countries") == "top 20 countries"
+    assert top_of(0, 20, "countries") == "top 20 countries"  # nothing known: the limit

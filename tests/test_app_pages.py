@@ -372,6 +372,20 @@ def test_every_table_says_which_days_it_compares(downloads, page, line):
         assert "days_compared" in header[-2] or "days_compared" in header[-4], header
 
 
+def test_youtube_countries_say_all_n_when_fewer_than_the_top_twenty(downloads, facts):
+    # The demo's channels are watched in fewer than 20 countries: "Top 20" over those rows
+    # read as if some were missing.
+    _, youtube = facts
+    watched = youtube(START, END).groupby("country")["estimatedMinutesWatched"].sum()
+    count = int((watched > 0).sum())
+    assert 0 < count < 20
+    at = open_page("pages/youtube_audience.py", downloads)
+    captions = [c.value for c in at.caption]
+    assert f"All {count} countries, by watch minutes." in captions, captions
+    assert f"Share of all {count} countries' watch minutes." in captions, captions
+    assert not any("top 20" in c.lower() for c in captions), captions
+
+
 def test_yesterday_says_no_complete_day_yet_instead_of_a_drop(downloads):
     at = open_page("pages/overview.py", downloads, {"period": "yesterday"})
     infos = [i.value for i in at.info]

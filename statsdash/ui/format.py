@@ -160,6 +160,12 @@ LABELS = {
 }
 
 
+def top_of(rows: int, limit: int, things: str) -> str:
+    """ "top 20 countries", or "all 15 countries" when the selection has fewer than the
+    limit: "Top 20" over 15 rows read as if some were missing."""
+    return f"all {rows} {things}" if 0 < rows < limit else f"top {limit} {things}"
+
+
 def plural(count: int, word: str) -> str:
     """ "1 day", "7 days"."""
     return f"{count:,} {word}{'' if count == 1 else 's'}"
