@@ -19,7 +19,7 @@ from statsdash.ui.render import (
     waiting_for,
 )
 from statsdash.ui.tables import changes, to_lines, to_network_row
-from statsdash.youtube.names import format_name
+from statsdash.youtube.names import FORMAT_NAMES, format_name
 from statsdash.youtube.view_counting import counting_history, view_count_note, view_metrics
 
 selection, grain = page_selection(__file__)
@@ -111,7 +111,9 @@ st.subheader("Shorts, long-form and live")
 share = f"{view_columns[0]}_share_pct"  # engaged views lead when views changed meaning
 readable = formats.table.assign(format=formats.table["format"].map(format_name))
 render_chart(
-    lambda: charts.stacked_bars(readable, "channel", "format", share, "Format"),
+    lambda: charts.stacked_bars(
+        readable, "channel", "format", share, "Format", known=tuple(FORMAT_NAMES.values())
+    ),
     readable,
     share,
     waiting=waiting_for(formats),

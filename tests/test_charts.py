@@ -255,3 +255,32 @@ def test_a_chart_of_nothing_or_of_provisional_days_only_has_no_figures():
     bars = pd.DataFrame({"channel": ["A", "B"], "estimated_revenue": [float("nan")] * 2})
     assert not has_figures(bars, "estimated_revenue")  # rows, but no day to sum
     assert has_figures(bars.assign(estimated_revenue=[0.0, float("nan")]), "estimated_revenue")
+
+
+def test_stacked_bars_give_each_part_its_colour_whatever_its_rank():
+    """Coloured by rank, Shorts feed and External swapped colours from one day to the next
+    on YouTube audience: a part's colour now follows the list of every value it can take."""
+    known = ("Browse features", "Suggested videos", "Shorts feed", "External")
+
+    def colour_of(shares: list[float]) -> dict[str, str]:
+        frame = pd.DataFrame(
+            {"group": ["A", "A"], "source": ["Shorts feed", "External"], "share": shares}
+        )
+        spec = charts.stacked_bars(frame, "group", "source", "share", "Source", known).to_dict()
+        encoding = spec.get("encoding") or spec["layer"][0]["encoding"]
+        scale = encoding["color"]["scale"]
+        return dict(zip(scale["domain"], scale["range"], strict=True))
+
+    monday, wednesday = colour_of([70.0, 30.0]), colour_of([30.0, 70.0])
+    assert monday == wednesday
+    assert monday["Shorts feed"] != monday["External"]
+    assert monday["Shorts feed"] == charts.PALETTE[2]  # its place among the known values
+    # A value outside the list still gets a colour no known value has.
+    frame = pd.DataFrame({"group": ["A", "A"], "source": ["Browse features", "Teleport"]})
+    spec = charts.stacked_bars(
+        frame.assign(share=[50.0, 50.0]), "group", "source", "share", "Source", known
+    ).to_dict()
+    encoding = spec.get("encoding") or spec["layer"][0]["encoding"]
+    scale = encoding["color"]["scale"]
+    assert scale["domain"] == ["Browse features", "Teleport"]
+    assert scale["range"][1] not in charts.PALETTE[:4]

@@ -8,6 +8,7 @@ drawn dashed so a reader never mistakes them for a drop.
 from __future__ import annotations
 
 import colorsys
+from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
@@ -477,11 +478,20 @@ def ranked_bars(
 
 @memo_chart
 def stacked_bars(
-    frame: pd.DataFrame, row: str, category: str, share: str, category_title: str
+    frame: pd.DataFrame,
+    row: str,
+    category: str,
+    share: str,
+    category_title: str,
+    known: Sequence[str] = (),
 ) -> alt.Chart:
     """One horizontal bar per `row`, split by `category` into its percent `share`; the
     parts stand in one order on every bar (the largest overall first), so rows compare by
-    eye (ordered per bar, one row began with Shorts and the next with Long-form)."""
+    eye (ordered per bar, one row began with Shorts and the next with Long-form).
+
+    Each category keeps its colour whatever its rank: the n-th of `known` (every value the
+    category can take, most common first) the n-th colour, others after them by name.
+    Coloured by rank, Shorts feed and External swapped colours from one day to the next."""
     # Only the drawn columns go to the browser: the whole report (every metric and
     # comparison, ~40 columns) was 28 kB of YouTube channels' page for a 3-column chart.
     drawn = frame[[row, category, share]]
@@ -489,6 +499,9 @@ def stacked_bars(
         drawn.groupby(category, sort=False)[share].sum().sort_values(ascending=False).index
     )
     drawn = drawn.assign(_part=drawn[category].map({c: i for i, c in enumerate(order)}))
+    stable = list(dict.fromkeys([*known, *sorted(map(str, order))]))
+    colors = distinct_colors(len(stable))
+    present = [c for c in stable if c in set(map(str, order))]
     chart = (
         alt.Chart(drawn)
         .mark_bar()
@@ -499,6 +512,7 @@ def stacked_bars(
                 f"{category}:N",
                 title=category_title,
                 sort=order,
+                scale=alt.Scale(domain=present, range=[colors[stable.index(c)] for c in present]),
                 legend=alt.Legend(orient="bottom", columns=4, labelLimit=220),
             ),
             alt.Order("_part:Q", sort="ascending"),

@@ -31,6 +31,34 @@ SOURCE_TYPES = {
 }
 
 
+# The source types' names, the most watched first (by YouTube's own reports of typical
+# channels): a chart gives each its colour in this order, the same colour every day.
+SOURCE_TYPE_ORDER = (
+    "Browse features",
+    "Suggested videos",
+    "YouTube search",
+    "Shorts feed",
+    "External",
+    "Channel pages",
+    "Direct or unknown",
+    "Playlists",
+    "Subscriptions feed",
+    "Notifications",
+    "End screens",
+    "Embedded players",
+    "Other YouTube features",
+    "Playlist pages",
+    "Hashtag pages",
+    "Advertising",
+    "Promoted",
+    "Campaign cards",
+    "Annotations",
+    "Live redirect",
+    "Product pages",
+    "Sound pages",
+)
+
+
 FORMAT_NAMES = {
     "SHORTS": "Shorts",
     "VIDEO_ON_DEMAND": "Long-form",
