@@ -214,6 +214,13 @@ def test_availability_of_recent_days_names_waiting_properties(make_data, network
     assert "gearhaven.co.uk (properties 298451006, 298451007)" in note
     assert "298451008" not in note  # it does not wait for data
     assert "2026-11-19 is still being processed" in note
+    # The property that does not wait is named too: its partial days are counted.
+    through = network.ga_available_through("298451008")
+    [counted] = [n for n in data.notes if "298451008" in n]
+    assert counted.startswith("gearhaven.co.uk (property 298451008) is counted without waiting")
+    span = f"{through + timedelta(days=1)} to {RECENT.end}"
+    assert f"the figures for {span} are partial, counted as they stand" in counted
+    assert counted.endswith(f"(GA4 is complete through {through.isoformat()})")
     # The hours ride in the early round (with the series), the summary in the first.
     assert calls_per_property(clean_emulator) == Counter(dict.fromkeys(network.ga_properties, 2))
 

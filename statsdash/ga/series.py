@@ -164,25 +164,40 @@ def availability(fetched: Fetched, period: Period, recent: Period | None) -> pd.
 
 
 def availability_notes(table: pd.DataFrame, period: Period) -> list[str]:
-    """One note per date through which waiting properties are complete, naming them."""
+    """One note per date through which waiting properties are complete, naming them; and
+    one per date for the properties that do not wait (`wait_for_data: false`), whose
+    partial days are counted: with no note, a page showed their last day as complete."""
     notes = []
-    waiting = table[table["wait_for_data"] & ~table["complete"]]
-    for through, group in waiting.groupby("complete_through", sort=True):
-        named = ", ".join(
-            f"{site} ({'property' if len(ids) == 1 else 'properties'} {', '.join(ids)})"
-            for site, ids in group.groupby("site", sort=False)["property"]
-        )
+    incomplete = table[~table["complete"].astype(bool)]
+    waits = incomplete["wait_for_data"].astype(bool)
+    for through, group in incomplete[waits].groupby("complete_through"):
         first = max(through + timedelta(days=1), period.start)
-        days = (
-            f"{first.isoformat()} is"
-            if first == period.end
-            else (f"{first.isoformat()} to {period.end.isoformat()} are")
-        )
         notes.append(
-            f"GA4 data is complete only through {through.isoformat()} for {named}; {days} "
-            "still being processed, so those figures are partial, not a drop"
+            f"GA4 data is complete only through {through.isoformat()} for {_named(group)}; "
+            f"{_span(first, period.end)} {'is' if first >= period.end else 'are'} still being "
+            "processed, so those figures are partial, not a drop"
+        )
+    for through, group in incomplete[~waits].groupby("complete_through"):
+        first = max(through + timedelta(days=1), period.start)
+        notes.append(
+            f"{_named(group)} {'is' if len(group) == 1 else 'are'} counted without waiting "
+            f"for complete data (wait_for_data: false): the figures for "
+            f"{_span(first, period.end)} are partial, counted as they stand (GA4 is complete "
+            f"through {through.isoformat()})"
         )
     return notes
+
+
+def _named(group: pd.DataFrame) -> str:
+    """ "gearhaven.co.uk (properties 298451006, 298451007), pixelpost.net (property 1)"."""
+    return ", ".join(
+        f"{site} ({'property' if len(ids) == 1 else 'properties'} {', '.join(ids)})"
+        for site, ids in group.groupby("site", sort=False)["property"]
+    )
+
+
+def _span(first: date, last: date) -> str:
+    return first.isoformat() if first >= last else f"{first.isoformat()} to {last.isoformat()}"
 
 
 # Data-quality notes
