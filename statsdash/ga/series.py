@@ -236,7 +236,7 @@ def quality_notes(
     if zones and len(by_zone) > 1:
         listed = "; ".join(f"{zone}: {', '.join(sites)}" for zone, sites in by_zone.items())
         notes.append(
-            f"properties count days in different time zones ({listed}), so their days start "
+            f"The properties count days in different time zones ({listed}), so their days start "
             "at different moments"
         )
     return notes
