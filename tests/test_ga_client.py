@@ -128,28 +128,6 @@ def test_a_paged_report_carries_the_quota_its_last_page_reported(client, network
     assert quota["from_cache"] is False and quota["as_of"] is not None
 
 
-def test_the_latest_quota_is_the_one_google_counted_last_not_the_one_read_last():
-    # A property's two rounds travel side by side; the answer Google counted second (fewer
-    # tokens left) can be read first, its thread ahead in the decoding slot. Data status
-    # showed the other, 6 tokens too many (a flaky CI failure).
-    from datetime import datetime, timedelta
-
-    from statsdash.ga.analytics import newest_quota
-
-    read = datetime(2026, 11, 20, 9, 0, 0)
-    counted_last = {"as_of": read, "tokens_per_day_remaining": 199_844}
-    read_last = {"as_of": read + timedelta(seconds=2), "tokens_per_day_remaining": 199_850}
-    assert newest_quota([counted_last, read_last]) is counted_last
-    assert newest_quota([read_last, counted_last]) is counted_last
-    # Far apart, the newer answer is the state now: the day's tokens may have refilled.
-    tomorrow = {"as_of": read + timedelta(hours=20), "tokens_per_day_remaining": 199_990}
-    assert newest_quota([counted_last, tomorrow, read_last]) is tomorrow
-    # Without a daily figure, the newer answer.
-    bare = {"as_of": read + timedelta(seconds=1)}
-    assert newest_quota([counted_last, bare]) is bare
-    assert newest_quota([]) == {}
-
-
 def test_property_quota_reads_googles_json_where_zero_counts_are_left_out():
     # proto3 JSON drops zero fields: nothing consumed -> no "consumed"; exhausted -> no
     # "remaining". int32 counts are JSON numbers, but a string is read too.

@@ -42,7 +42,7 @@ from statsdash.config import Config, Property
 from statsdash.errors import AuthError, FetchError, TimedOut
 from statsdash.ga import derived, insights, series
 from statsdash.ga import tables as t
-from statsdash.ga.analytics import Analytics, newest_quota
+from statsdash.ga.analytics import Analytics, quota_recency
 from statsdash.ga.query import QUOTA_FIELDS, Report, ReportRequest, parse_report, stack_tables
 from statsdash.periods import Compared, Period, comparison_periods, like_for_like
 from statsdash.reports import SelectionError
@@ -747,7 +747,7 @@ class AnalyticsData:
             # Other pages' and periods' answers count too: the client keeps the newest.
             if (known := self.analytics.latest_quota.get(prop.id)) is not None:
                 reported.append(known)
-            latest = newest_quota(reported)
+            latest = max(reported, key=quota_recency, default={})
             rows.append(
                 {"site": site, "property": prop.id} | {c: latest.get(c) for c in QUOTA_COLUMNS[2:]}
             )

@@ -359,7 +359,7 @@ class Analytics:
         if quota is not None:
             with self._quota_lock:  # pool threads: compare and store as one step
                 known = self.latest_quota.get(property_id)
-                if known is None or newer_quota(quota, known):
+                if known is None or quota_recency(quota) > quota_recency(known):
                     self.latest_quota[property_id] = quota
         return report
 
@@ -480,34 +480,6 @@ def quota_recency(quota: dict) -> tuple:
     """Newest answer first; of answers given at once (one batch), the one that counted the
     most use (fewest tokens left)."""
     return (quota.get("as_of") or datetime.min, -quota.get("tokens_per_day_remaining", 0))
-
-
-# Answers stamped this close together may have been counted by Google in the other order:
-# `as_of` is when this process had read the answer, and a property's two rounds travel side
-# by side, each answer then waiting its turn to be decoded (google_api.one_decoder).
-QUOTA_SKEW = timedelta(seconds=30)
-
-
-def newer_quota(a: dict, b: dict) -> bool:
-    """Whether quota `a` is a later state of the property's quota than `b`.
-
-    Within QUOTA_SKEW of each other, fewer tokens left a day is the later state (every
-    request spends some; a day's refill is not seconds apart); else the newer answer is."""
-    at, bt = a.get("as_of"), b.get("as_of")
-    left_a, left_b = a.get("tokens_per_day_remaining"), b.get("tokens_per_day_remaining")
-    close = at is not None and bt is not None and abs(at - bt) <= QUOTA_SKEW
-    if close and left_a is not None and left_b is not None and left_a != left_b:
-        return left_a < left_b
-    return quota_recency(a) > quota_recency(b)
-
-
-def newest_quota(quotas: Sequence[dict]) -> dict:
-    """The latest state of a property's quota of those reported ({} for none)."""
-    newest: dict = {}
-    for quota in quotas:
-        if not newest or newer_quota(quota, newest):
-            newest = quota
-    return newest
 
 
 def _stamp(received: float | None, *, from_cache: bool) -> dict:
