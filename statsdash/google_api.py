@@ -98,6 +98,16 @@ def one_decoder() -> Iterator[None]:
             let_go_decoding()
 
 
+def arrived_at() -> float:
+    """When this thread's last answer arrived, before it waited for the decoding slot (now,
+    if none did): the order Google gave answers in. Stamped after the wait, a property's
+    answer that Google counted second could carry the older stamp, the two rounds' threads
+    having decoded in the other order, and Data status showed the older quota."""
+    arrived = getattr(_decoder, "arrived", None)
+    _decoder.arrived = None
+    return arrived if arrived is not None else time.time()
+
+
 def let_go_decoding() -> None:
     """Give the decoding slot back while this thread waits on something else (a request);
     its next decode takes it again."""
@@ -139,6 +149,7 @@ def _text_keeping_model() -> Any:
 
     class TextKeepingModel(JsonModel):
         def deserialize(self, content):
+            _decoder.arrived = time.time()  # before any wait for the slot (see arrived_at)
             hold_decoding()
             text = content if isinstance(content, bytes) else content.encode("utf-8")
             try:
@@ -315,6 +326,7 @@ def execute(
         last = attempt == max_tries - 1
         try:
             let_go_decoding()  # never held over a request (a retry, the next page)
+            _decoder.arrived = None  # this request's answer stamps it (see arrived_at)
             response = request.execute(http=http) if http is not None else request.execute()
             if isinstance(response, str):
                 # JsonModel hands back the raw text of an answer that is not JSON (truncated).

@@ -548,3 +548,55 @@ def test_a_cold_request_goes_out_while_another_thread_reads_and_a_hit_waits_its_
             frames[pid]["sessions"].sum()
             == network.ga_facts(pid, OCT.start, OCT.end)["sessions"].sum()
         )
+
+
+def test_an_answer_is_stamped_when_it_arrived_not_when_its_turn_to_be_read_came(
+    config, clean_emulator
+):
+    # A property's early and first rounds travel side by side, each answer then waiting its
+    # turn in the decoding slot. Stamped after that wait, the answer Google counted second
+    # could carry the older stamp, and Data status showed the older quota (6 tokens high).
+    import threading
+    import time
+    from datetime import datetime
+
+    from statsdash.google_api import hold_decoding, one_decoder
+
+    client = Analytics(config, today=TODAY, sleep=lambda s: None)
+    holding, release = threading.Event(), threading.Event()
+
+    def reader() -> None:  # another answer being read meanwhile
+        with one_decoder():
+            hold_decoding()
+            holding.set()
+            release.wait(10)
+
+    frames: dict[str, pd.DataFrame] = {}
+
+    def ask(name: str, metric: str) -> None:
+        frames[name] = client.run_report(MAIN, OCT, [metric])
+
+    def wait_for_calls(count: int) -> None:
+        deadline = time.monotonic() + 5
+        while calls(clean_emulator) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)  # its answer on the way back, then waiting for the slot
+
+    slot = threading.Thread(target=reader)
+    slot.start()
+    assert holding.wait(5)
+    first = threading.Thread(target=ask, args=("counted first", "sessions"))
+    first.start()
+    wait_for_calls(1)
+    second = threading.Thread(target=ask, args=("counted second", "screenPageViews"))
+    second.start()
+    wait_for_calls(2)
+    released = datetime.now()
+    release.set()
+    for thread in (slot, first, second):
+        thread.join(30)
+    quotas = {name: frame.attrs["metadata"]["quota"] for name, frame in frames.items()}
+    early, late = quotas["counted first"], quotas["counted second"]
+    assert early["as_of"] < late["as_of"] < released, (early["as_of"], late["as_of"], released)
+    assert late["tokens_per_day_remaining"] < early["tokens_per_day_remaining"]
+    assert client.latest_quota[MAIN] is late

@@ -43,6 +43,7 @@ from statsdash.google_api import (
     MAX_TRIES,
     TIMEOUT,
     HttpFactory,
+    arrived_at,
     build_service,
     execute,
     let_go_decoding,
@@ -211,7 +212,7 @@ class Analytics:
             response = self.execute_query(
                 request, source=source, check=lambda answer: _consistent(answer, body, source)
             )
-        received = time.time()
+        received = arrived_at()  # when Google's answer came, not when it was read
         if not isinstance(response, dict):
             raise BadResponse(source, f"{method} answered {type(response).__name__}, not an object")
         self.cache.put(key, stamped(response, RECEIVED_AT, received), ttl or self._ttl(body))
@@ -252,7 +253,7 @@ class Analytics:
             response = self.execute_query(
                 request, source=source, check=lambda answer: _consistent(answer, body, source)
             )
-        received = time.time()
+        received = arrived_at()  # when Google's answer came, not when it was read
         reports = response.get("reports") if isinstance(response, dict) else None
         if not isinstance(reports, list) or len(reports) != len(missing):
             raise BadResponse(source, f"batchRunReports answered no report list for {len(missing)}")
