@@ -118,6 +118,10 @@ def test_article_reports_are_asked_only_for_tables_that_read_them(
     data = make_data(("pixelpost.net",))
     data.prefetch(articles=False)
     summary = data.summary_table()
+    # The early round travels beside the first (a past period): the summary does not wait
+    # for it, a table that reads it does. Counted before it was answered, this test saw one
+    # call where there were two, and the next test saw the late one.
+    data.daily_series()
     ids = network.sites["pixelpost.net"]
     assert data.failures == {}
     assert summary["pageviews"].iloc[0] == facts(network, ids, OCT)["screenPageViews"].sum()
@@ -136,6 +140,7 @@ def test_article_reports_are_asked_only_for_tables_that_read_them(
     export_like.summary_table()
     export_like.article_table()
     export_like.referring_sites_table(5)
+    export_like.daily_series()  # the early round, beside the first (see above)
     assert calls_per_property(clean_emulator) == Counter(dict.fromkeys(ids, 2))
     pd.testing.assert_frame_equal(export_like.article_table(), articles)
 
