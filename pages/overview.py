@@ -6,7 +6,7 @@ import streamlit as st
 from statsdash.ui import charts
 from statsdash.ui.countries import country_name
 from statsdash.ui.data import load_reports, overview_reports
-from statsdash.ui.format import USERS_SUM, duration, top_of
+from statsdash.ui.format import USERS_SUM, duration, top_caption
 from statsdash.ui.frame import page_selection
 from statsdash.ui.insight_render import render_unusual_days
 from statsdash.ui.kpis import render_kpis
@@ -138,10 +138,9 @@ if has_web or has_youtube:
     # One table at a time, each the page's full width: side by side their change columns
     # did not fit. Only the open tab's grid is drawn (a click draws the other's, see
     # table_draw.draw_table); the other tab keeps its download.
-    youtube_tab = (
-        f"YouTube ({top_of(len(results['yt-countries'].table), TOP_COUNTRIES, 'countries')})"
-    )
-    names = [t for t, on in (("Web", has_web), (youtube_tab, has_youtube)) if on]
+    # Fixed labels: Streamlit keeps the open tab by its label, and one that counted the
+    # countries sent a reader on the YouTube tab back to Web when the count changed.
+    names = [t for t, on in (("Web", has_web), ("YouTube", has_youtube)) if on]
     tabs = iter(st.tabs(names, key="overview-countries", on_change="rerun"))
     if has_web:
         tab, web_countries = next(tabs), results["ga-countries"]
@@ -168,6 +167,10 @@ if has_web or has_youtube:
                     selection,
                     # Ranked by watch minutes (the report's order), so that column leads.
                     columns=["country", "watch_minutes", *changes(yt_countries.table, "views")],
+                    caption=top_caption(
+                        len(yt_countries.table), TOP_COUNTRIES, "country", "countries"
+                    )
+                    + ", by watch minutes.",
                     display={"country": country_name},
                 )
             elif not waiting_for(yt_countries):  # no CSV of rows without figures

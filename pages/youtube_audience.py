@@ -22,7 +22,7 @@ results = load_reports(["yt-countries", "yt-traffic"], selection)
 render_problems(results.values())
 
 countries = results["yt-countries"]
-shown = top_of(len(countries.table), TOP_COUNTRIES, "countries")
+shown = top_of(len(countries.table), TOP_COUNTRIES, "country", "countries")
 st.subheader("Countries")
 render_table(
     None,
@@ -38,7 +38,7 @@ if has_figures(countries.table, "watch_minutes"):
     chart.altair_chart(
         charts.share_bars(with_share(named, "watch_minutes"), "country", "share", "Country")
     )
-    chart.caption(f"Share of {'the ' * shown.startswith('top')}{shown}' watch minutes.")
+    chart.caption(f"Share of the watch minutes of {shown}.")
 
 traffic = results["yt-traffic"]
 st.subheader("Traffic sources per channel group")

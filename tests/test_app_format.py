@@ -326,8 +326,11 @@ def test_month_to_date_headings_say_how_many_days_each_column_counts():
 
 
 def test_a_top_list_shorter_than_its_limit_says_all_not_top():
-    from statsdash.ui.format import top_of
+    from statsdash.ui.format import top_caption, top_of
 
-    assert top_of(15, 20, "countries") == "all 15 countries"
-    assert top_of(20, 20, "countries") == "top 20 countries"
-    assert top_of(0, 20, "countries") == "top 20 countries"  # nothing known: the limit
+    assert top_of(15, 20, "country", "countries") == "all 15 countries"
+    assert top_of(20, 20, "country", "countries") == "the top 20 countries"
+    assert top_of(1, 20, "country", "countries") == "the one country"
+    assert top_of(0, 20, "country", "countries") == "the top 20 countries"  # the limit
+    assert top_caption(15, 20, "country", "countries") == "All 15 countries"
+    assert top_caption(25, 20, "country", "countries") == "The top 20 countries"

@@ -382,7 +382,7 @@ def test_youtube_countries_say_all_n_when_fewer_than_the_top_twenty(downloads, f
     at = open_page("pages/youtube_audience.py", downloads)
     captions = [c.value for c in at.caption]
     assert f"All {count} countries, by watch minutes." in captions, captions
-    assert f"Share of all {count} countries' watch minutes." in captions, captions
+    assert f"Share of the watch minutes of all {count} countries." in captions, captions
     assert not any("top 20" in c.lower() for c in captions), captions
 
 

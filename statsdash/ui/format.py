@@ -160,10 +160,19 @@ LABELS = {
 }
 
 
-def top_of(rows: int, limit: int, things: str) -> str:
-    """ "top 20 countries", or "all 15 countries" when the selection has fewer than the
-    limit: "Top 20" over 15 rows read as if some were missing."""
-    return f"all {rows} {things}" if 0 < rows < limit else f"top {limit} {things}"
+def top_of(rows: int, limit: int, one: str, many: str) -> str:
+    """ "the top 20 countries", or "all 15 countries" when the selection has fewer than the
+    limit ("Top 20" over 15 rows read as if some were missing), "the one country"; with no
+    rows, the limit the list would have."""
+    if rows == 1:
+        return f"the one {one}"
+    return f"all {rows} {many}" if 0 < rows < limit else f"the top {limit} {many}"
+
+
+def top_caption(rows: int, limit: int, one: str, many: str) -> str:
+    """`top_of` as a caption's start: "The top 20 countries", "All 15 countries"."""
+    text = top_of(rows, limit, one, many)
+    return text[0].upper() + text[1:]
 
 
 def plural(count: int, word: str) -> str:
