@@ -302,6 +302,11 @@ def test_month_caption_after_the_month_ended_says_where_the_period_stops_not_day
     assert "day left" not in text and "days left" not in text
     still_on = month_caption(row, sunday, saturday, today=date(2026, 11, 30))
     assert ", 1 day left. Projected" in still_on
+    # A week ending the 15th, read on the 20th: its month goes on, but not from the 15th.
+    mid = pd.Series({"days_elapsed": 15, "days_left": 15})
+    text = month_caption(mid, date(2026, 11, 15), None, today=date(2026, 11, 20))
+    assert "15 days so far; the period stops 15 days before the month's end." in text
+    assert "days left" not in text
     through_end = pd.Series({"days_elapsed": 29, "days_left": 0})  # last 28 days on 1 Dec
     text = month_caption(through_end, date(2026, 11, 30), sunday, today=date(2026, 12, 1))
     assert text.startswith(

@@ -187,9 +187,10 @@ def month_caption(
     (`web_through`: GA4's last complete day), the month's length the projection runs to, and
     last month's, e.g. "28 complete days so far (Sun 29 Nov is still arriving)".
 
-    The month's days after the period's end are "left" only while the month is still on
-    (`today`, the app's day, in it or before it): last week's month to date read on 1 Dec
-    said "1 day left" of a November already over; it says where the period stops instead."""
+    The month's days after the period's end are "left" only when the period runs to
+    yesterday or today (`today`, the app's day): last week's month to date read on 1 Dec
+    said "1 day left" of a November already over, and read on 20 Nov for a week ending the
+    15th "15 days left"; it says where the period stops instead."""
     elapsed, left = int(first["days_elapsed"]), int(first["days_left"])
     month_days = calendar.monthrange(end.year, end.month)[1]
     last_month = end.replace(day=1) - timedelta(days=1)
@@ -205,10 +206,9 @@ def month_caption(
         span = f"{later:%a %d %b}" if later == end else f"{later:%a %d}–{end:%a %d %b}"
         arriving = f" ({span} still arriving, left out)"
     days = plural(elapsed, "complete day") if cut or web_through else plural(elapsed, "day")
-    month_end = end.replace(day=month_days)
     if not left:
         rest = ""
-    elif today is not None and today > month_end:
+    elif today is not None and end < today - timedelta(days=1):
         rest = f"; the period stops {plural(left, 'day')} before the month's end"
     else:
         rest = f", {plural(left, 'day')} left"
