@@ -224,8 +224,8 @@ def test_availability_of_recent_days_names_waiting_properties(make_data, network
     [counted] = [n for n in data.notes if "298451008" in n]
     assert counted.startswith("gearhaven.co.uk (property 298451008) is counted without waiting")
     span = f"{through + timedelta(days=1)} to {RECENT.end}"
-    assert f"the figures for {span} are partial, counted as they stand" in counted
-    assert counted.endswith(f"(GA4 is complete through {through.isoformat()})")
+    assert f"GA4 has its data complete through {through}, so any later day shown" in counted
+    assert counted.endswith(f"({span}) counts its figures as they stand, partial")
     # The hours ride in the early round (with the series), the summary in the first.
     assert calls_per_property(clean_emulator) == Counter(dict.fromkeys(network.ga_properties, 2))
 

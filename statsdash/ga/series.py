@@ -181,9 +181,9 @@ def availability_notes(table: pd.DataFrame, period: Period) -> list[str]:
         first = max(through + timedelta(days=1), period.start)
         notes.append(
             f"{_named(group)} {'is' if len(group) == 1 else 'are'} counted without waiting "
-            f"for complete data (wait_for_data: false): the figures for "
-            f"{_span(first, period.end)} are partial, counted as they stand (GA4 is complete "
-            f"through {through.isoformat()})"
+            f"for complete data (wait_for_data: false): GA4 has its data complete through "
+            f"{through.isoformat()}, so any later day shown ({_span(first, period.end)}) "
+            "counts its figures as they stand, partial"
         )
     return notes
 
