@@ -282,5 +282,13 @@ def test_stacked_bars_give_each_part_its_colour_whatever_its_rank():
     ).to_dict()
     encoding = spec.get("encoding") or spec["layer"][0]["encoding"]
     scale = encoding["color"]["scale"]
-    assert scale["domain"] == ["Browse features", "Teleport"]
-    assert scale["range"][1] not in charts.PALETTE[:4]
+    assert sorted(scale["domain"]) == ["Browse features", "Teleport"]
+    teleport = dict(zip(scale["domain"], scale["range"], strict=True))["Teleport"]
+    assert teleport not in charts.PALETTE[:4]
+    # The legend lists the parts as the bars stack them: largest first.
+    frame = pd.DataFrame({"group": ["A", "A"], "source": ["Browse features", "External"]})
+    spec = charts.stacked_bars(
+        frame.assign(share=[20.0, 80.0]), "group", "source", "share", "Source", known
+    ).to_dict()
+    encoding = spec.get("encoding") or spec["layer"][0]["encoding"]
+    assert encoding["color"]["scale"]["domain"] == ["External", "Browse features"]

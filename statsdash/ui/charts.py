@@ -501,7 +501,7 @@ def stacked_bars(
     drawn = drawn.assign(_part=drawn[category].map({c: i for i, c in enumerate(order)}))
     stable = list(dict.fromkeys([*known, *sorted(map(str, order))]))
     colors = distinct_colors(len(stable))
-    present = [c for c in stable if c in set(map(str, order))]
+    present = [str(c) for c in order]  # the legend as the stacking: largest first
     chart = (
         alt.Chart(drawn)
         .mark_bar()
