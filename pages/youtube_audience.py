@@ -5,7 +5,7 @@ import streamlit as st
 from statsdash.ui import charts
 from statsdash.ui.countries import country_name
 from statsdash.ui.data import load_reports
-from statsdash.ui.format import top_of
+from statsdash.ui.format import top_caption, top_of
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import has_figures, render_header, render_problems, render_table
 from statsdash.ui.tables import with_share
@@ -29,7 +29,8 @@ render_table(
     countries,
     "yt-countries",
     selection,
-    caption=f"{shown[0].upper()}{shown[1:]}, by watch minutes.",
+    caption=f"{top_caption(len(countries.table), TOP_COUNTRIES, 'country', 'countries')}, "
+    "by watch minutes.",
     display={"country": country_name},
 )
 if has_figures(countries.table, "watch_minutes"):

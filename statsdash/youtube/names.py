@@ -3,60 +3,35 @@ content formats as creators do (pages, the Insights sentences and the digest ali
 
 from __future__ import annotations
 
-# YouTube's insightTrafficSourceType values, named as YouTube Studio names them.
+# YouTube's insightTrafficSourceType values, named as YouTube Studio names them, the most
+# watched first (by YouTube's reports of typical channels): a chart gives each name its
+# colour in this order (SOURCE_TYPE_ORDER), the same colour every day.
 SOURCE_TYPES = {
-    "ADVERTISING": "Advertising",
-    "ANNOTATION": "Annotations",
     "BROWSE": "Browse features",
-    "CAMPAIGN_CARD": "Campaign cards",
-    "END_SCREEN": "End screens",
-    "EXT_URL": "External",
-    "HASHTAGS": "Hashtag pages",
-    "LIVE_REDIRECT": "Live redirect",
-    "NO_LINK_EMBEDDED": "Embedded players",
-    "NO_LINK_OTHER": "Direct or unknown",
-    "NOTIFICATION": "Notifications",
-    "PLAYLIST": "Playlists",
-    "PRODUCT_PAGE": "Product pages",
-    "PROMOTED": "Promoted",
-    "RELATED_VIDEO": "Suggested videos",
-    "SHORTS": "Shorts feed",
-    "SOUND_PAGE": "Sound pages",
-    "SUBSCRIBER": "Subscriptions feed",
     "SUGGESTED": "Suggested videos",
+    "RELATED_VIDEO": "Suggested videos",
+    "YT_SEARCH": "YouTube search",
+    "SHORTS": "Shorts feed",
+    "EXT_URL": "External",
     "YT_CHANNEL": "Channel pages",
+    "NO_LINK_OTHER": "Direct or unknown",
+    "PLAYLIST": "Playlists",
+    "SUBSCRIBER": "Subscriptions feed",
+    "NOTIFICATION": "Notifications",
+    "END_SCREEN": "End screens",
+    "NO_LINK_EMBEDDED": "Embedded players",
     "YT_OTHER_PAGE": "Other YouTube features",
     "YT_PLAYLIST_PAGE": "Playlist pages",
-    "YT_SEARCH": "YouTube search",
+    "HASHTAGS": "Hashtag pages",
+    "ADVERTISING": "Advertising",
+    "PROMOTED": "Promoted",
+    "CAMPAIGN_CARD": "Campaign cards",
+    "ANNOTATION": "Annotations",
+    "LIVE_REDIRECT": "Live redirect",
+    "PRODUCT_PAGE": "Product pages",
+    "SOUND_PAGE": "Sound pages",
 }
-
-
-# The source types' names, the most watched first (by YouTube's own reports of typical
-# channels): a chart gives each its colour in this order, the same colour every day.
-SOURCE_TYPE_ORDER = (
-    "Browse features",
-    "Suggested videos",
-    "YouTube search",
-    "Shorts feed",
-    "External",
-    "Channel pages",
-    "Direct or unknown",
-    "Playlists",
-    "Subscriptions feed",
-    "Notifications",
-    "End screens",
-    "Embedded players",
-    "Other YouTube features",
-    "Playlist pages",
-    "Hashtag pages",
-    "Advertising",
-    "Promoted",
-    "Campaign cards",
-    "Annotations",
-    "Live redirect",
-    "Product pages",
-    "Sound pages",
-)
+SOURCE_TYPE_ORDER = tuple(dict.fromkeys(SOURCE_TYPES.values()))
 
 
 FORMAT_NAMES = {
