@@ -3,7 +3,9 @@
 
 Starts the emulator in its own process (facts repeated under new IDs, see `serve-emulator
 --copies`) with 200 ms injected per answer, writes a config of 20 sites x 2 property IDs and
-10 channel groups x 2 channel IDs, and measures for "last 28 days, previous + year ago":
+10 channel groups x 2 channel IDs, has the emulator make every month of its facts first (as
+Google has its data: only the injected latency is Google's time), and measures for "last 28
+days, previous + year ago":
 
   (a) every page drawn cold in headless Chromium (Debian's `chromium`, via Playwright)
   (b) the same pages warm (a revisit, same server): a new tab of the same browser, whose
@@ -245,6 +247,9 @@ def main() -> int:
     most = max([args.sites, *growth])
     copies = max(-(-2 * most // PROPS_PER_COPY), -(-2 * args.groups // CHANNELS_PER_COPY))
     emulator_process, emulator = start_emulator_process(TODAY, copies)
+    # Google has its data: the emulator makes every month of facts now, not while the first
+    # page's requests wait (they took 1-1.5 s more than the latency for it; see draw_all).
+    drawn = control(emulator, "draw", {}, timeout=900)
     slow = {"kind": "slow", "endpoint": "*", "times": 10**9, "latency_ms": args.latency_ms}
     control(emulator, "faults", {"faults": [slow]})
     results: dict = {
@@ -252,6 +257,7 @@ def main() -> int:
         "sites": args.sites,
         "groups": args.groups,
         "app_root": str(app_root),
+        "emulator_draw_s": drawn["seconds"],
         # Seconds are only comparable at the same load: the 1-minute load average, start/end.
         "load_average": [round(os.getloadavg()[0], 2)],
     }

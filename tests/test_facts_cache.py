@@ -254,3 +254,42 @@ def test_half_written_files_of_an_ended_process_are_removed(cache_dir):
     stores.ColumnStore(store._make_month, store._name).span(*_nov_days())
     assert not orphan.exists() and fresh.exists()
     assert any(p.suffix == ".npy" for p in key.iterdir())  # the write itself happened
+
+
+def test_draw_makes_every_month_before_any_request_and_changes_no_answer(cache_dir):
+    """`POST /_emulator/draw` (benchmarks, before timing): every property's and channel's
+    every month from the first to today's is made, and an answer is the same as when its
+    months were drawn on request."""
+    from statsdash.emulator.process import control
+    from statsdash.emulator.server import start_emulator
+
+    months = stores.ColumnStore._index
+    every = list(range(months(stores.DATA_START_DAY), months(_nov_days()[0]) + 1))
+    request = {"dateRanges": [{"startDate": "2026-10-01", "endDate": "2026-11-15"}],
+               "dimensions": [{"name": "date"}], "metrics": [{"name": "screenPageViews"}]}  # fmt: skip
+    with start_emulator(port=0, today=TODAY) as handle:
+        asked = _run_report(handle.url, request)
+    _forget_stores()
+    with start_emulator(port=0, today=TODAY) as handle:
+        assert control(handle.url, "draw", {}, timeout=600)["drawn"] is True
+        for pid in handle.network.ga_properties:
+            assert sorted(network_module._ga_store(pid)._blocks) == every, pid
+        _, _, channel_stores = network_module._channel_catalogue()
+        assert all(sorted(store._blocks) == every for store in channel_stores)
+        assert _run_report(handle.url, request) == asked
+
+
+def _run_report(url: str, request: dict) -> dict:
+    import json
+    import urllib.request
+
+    pid = next(iter(Network(TODAY).ga_properties))
+    post = urllib.request.Request(
+        f"{url}/v1beta/properties/{pid}:runReport",
+        data=json.dumps(request).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(post, timeout=60) as answer:
+        report = json.load(answer)
+    report.pop("propertyQuota", None)  # the tokens left differ between the two emulators
+    return report

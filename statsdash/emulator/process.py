@@ -14,10 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def control(url: str, path: str, payload: dict | None = None) -> dict:
+def control(url: str, path: str, payload: dict | None = None, timeout: float = 30) -> dict:
     """GET (or POST `payload` to) the control endpoint `/_emulator/<path>`."""
     data = None if payload is None else json.dumps(payload).encode()
-    with urllib.request.urlopen(f"{url}/_emulator/{path}", data=data, timeout=30) as answer:
+    with urllib.request.urlopen(f"{url}/_emulator/{path}", data=data, timeout=timeout) as answer:
         return json.load(answer)
 
 

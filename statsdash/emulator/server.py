@@ -357,6 +357,13 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             state.network.clock = None if pinned is None else (lambda: pinned)
             self._send(200, {"now": now})
+        elif path == "/_emulator/draw" and method == "POST":
+            # Benchmarks: every month of facts made before timing (see network.draw_all).
+            from statsdash.emulator.network import draw_all
+
+            started = time.perf_counter()
+            draw_all(state.network.today)
+            self._send(200, {"drawn": True, "seconds": round(time.perf_counter() - started, 2)})
         elif path == "/_emulator/health" and method == "GET":
             net = state.network
             self._send(200, {"status": "ok", "today": net.today.isoformat()})
