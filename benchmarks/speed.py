@@ -12,6 +12,8 @@ days, previous + year ago":
       HTTP cache keeps Streamlit's static files, as a team member's does between visits;
       and (b') the same as a new visitor, a browser context of its own with an empty cache
       (~150 files, 5.8 MB of JS and fonts loaded and compiled again)
+  (b'') the same pages reached by their sidebar links in one tab (no reload, one session),
+      as a team member moves between pages in one visit
   (c) a new server on the warm disk cache (same browser)
   (d) `export --all` cold (requests and wall time)
   (e) peak server RSS after visiting every page
@@ -42,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_app import CHROMIUM_ARGS, PAGES, memory_mib, time_page  # noqa: E402
+from bench_app import CHROMIUM_ARGS, PAGES, memory_mib, time_click, time_page  # noqa: E402
 from streamlit_server import free_port  # noqa: E402  (tests/, on the path via bench_app)
 
 from statsdash.emulator.process import control, start_emulator_process  # noqa: E402
@@ -163,6 +165,26 @@ def visit_pages(
         }
         if out[name or "overview"]["requests"]:
             out[name or "overview"]["wire"] = wire(control(emulator, "timeline"), opened)
+    page.close()
+    return out
+
+
+def click_through(
+    context, app: str, emulator: str, pid: int, pages: list[str] = PAGES
+) -> dict[str, dict]:
+    """Every page (of `pages`) reached by its sidebar link in one tab opened on the first
+    page (untimed), the Overview last: a revisit within one visit, no reload."""
+    page = context.new_page()
+    time_page(page, f"{app}/{pages[0]}{QUERY}")
+    out = {}
+    for name in [*pages[1:], pages[0]] if len(pages) > 1 else []:
+        before, cpu = requests_made(emulator), cpu_seconds(pid)
+        seconds = time_click(page, name)
+        out[name or "overview"] = {
+            "s": round(seconds, 2),
+            "cpu_s": round(cpu_seconds(pid) - cpu, 2),
+            "requests": requests_made(emulator) - before,
+        }
     page.close()
     return out
 
@@ -304,6 +326,7 @@ def browser_rounds(app_root: Path, config: Path, emulator: str, pages: list[str]
         try:
             out["cold"] = visit_pages(context, app, emulator, app_process.pid, pages)
             out["warm"] = visit_pages(context, app, emulator, app_process.pid, pages)
+            out["warm_in_app"] = click_through(context, app, emulator, app_process.pid, pages)
             stranger = browser.new_context(viewport=VIEWPORT)
             out["warm_new_visitor"] = visit_pages(stranger, app, emulator, app_process.pid, pages)
             stranger.close()
@@ -326,14 +349,15 @@ def print_table(r: dict) -> None:
           f"{r['latency_ms']:.0f} ms a request; last 28 days vs previous + year ago")  # fmt: skip
     if "cold" in r:
         print(f"{'page':<18}{'cold s':>8}{'cpu':>6}{'req':>5}{'warm s':>8}{'cpu':>6}{'req':>5}"
-              f"{'new visitor s':>14}{'cpu':>6}{'req':>5}"
+              f"{'new visitor s':>14}{'cpu':>6}{'req':>5}{'by link s':>10}{'cpu':>6}{'req':>5}"
               f"{'restart s':>10}{'cpu':>6}{'req':>5}")  # fmt: skip
+        none = {"s": float("nan"), "requests": ""}  # one page: no link to click
         for page, cold in r["cold"].items():
             cells = [cold, r["warm"][page], r["warm_new_visitor"][page]]
-            cells.append(r["restart_warm_disk"][page])
+            cells += [r.get("warm_in_app", {}).get(page, none), r["restart_warm_disk"][page]]
             line = "".join(
                 f"{c['s']:>{w}.2f}{c.get('cpu_s', float('nan')):>6.2f}{c['requests']:>5}"
-                for c, w in zip(cells, (8, 8, 14, 10), strict=True)
+                for c, w in zip(cells, (8, 8, 14, 10, 10), strict=True)
             )
             print(f"{page:<18}{line}")
         for page, cold in r["cold"].items():

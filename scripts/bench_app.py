@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 # The browser tests' server helper: one way to start, health-wait and stop the app.
@@ -76,6 +77,29 @@ def time_page(page, url: str, settle: float = 1.0) -> float:
     started = time.perf_counter()
     page.goto(url)
     page.wait_for_selector("h1", timeout=120_000)
+    return _settled(page, url, started, settle)
+
+
+# The heading of the page shown, for a click that must see the next page's, not the last's.
+HEADING = "() => document.querySelector('h1')?.innerText ?? ''"
+
+
+def time_click(page, url_path: str, settle: float = 1.0) -> float:
+    """Seconds from a click on the sidebar's link to the page at `url_path` ("" for the
+    Overview) until that page stopped changing, as time_page: the way a team member moves
+    between pages in one visit (no reload: the same browser tab and Streamlit session)."""
+    links = page.locator('[data-testid="stSidebarNavLink"]')
+    paths = [urlsplit(links.nth(i).get_attribute("href") or "").path.strip("/")
+             for i in range(links.count())]  # fmt: skip
+    link = links.nth(paths.index(url_path))
+    before = page.evaluate(HEADING)
+    started = time.perf_counter()
+    link.click()
+    page.wait_for_function(f"() => ({HEADING})() !== {before!r}", timeout=120_000)
+    return _settled(page, url_path, started, settle)
+
+
+def _settled(page, url: str, started: float, settle: float) -> float:
     last, since = None, time.perf_counter()
     while True:
         count, running = page.evaluate(STATE)
