@@ -5,6 +5,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from statsdash.periods import day_text
 from statsdash.ui.data import emulator_requests, load_status
 from statsdash.ui.frame import page_selection
 from statsdash.ui.render import render_header, render_rows, render_status_table
@@ -57,7 +58,11 @@ def as_of(value) -> str:
     if pd.isna(value):
         return ""
     when = pd.Timestamp(value)
-    return f"{when:%H:%M:%S}" if when.date() == datetime.now().date() else f"{when:%d %b %H:%M}"
+    return (
+        f"{when:%H:%M:%S}"
+        if when.date() == datetime.now().date()
+        else f"{day_text(when, weekday=False)} {when:%H:%M}"
+    )
 
 
 if selection.site_names():

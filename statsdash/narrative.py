@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 
 from statsdash import drivers as d
+from statsdash.periods import day_text
 from statsdash.youtube.names import source_type_name
 
 WHEN = {
@@ -181,8 +182,8 @@ def anomaly_line(row) -> str:
     tracking break says which source went silent, then the total against its range."""
     day = date.fromisoformat(str(row["date"]))
     if row["kind"] == "tracking_break":
-        return f"{row['entity']} {row['metric']} {day:%a %d %b}: {row['detail']}; {_total(row)}"
-    head = f"{row['entity']} {row['metric']} {day:%a %d %b}: {row['value']:,.0f}"
+        return f"{row['entity']} {row['metric']} {day_text(day)}: {row['detail']}; {_total(row)}"
+    head = f"{row['entity']} {row['metric']} {day_text(day)}: {row['value']:,.0f}"
     expected = f"expected {row['expected_low']:,.0f}–{row['expected_high']:,.0f}"
     return f"{head}, {expected} ({row['kind']})"
 
@@ -194,9 +195,9 @@ def anomaly_short(row) -> str:
     expected range"), its `help` the whole explanation (it ran to two lines)."""
     day = date.fromisoformat(str(row["date"]))
     if row["kind"] == "tracking_break":
-        return f"{day:%a %d %b} · {row['entity']}: {'; '.join(_silent(row))}; {_total(row)}"
+        return f"{day_text(day)} · {row['entity']}: {'; '.join(_silent(row))}; {_total(row)}"
     value = f"{row['value']:,.0f} (expected {row['expected_low']:,.0f}–{row['expected_high']:,.0f})"
-    return f"{day:%a %d %b} · {row['entity']} {row['metric']} {value}: {row['kind']}"
+    return f"{day_text(day)} · {row['entity']} {row['metric']} {value}: {row['kind']}"
 
 
 def _silent(row) -> list[str]:

@@ -34,11 +34,19 @@ class Period:
     @property
     def label(self) -> str:
         if self.start == self.end:
-            return self.start.strftime("%a %d %b %Y")
-        return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
+            return day_text(self.start, year=True)
+        first, last = (day_text(d, weekday=False, year=True) for d in (self.start, self.end))
+        return f"{first} – {last}"
 
     def dates(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range(self.days)]
+
+
+def day_text(day: date, *, weekday: bool = True, year: bool = False) -> str:
+    """A day as every heading, note and sentence writes it: "Tue 3 Nov", "3 Nov 2026"
+    (the day of the month unpadded, as in the "3-29 Nov" column headings)."""
+    text = f"{day.day} {day:%b}" + (f" {day.year}" if year else "")
+    return f"{day:%a} {text}" if weekday else text
 
 
 # Preset keys, in the order the sidebar offers them, with their labels.
@@ -191,11 +199,11 @@ def compared_sentence(service: str, compared: Compared) -> str | None:
     """ "YouTube: 6 of 7 days (through Sat 28 Nov), compared with the same 6 days", the no
     complete day line, or None when the figures cover the whole period."""
     if compared.current is None:
-        latest = f"{compared.complete_through:%a %d %b}"
+        latest = f"{day_text(compared.complete_through)}"
         return f"{service}: no complete day yet — {service}'s latest complete day is {latest}"
     if not compared.trimmed:
         return None
-    n, through = compared.days_compared, f"{compared.current.end:%a %d %b}"
+    n, through = compared.days_compared, f"{day_text(compared.current.end)}"
     line = f"{service}: {n} of {compared.period.days} days (through {through})"
     if compared.comparisons:
         line += f", compared with the same {n} days" if n > 1 else ", compared with the same day"

@@ -25,7 +25,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 from statsdash.config import CacheConfig, load_config
 from statsdash.demo import DEMO_CONFIG
 from statsdash.emulator.process import control
-from statsdash.periods import Period
+from statsdash.periods import Period, day_text
 from statsdash.reports import REPORT_NAMES, Selection, build_report
 from statsdash.ui.format import signed_pct
 from statsdash.utilities import to_csv
@@ -311,13 +311,13 @@ def test_recent_days_are_compared_like_for_like(downloads, facts):
     start = TODAY - timedelta(days=7)
     web_through = TODAY - timedelta(days=2)
     yt_through = TODAY - timedelta(days=3)
-    assert f"Web data is complete through **{web_through:%a %d %b}**" in text
-    assert f"YouTube reports data through **{yt_through:%a %d %b}**" in text
+    assert f"Web data is complete through **{day_text(web_through)}**" in text
+    assert f"YouTube reports data through **{day_text(yt_through)}**" in text
     assert (
-        f"Web: 6 of 7 days (through {web_through:%a %d %b}), compared with the same 6 days"
+        f"Web: 6 of 7 days (through {day_text(web_through)}), compared with the same 6 days"
     ) in text
     assert (
-        f"YouTube: 5 of 7 days (through {yt_through:%a %d %b}), compared with the same 5 days"
+        f"YouTube: 5 of 7 days (through {day_text(yt_through)}), compared with the same 5 days"
     ) in text
     web, youtube = facts
     assert metric(at, "Pageviews") == web(start, web_through)["screenPageViews"].sum()
@@ -353,14 +353,16 @@ def test_complete_days_only_off_shows_whole_periods(downloads, facts):
 @pytest.mark.parametrize(
     ("page", "line"),
     [
-        ("pages/web_content.py", "Web: 6 of 7 days (through {web:%a %d %b})"),
-        ("pages/youtube_audience.py", "YouTube: 5 of 7 days (through {yt:%a %d %b})"),
+        ("pages/web_content.py", "Web: 6 of 7 days (through {web})"),
+        ("pages/youtube_audience.py", "YouTube: 5 of 7 days (through {yt})"),
     ],
 )
 def test_every_table_says_which_days_it_compares(downloads, page, line):
     """Not only the KPI cards: a table on any page says which days its figures cover."""
     at = open_page(page, downloads, {"period": "last_7_days"})
-    expected = line.format(web=TODAY - timedelta(days=2), yt=TODAY - timedelta(days=3))
+    expected = line.format(
+        web=day_text(TODAY - timedelta(days=2)), yt=day_text(TODAY - timedelta(days=3))
+    )
     captions = [c.value for c in at.caption if expected in c.value]
     assert captions, [c.value for c in at.caption]
     # Each table's CSV carries the compared days last (the daily series has every day).
@@ -390,9 +392,11 @@ def test_yesterday_says_no_complete_day_yet_instead_of_a_drop(downloads):
     at = open_page("pages/overview.py", downloads, {"period": "yesterday"})
     infos = [i.value for i in at.info]
     web_latest, yt_latest = TODAY - timedelta(days=2), TODAY - timedelta(days=3)
-    assert f"Web: no complete day yet — Web's latest complete day is {web_latest:%a %d %b}" in infos
     assert (
-        f"YouTube: no complete day yet — YouTube's latest complete day is {yt_latest:%a %d %b}"
+        f"Web: no complete day yet — Web's latest complete day is {day_text(web_latest)}" in infos
+    )
+    assert (
+        f"YouTube: no complete day yet — YouTube's latest complete day is {day_text(yt_latest)}"
     ) in infos
     assert not [m for m in at.metric if m.label in ("Pageviews", "Views")]  # no zero cards
     assert "−100" not in " ".join(m.value for m in at.markdown)
@@ -571,14 +575,16 @@ def test_web_summary_without_a_complete_day_draws_no_empty_cards(downloads):
     at = open_page("pages/web_summary.py", downloads, {"period": "yesterday"})
     web_latest = TODAY - timedelta(days=2)
     infos = [i.value for i in at.info]
-    assert f"Web: no complete day yet — Web's latest complete day is {web_latest:%a %d %b}" in infos
+    assert (
+        f"Web: no complete day yet — Web's latest complete day is {day_text(web_latest)}" in infos
+    )
     assert not [m.label for m in at.metric], [m.label for m in at.metric]
     captions = " ".join(shown(c.value) for c in at.caption)
     assert "Users are GA4 total users" not in captions
     assert "no data then" not in " ".join(m.value for m in at.markdown)
     assert (
-        f"{TODAY:%B %Y} through {web_latest:%a %d %b}: {web_latest.day} complete days so far "
-        f"({TODAY - timedelta(days=1):%a %d %b} still arriving, left out)"
+        f"{TODAY:%B %Y} through {day_text(web_latest)}: {web_latest.day} complete days so far "
+        f"({day_text(TODAY - timedelta(days=1))} still arriving, left out)"
     ) in captions
 
 
@@ -599,7 +605,7 @@ def test_no_complete_day_draws_no_empty_charts_or_downloads_and_says_so_once(
     for service in services:
         line = (
             f"{service}: no complete day yet — {service}'s latest complete day is "
-            f"{latest[service]:%a %d %b}"
+            f"{day_text(latest[service])}"
         )
         assert infos.count(line) == 1, infos
     texts = [i.value for i in at.info] + [c.value for c in at.caption]
@@ -610,16 +616,18 @@ def test_no_complete_day_draws_no_empty_charts_or_downloads_and_says_so_once(
 @pytest.mark.parametrize(
     ("page", "line"),
     [
-        ("pages/youtube_channels.py", "YouTube: 5 of 7 days (through {yt:%a %d %b})"),
-        ("pages/youtube_audience.py", "YouTube: 5 of 7 days (through {yt:%a %d %b})"),
-        ("pages/web_summary.py", "Web: 6 of 7 days (through {web:%a %d %b})"),
+        ("pages/youtube_channels.py", "YouTube: 5 of 7 days (through {yt})"),
+        ("pages/youtube_audience.py", "YouTube: 5 of 7 days (through {yt})"),
+        ("pages/web_summary.py", "Web: 6 of 7 days (through {web})"),
     ],
 )
 def test_which_days_are_compared_is_said_once_a_page(downloads, page, line):
     """Last 7 days (GA4 complete through today - 2, YouTube - 3): the line is said by the
     first KPIs or table, not again under every table of the same service."""
     at = open_page(page, downloads, {"period": "last_7_days"})
-    expected = line.format(web=TODAY - timedelta(days=2), yt=TODAY - timedelta(days=3))
+    expected = line.format(
+        web=day_text(TODAY - timedelta(days=2)), yt=day_text(TODAY - timedelta(days=3))
+    )
     said = [c.value for c in at.caption if expected in c.value]
     assert len(said) == 1, said
     assert len([t for t in downloads if not t.startswith("ga-month")]) >= 2  # several tables

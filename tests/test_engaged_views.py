@@ -11,7 +11,7 @@ import yaml
 from statsdash.cli import main
 from statsdash.config import CacheConfig, load_config
 from statsdash.emulator import DEMO_CONFIG
-from statsdash.periods import Period, comparison_periods
+from statsdash.periods import Period, comparison_periods, day_text
 from statsdash.youtube import view_counting
 from statsdash.youtube.aggregate_data import YoutubeData
 from statsdash.youtube.analytics import Analytics
@@ -85,7 +85,7 @@ def test_ranges_on_each_side_of_each_change(start, end, comparisons, days):
     if days:
         assert note.startswith(NOTE)
         assert note.endswith("; engaged views compare like for like")
-        assert all(f"{d:%d %b %Y}" in note for d in days)
+        assert all(f"{day_text(d, weekday=False, year=True)}" in note for d in days)
     else:
         assert note is None
 
@@ -157,5 +157,9 @@ def test_the_formats_caption_names_both_counting_changes_in_the_apps_date_format
     from statsdash.youtube.view_counting import CHANGES, counting_history
 
     text = counting_history()
-    assert [f"{c.day:%d %b %Y}" in text for c in CHANGES] == [True] * len(CHANGES) == [True] * 2
+    assert (
+        [f"{day_text(c.day, weekday=False, year=True)}" in text for c in CHANGES]
+        == [True] * len(CHANGES)
+        == [True] * 2
+    )
     assert "2025-03-31" not in text and "2026-08-27" not in text

@@ -265,8 +265,11 @@ def test_draw_makes_every_month_before_any_request_and_changes_no_answer(cache_d
 
     months = stores.ColumnStore._index
     every = list(range(months(stores.DATA_START_DAY), months(_nov_days()[0]) + 1))
-    request = {"dateRanges": [{"startDate": "2026-10-01", "endDate": "2026-11-15"}],
-               "dimensions": [{"name": "date"}], "metrics": [{"name": "screenPageViews"}]}  # fmt: skip
+    request = {
+        "dateRanges": [{"startDate": "2026-10-01", "endDate": "2026-11-15"}],
+        "dimensions": [{"name": "date"}],
+        "metrics": [{"name": "screenPageViews"}],
+    }
     with start_emulator(port=0, today=TODAY) as handle:
         asked = _run_report(handle.url, request)
     _forget_stores()

@@ -21,7 +21,7 @@ from test_like_for_like import (
 )
 
 from statsdash import narrative
-from statsdash.periods import preset
+from statsdash.periods import day_text, preset
 from statsdash.reports import Selection, build_report, compared_lines
 
 pytestmark = pytest.mark.slow  # two emulators, the drivers of two selections
@@ -44,8 +44,8 @@ def test_month_to_date_on_the_1st_explains_nothing_yet(emulators):  # noqa: F811
     assert result.table.empty  # no −100 % against the provisional hours of 1 Dec
     assert narrative.headlines(result.table, "previous") == []
     assert compared_lines(result) == [
-        f"Web: no complete day yet — Web's latest complete day is {web:%a %d %b}",
-        f"YouTube: no complete day yet — YouTube's latest complete day is {youtube:%a %d %b}",
+        f"Web: no complete day yet — Web's latest complete day is {day_text(web)}",
+        f"YouTube: no complete day yet — YouTube's latest complete day is {day_text(youtube)}",
     ]
 
 
@@ -57,9 +57,9 @@ def test_last_week_on_a_monday_compares_the_same_days(emulators):  # noqa: F811
     web_days, yt_days = (web - period.start).days + 1, (youtube - period.start).days + 1
     assert 0 < yt_days <= web_days < period.days
     assert compared_lines(result) == [
-        f"Web: {web_days} of 7 days (through {web:%a %d %b}), compared with the same "
+        f"Web: {web_days} of 7 days (through {day_text(web)}), compared with the same "
         f"{web_days} days",
-        f"YouTube: {yt_days} of 7 days (through {youtube:%a %d %b}), compared with the same "
+        f"YouTube: {yt_days} of 7 days (through {day_text(youtube)}), compared with the same "
         f"{yt_days} days",
     ]
     table = result.table

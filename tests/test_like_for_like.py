@@ -20,7 +20,7 @@ import yaml
 from statsdash.cli import main
 from statsdash.config import CacheConfig, load_config
 from statsdash.emulator import DEMO_CONFIG, start_emulator
-from statsdash.periods import Period, preset
+from statsdash.periods import Period, day_text, preset
 from statsdash.reports import Selection, build_report, compared_lines, service_data
 
 pytestmark = pytest.mark.slow  # three emulators on three days, ~1-2 minutes in all
@@ -168,7 +168,8 @@ def test_last_week_compares_the_same_days(emulators, day, web_days, yt_days):
     cut_days = {"Web": web_days, "YouTube": yt_days}
     through = {"Web": ranges[""][1], "YouTube": yranges[""][1]}
     assert lines == [
-        f"{name}: {n} of 7 days (through {through[name]:%a %d %b}), compared with the same {n} days"
+        f"{name}: {n} of 7 days (through {day_text(through[name])}), "
+        f"compared with the same {n} days"
         for name, n in cut_days.items()
         if n < 7
     ]
@@ -232,7 +233,7 @@ def test_no_complete_day_yet_leaves_figures_empty(emulators, day, key, capsys, t
         err = capsys.readouterr().err
         assert (
             f"{service}: no complete day yet — {service}'s latest complete day is "
-            f"{latest:%a %d %b}" in err.splitlines()
+            f"{day_text(latest)}" in err.splitlines()
         )
 
 
@@ -366,7 +367,7 @@ def test_headings_name_the_days_the_figures_cover(emulators):
         _, labels = headings([column, f"{column}_prev_pct"], sel, covered_periods(result))
         assert labels[column][0] == expected[service], report
     channels = build_report("yt-channels", sel)
-    assert end_label(channels) == f"{yt_end:%a %d %b}"
+    assert end_label(channels) == f"{day_text(yt_end)}"
     # A closed range keeps the period's own dates.
     closed = selection(config, preset("last_week", D("2026-11-23")), MONDAY)
     _, labels = headings(

@@ -121,7 +121,7 @@ def _per_row(step: int = ROW) -> alt.Step:
 
 
 GRAINS = {"day": "D", "week": "W-MON", "month": "MS"}
-DATE_FORMATS = {"day": "%a %d %b", "week": "w/c %d %b", "month": "%b %Y"}
+DATE_FORMATS = {"day": "%a %-d %b", "week": "w/c %-d %b", "month": "%b %Y"}
 COMPLETE, PROVISIONAL = "complete", "provisional or partial"
 
 

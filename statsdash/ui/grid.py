@@ -67,7 +67,7 @@ def header_groups(
 
 
 def compared_periods(selection: Selection) -> dict[str, str]:
-    """Column suffix -> "previous week, 09 Nov – 15 Nov 2026" for help texts."""
+    """Column suffix -> "previous week, 9 Nov 2026 – 15 Nov 2026" for help texts."""
     days = selection.period.days
     return {
         COMPARISONS[key]: f"{comparison_name(key, days).removeprefix('vs ')}, "

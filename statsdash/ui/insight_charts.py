@@ -135,7 +135,7 @@ def flag_layer(points: pd.DataFrame) -> alt.Chart:
             x="date:T",
             y="value:Q",
             tooltip=[
-                alt.Tooltip("date:T", title="Day", format="%a %d %b"),
+                alt.Tooltip("date:T", title="Day", format="%a %-d %b"),
                 alt.Tooltip("series:N", title="Line"),
                 alt.Tooltip("value:Q", title="Value", format=",.0f"),
                 alt.Tooltip("expected:N", title="Expected"),

@@ -13,6 +13,7 @@ from statsdash.periods import (
     Compared,
     compared_sentence,
     comparison,
+    day_text,
 )
 from statsdash.reports import SERVICE_LABELS, ReportResult, Selection, retry_in
 from statsdash.ui.chart_memo import csv_of
@@ -242,7 +243,7 @@ def end_label(result: ReportResult, service: str = "youtube") -> str:
     Nov"): subscribers are counted at that day, not at the period's last."""
     compared = result.compared.get(service)
     if compared is not None and compared.current is not None and compared.trimmed:
-        return f"{compared.current.end:%a %d %b}"
+        return f"{day_text(compared.current.end)}"
     return "period end"
 
 
@@ -316,7 +317,7 @@ class Freshness:
         if self.web is None or self.web >= self.end:
             return None
         return (
-            f"GA4 data is complete through {self.web:%a %d %b}; later days are still "
+            f"GA4 data is complete through {day_text(self.web)}; later days are still "
             "arriving, so totals and changes will rise."
         )
 
@@ -327,7 +328,7 @@ class Freshness:
             return None
         missing = (self.end - self.youtube).days
         return (
-            f"YouTube has data through {self.youtube:%a %d %b}; the last {missing} "
+            f"YouTube has data through {day_text(self.youtube)}; the last {missing} "
             f"day{'s' if missing > 1 else ''} of the period are not in yet."
         )
 
@@ -383,13 +384,13 @@ def render_freshness(selection: Selection, *, web_only=False, youtube_only=False
     fair = not selection.whole_periods
     if web is not None and web < end:
         lines.append(
-            f"Web data is complete through **{web:%a %d %b}**; later days are provisional "
+            f"Web data is complete through **{day_text(web)}**; later days are provisional "
             "(still arriving) and drawn dashed"
             + (" and left out of the compared figures." if fair else ".")
         )
     if youtube is not None and youtube < end:
         lines.append(
-            f"YouTube reports data through **{youtube:%a %d %b}**; later days have none yet"
+            f"YouTube reports data through **{day_text(youtube)}**; later days have none yet"
             + (
                 " and are left out of the compared figures."
                 if fair
@@ -445,7 +446,11 @@ def render_status_table(
             f"**{md(source)}** could not be fetched: {md(message)}", icon=":material/warning:"
         )
     if info.availability is not None:
-        day = {"complete_through": lambda v: "" if pd.isna(v) else f"{pd.Timestamp(v):%a %d %b %Y}"}
+        day = {
+            "complete_through": lambda v: (
+                "" if pd.isna(v) else f"{day_text(pd.Timestamp(v), year=True)}"
+            )
+        }
         shown = day | dict(display or {})
         render_table(
             None, ReportResult(info.availability), name, selection, display=shown, **kwargs

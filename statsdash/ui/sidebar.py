@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from statsdash.config import Config
-from statsdash.periods import COMPARISON_LABELS, PRESETS, PeriodError, comparison
+from statsdash.periods import COMPARISON_LABELS, PRESETS, PeriodError, comparison, day_text
 from statsdash.reports import Selection
 from statsdash.ui.format import COMPARISON_NAMES, comparison_name, plural
 from statsdash.ui.state import (
@@ -134,7 +134,8 @@ def render_sidebar(config: Config, today: date) -> tuple[Selection, str] | None:
         # period last shown rather than blanking the page.
         if not isinstance(picked, tuple | list) or len(picked) != 2:
             start, end = st.session_state.get(SHOWN, (today - timedelta(days=1),) * 2)
-            sb.info(f"Pick the last day of the range; meanwhile {start:%d %b} – {end:%d %b}.")
+            first, last = (day_text(d, weekday=False) for d in (start, end))
+            sb.info(f"Pick the last day of the range; meanwhile {first} – {last}.")
         else:
             start, end = picked
     compare = sb.multiselect(

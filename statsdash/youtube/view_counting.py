@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from statsdash.periods import Period
+from statsdash.periods import Period, day_text
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def view_count_note(period: Period, comparisons: Mapping[str, Period]) -> str | 
     changes = changes_between(period, comparisons)
     if not changes:
         return None
-    when = " and ".join(f"{c.day:%d %b %Y} ({c.what})" for c in changes)
+    when = " and ".join(f"{day_text(c.day, weekday=False, year=True)} ({c.what})" for c in changes)
     return f"YouTube changed how views are counted on {when}; engaged views compare like for like"
 
 
@@ -61,7 +61,9 @@ def counting_history() -> str:
     """Every change of what `views` counts, for a reader: "Views: Shorts count every start
     or replay from 31 Mar 2025; every format counts a view when playback starts from 27 Aug
     2026"."""
-    return "Views: " + "; ".join(f"{c.what} from {c.day:%d %b %Y}" for c in CHANGES)
+    return "Views: " + "; ".join(
+        f"{c.what} from {day_text(c.day, weekday=False, year=True)}" for c in CHANGES
+    )
 
 
 def view_metrics(period: Period, comparisons: Mapping[str, Period]) -> tuple[str, str]:
