@@ -339,3 +339,24 @@ def test_a_top_list_shorter_than_its_limit_says_all_not_top():
     assert top_of(0, 20, "country", "countries") == "the top 20 countries"  # the limit
     assert top_caption(15, 20, "country", "countries") == "All 15 countries"
     assert top_caption(25, 20, "country", "countries") == "The top 20 countries"
+
+
+def test_a_change_from_zero_reads_new_and_zero_to_zero_stays_empty():
+    """No percent from 0: a page with views now and none before says "new" (not a blank
+    that reads as missing data); nothing before and nothing now stays empty."""
+    import re
+
+    from statsdash.ui.format import to_styler
+
+    table = pd.DataFrame(
+        {
+            "page": ["/new", "/grew", "/never"],
+            "pageviews": [10, 5, 0],
+            "pageviews_prev": [0, 4, 0],
+            "pageviews_prev_pct": [float("nan"), 25.0, float("nan")],
+        }
+    )
+    for groups in (None, dict.fromkeys(table.columns[1:], "Pageviews")):
+        html = to_styler(table, groups=groups).to_html()
+        cells = dict(re.findall(r'id="T_\w+_(row\d_col3)" class="[^"]*" >([^<]*)<', html))
+        assert cells == {"row0_col3": "new", "row1_col3": "▲ +25.0%", "row2_col3": ""}, groups

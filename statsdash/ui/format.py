@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from statsdash.periods import day_text
 from statsdash.utilities import FRACTIONS
 
 UP, DOWN = "▲", "▼"
@@ -196,14 +197,14 @@ def month_caption(
     last_month = end.replace(day=1) - timedelta(days=1)
     before = f"Last month's pageviews: {last_month:%B}'s {last_month.day} days."
     if not elapsed:
-        latest = f" (web data is complete through {web_through:%a %d %b})" if web_through else ""
+        latest = f" (web data is complete through {day_text(web_through)})" if web_through else ""
         return f"{end:%B %Y}: no complete day yet{latest}. {before}"
     last = end.replace(day=elapsed)
     cut = last < end
     arriving = ""
     if cut:
         later = last + timedelta(days=1)
-        span = f"{later:%a %d %b}" if later == end else f"{later:%a %d}–{end:%a %d %b}"
+        span = f"{day_text(later)}" if later == end else f"{later:%a} {later.day}–{day_text(end)}"
         arriving = f" ({span} still arriving, left out)"
     days = plural(elapsed, "complete day") if cut or web_through else plural(elapsed, "day")
     if not left:
@@ -213,7 +214,7 @@ def month_caption(
     else:
         rest = f", {plural(left, 'day')} left"
     return (
-        f"{end:%B %Y} through {last:%a %d %b}: {days} so far{arriving}{rest}. Projected: all "
+        f"{end:%B %Y} through {day_text(last)}: {days} so far{arriving}{rest}. Projected: all "
         f"{month_days} days of {end:%B} at the same daily pace. {before}"
     )
 
@@ -410,6 +411,7 @@ def to_styler(table: pd.DataFrame, colour: bool = True, groups: dict[str, str] |
     With `groups` (column -> heading above it) the columns become two-level (group, name),
     which st.dataframe draws as grouped headings (see grid.py).
     """
+    raw = table
     formats = {c: f for c in table.columns if (f := cell_formatter(c, table[c].dtype)) is not None}
     changes = [c for c in table.columns if split_column(c)[2] in ("pct", "change")]
     if groups:
@@ -418,9 +420,32 @@ def to_styler(table: pd.DataFrame, colour: bool = True, groups: dict[str, str] |
         formats = {key[c]: f for c, f in formats.items()}
         changes = [key[c] for c in changes]
     styler = table.style.format(formats, na_rep="")
+    for column, rows in _new_rows(raw).items():  # no percent from 0: "new", not blank
+        shown = key[column] if groups else column
+        styler = styler.format(formats.get(shown), na_rep=NEW, subset=(rows, [shown]))
     if changes and colour:
         styler = styler.map(change_colour, subset=changes)
     return styler
+
+
+NEW = "new"
+
+
+def _new_rows(table: pd.DataFrame) -> dict[str, pd.Index]:
+    """Percent-change column -> the rows it is empty in because the compared value was 0
+    and the current one is not (a page or source new since then), where both are shown."""
+    out = {}
+    for column in table.columns:
+        metric, suffix, part = split_column(column)
+        base = f"{metric}_{suffix}"
+        if part != "pct" or metric not in table or base not in table:
+            continue
+        current = pd.to_numeric(table[metric], errors="coerce")
+        before = pd.to_numeric(table[base], errors="coerce")
+        rows = table.index[table[column].isna() & (before == 0) & (current > 0)]
+        if len(rows):
+            out[column] = rows
+    return out
 
 
 def column_labels(
@@ -438,7 +463,7 @@ def column_labels(
             name = LABELS.get(metric, metric)
             help_text = f"{name} compared with {periods[suffix]}"
             if part == "pct":
-                help_text = f"{name}: percent change from {periods[suffix]}; empty when that was 0"
+                help_text = f"{name}: percent change from {periods[suffix]}; new when that was 0"
             elif part == "change" and is_share(metric):
                 help_text = f"{name}: change in percentage points from {periods[suffix]}"
         if metric == "users" and suffix is None:
