@@ -343,10 +343,11 @@ def test_a_top_list_shorter_than_its_limit_says_all_not_top():
 
 def test_a_change_from_zero_reads_new_and_zero_to_zero_stays_empty():
     """No percent from 0: a page with views now and none before says "new" (not a blank
-    that reads as missing data); nothing before and nothing now stays empty."""
+    that reads as missing data), also once the compared column is dropped for the screen;
+    nothing before and nothing now stays empty."""
     import re
 
-    from statsdash.ui.format import to_styler
+    from statsdash.ui.format import mark_new, to_styler
 
     table = pd.DataFrame(
         {
@@ -356,7 +357,14 @@ def test_a_change_from_zero_reads_new_and_zero_to_zero_stays_empty():
             "pageviews_prev_pct": [float("nan"), 25.0, float("nan")],
         }
     )
-    for groups in (None, dict.fromkeys(table.columns[1:], "Pageviews")):
-        html = to_styler(table, groups=groups).to_html()
-        cells = dict(re.findall(r'id="T_\w+_(row\d_col3)" class="[^"]*" >([^<]*)<', html))
-        assert cells == {"row0_col3": "new", "row1_col3": "▲ +25.0%", "row2_col3": ""}, groups
+    shown = mark_new(table)[["page", "pageviews", "pageviews_prev_pct"]]
+    for drawn, groups in [
+        (table, None),
+        (table, dict.fromkeys(table.columns[1:], "Pageviews")),
+        (shown, None),
+    ]:
+        html = to_styler(drawn, groups=groups).to_html()
+        pct = f"col{list(drawn.columns).index('pageviews_prev_pct')}"
+        cells = dict(re.findall(rf'id="T_\w+_row(\d)_{pct}" class="[^"]*" >([^<]*)<', html))
+        assert cells == {"0": "new", "1": "▲ +25.0%", "2": ""}, (list(drawn.columns), groups)
+    assert table["pageviews_prev_pct"].isna().sum() == 2  # the table itself is not changed

@@ -268,6 +268,8 @@ def signed_pct(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
     number = float(value)
+    if number == math.inf:  # from 0 to more (mark_new)
+        return NEW
     if round(number, 1) == 0:
         return "0.0%"
     arrow = UP if number > 0 else DOWN
@@ -411,7 +413,7 @@ def to_styler(table: pd.DataFrame, colour: bool = True, groups: dict[str, str] |
     With `groups` (column -> heading above it) the columns become two-level (group, name),
     which st.dataframe draws as grouped headings (see grid.py).
     """
-    raw = table
+    table = mark_new(table)
     formats = {c: f for c in table.columns if (f := cell_formatter(c, table[c].dtype)) is not None}
     changes = [c for c in table.columns if split_column(c)[2] in ("pct", "change")]
     if groups:
@@ -420,9 +422,6 @@ def to_styler(table: pd.DataFrame, colour: bool = True, groups: dict[str, str] |
         formats = {key[c]: f for c, f in formats.items()}
         changes = [key[c] for c in changes]
     styler = table.style.format(formats, na_rep="")
-    for column, rows in _new_rows(raw).items():  # no percent from 0: "new", not blank
-        shown = key[column] if groups else column
-        styler = styler.format(formats.get(shown), na_rep=NEW, subset=(rows, [shown]))
     if changes and colour:
         styler = styler.map(change_colour, subset=changes)
     return styler
@@ -431,10 +430,12 @@ def to_styler(table: pd.DataFrame, colour: bool = True, groups: dict[str, str] |
 NEW = "new"
 
 
-def _new_rows(table: pd.DataFrame) -> dict[str, pd.Index]:
-    """Percent-change column -> the rows it is empty in because the compared value was 0
-    and the current one is not (a page or source new since then), where both are shown."""
-    out = {}
+def mark_new(table: pd.DataFrame) -> pd.DataFrame:
+    """A percent change from 0 to more is +inf, which reads "new" (signed_pct): a page or
+    source new since the compared period, not an empty cell that reads as missing data.
+    Only where the compared value is in `table` (render_table marks before it drops it);
+    nothing before and nothing now stays empty."""
+    marks = {}
     for column in table.columns:
         metric, suffix, part = split_column(column)
         base = f"{metric}_{suffix}"
@@ -442,10 +443,10 @@ def _new_rows(table: pd.DataFrame) -> dict[str, pd.Index]:
             continue
         current = pd.to_numeric(table[metric], errors="coerce")
         before = pd.to_numeric(table[base], errors="coerce")
-        rows = table.index[table[column].isna() & (before == 0) & (current > 0)]
-        if len(rows):
-            out[column] = rows
-    return out
+        new = table[column].isna() & (before == 0) & (current > 0)
+        if new.any():
+            marks[column] = table[column].astype(float).mask(new, math.inf)
+    return table.assign(**marks) if marks else table
 
 
 def column_labels(

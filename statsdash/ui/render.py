@@ -21,6 +21,7 @@ from statsdash.ui.data import safe_service_table
 from statsdash.ui.fit import EXPANDER_PX, PAGE_PX
 from statsdash.ui.format import (
     comparison_name,
+    mark_new,
     number,
     plural,
     signed_pct,
@@ -221,8 +222,9 @@ def render_table(
     if order_by in table.columns:
         table = table.sort_values(order_by, ascending=False, kind="stable", ignore_index=True)
     # Only the drawn columns are formatted cell by cell (the download keeps them all):
-    # a compared table has six columns per metric, most of them not on screen.
-    table = table[[c for c in shown if c in table.columns]]
+    # a compared table has six columns per metric, most of them not on screen. A change
+    # from 0 is marked "new" first, while the compared values are still in the table.
+    table = mark_new(table)[[c for c in shown if c in table.columns]]
     groups, labels = headings(table.columns, selection, covered_periods(result))
     rows = _rows_shown(len(table), report) if height == "auto" else 0
     if 0 < rows < len(table):
@@ -483,6 +485,7 @@ def render_grouped(
         return
     names = names_of(selection)
     for i, (name, rows) in enumerate(table.groupby(group, sort=False)):
+        rows = mark_new(rows)  # a change from 0 reads "new", here and in the heading
         first = rows.iloc[0]
         changes = " · ".join(
             f"{signed_pct(first[f'{headline}_{s}_pct']) or '–'} {when}" for s, when in names.items()
