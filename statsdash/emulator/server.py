@@ -64,6 +64,10 @@ class EmulatorState:
         self.network = network
         self.disguise = disguise  # tests only: hostile text in every outside string
         self._lock = threading.Lock()
+        # One answer made at a time, in turn: made by every handler thread at once (numpy
+        # under one interpreter lock), a round's 40 answers were all done at its slowest's
+        # time; in turn, the first are out while the rest are made, as Google's would be.
+        self.working = threading.Lock()
         self.reset()
 
     def reset(self) -> None:
@@ -289,16 +293,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer_with(self, state, endpoint, match, params, body, path, key, style, fault) -> None:
         headers = {}
         kind = fault["kind"] if fault else None
+        arrived = time.monotonic()
         try:
             if kind == "hang":
                 state.released.wait(fault["latency_ms"] / 1000)
                 self.close_connection = True
                 return
-            if fault:
+            if fault and kind not in TRANSPORT_KINDS:
                 time.sleep(fault["latency_ms"] / 1000)
-                if kind not in TRANSPORT_KINDS:
-                    raise fault_error(kind)
-            status, payload = 200, _answer(state, endpoint, match, params, body)
+                raise fault_error(kind)
+            with state.working:
+                status, payload = 200, _answer(state, endpoint, match, params, body)
         except ApiError as e:
             status, payload, headers = e.code, e.body(style), e.headers
         except Exception as e:  # an emulator bug must still answer like a server would
@@ -313,6 +318,12 @@ class _Handler(BaseHTTPRequestHandler):
             data = data[: max(1, len(data) // 2)]
         # The wire method: a long GET sent as POST + x-http-method-override logs as POST.
         state.record(endpoint, self.command, path, key, status)
+        if fault:
+            # An injected latency is the answer's whole time, the making of it included (as
+            # Google's is): made first, it waits out the rest. Made after the wait, each of a
+            # cold page's 40 early answers came the emulator's turn later again (0.2-1.1 s
+            # for 200 ms).
+            time.sleep(max(0.0, fault["latency_ms"] / 1000 - (time.monotonic() - arrived)))
         if kind == "drop" and status == 200:
             self._send_half(data)
             return
