@@ -651,3 +651,39 @@ def test_a_served_string_that_holds_the_mark_is_sent_as_itself():
     payload = {"a": "\x000\x00", "reports": [{"rows": ga.RawJSON('[{"metricValues": []}]')}]}
     expected = {"a": "\x000\x00", "reports": [{"rows": [{"metricValues": []}]}]}
     assert server._encoded(payload) == json.dumps(expected).encode()
+
+
+@pytest.mark.parametrize("span", [7, 52, 5_000, 10**9])
+def test_grouping_a_few_keys_by_counting_groups_as_sorting_does(span):
+    """A key of few possible values (months x devices) is counted, not sorted: the same
+    groups, in the same order, with the same first rows, as np.unique's."""
+    import numpy as np
+
+    from statsdash.emulator.ga_query import _groups_of
+
+    key = np.random.default_rng(span).integers(0, span, 3_000)
+    first, inverse = _groups_of(key, span)
+    _, want_first, want_inverse = np.unique(key, return_index=True, return_inverse=True)
+    assert first.tolist() == want_first.tolist()
+    assert inverse.tolist() == want_inverse.tolist()
+
+
+def test_realtime_minutes_kept_are_the_minutes_drawn():
+    """A realtime minute is drawn once and kept: asked again, alone or in another window,
+    it is the same rows as drawn afresh."""
+    import numpy as np
+
+    from statsdash.emulator import catalog as cat
+    from statsdash.emulator import network, stores
+
+    spec = cat.PROPERTY_SPECS[0]
+    pages = network._site_pages(spec.site)
+    window = np.arange(29_000_000, 29_000_030)
+    first = stores.ga_realtime_minutes(spec, pages, 0, window)
+    later = stores.ga_realtime_minutes(spec, pages, 0, window + 10)
+    stores._MINUTES.clear()
+    fresh = stores.ga_realtime_minutes(spec, pages, 0, window + 10)
+    rows = stores.REALTIME_ROWS
+    for column in first:
+        assert (later[column] == fresh[column]).all()
+        assert (first[column][10 * rows :] == later[column][: 20 * rows]).all()

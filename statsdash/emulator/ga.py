@@ -247,7 +247,7 @@ def _read_rows(net, property_id: str, req: ReportRequest) -> q.Rows:
     parts, codes = [], []
     for i, (start, end, _) in enumerate(req.ranges):
         cols, lo, hi = net.ga_slice(property_id, start, end)
-        parts.append({k: v[lo:hi] for k, v in cols.items()})
+        parts.append(q.Lazy(lambda k, c=cols, lo=lo, hi=hi: c[k][lo:hi], tuple(cols)))
         codes.append(np.full(hi - lo, i))
     if len(parts) == 1:
         cols = parts[0]
