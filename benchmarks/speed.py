@@ -14,7 +14,9 @@ days, previous + year ago":
       (~150 files, 5.8 MB of JS and fonts loaded and compiled again)
   (b'') the same pages reached by their sidebar links in one tab (no reload, one session),
       as a team member moves between pages in one visit
-  (c) a new server on the warm disk cache (same browser)
+  (c) a new server on the warm disk cache (same browser), once its readiness probe (the
+      script health check, which runs the app once) answers, as a load balancer waits for;
+      and its first page before that, a visitor who finds a server just started
   (d) `export --all` cold (requests and wall time)
   (e) peak server RSS after visiting every page
   (f) cold `export --all` at 5, 20 and 80 sites
@@ -114,6 +116,19 @@ def network_ids(url: str) -> dict:
 
 def requests_made(url: str) -> int:
     return control(url, "requests")["total"]
+
+
+def ready(app: str) -> float:
+    """Seconds until the server's readiness probe answers 200: Streamlit's script health
+    check runs the app once in a session of its own, as a load balancer's probe would
+    before sending the replica visitors (README, Deployment)."""
+    import urllib.request
+
+    started = time.perf_counter()
+    with urllib.request.urlopen(f"{app}/_stcore/script-health-check", timeout=300) as answer:
+        if answer.status != 200:
+            raise RuntimeError(f"the readiness probe answered {answer.status}")
+    return round(time.perf_counter() - started, 2)
 
 
 def start_app(app_root: Path, config: Path) -> tuple[subprocess.Popen, str]:
@@ -341,8 +356,21 @@ def browser_rounds(app_root: Path, config: Path, emulator: str, pages: list[str]
         finally:
             app_process.terminate()
             app_process.wait(30)
+        # A new server's first visitor, on the warm disk cache: once the server is up, and
+        # once it is ready (its readiness probe has run the app once).
         app_process, app = start_app(app_root, config)
         try:
+            out["restart_first_visitor"] = visit_pages(
+                context, app, emulator, app_process.pid, pages[:1]
+            )
+        finally:
+            app_process.terminate()
+            app_process.wait(30)
+        app_process, app = start_app(app_root, config)
+        try:
+            before = requests_made(emulator)
+            out["restart_ready_s"] = ready(app)
+            out["restart_ready_requests"] = requests_made(emulator) - before
             out["restart_warm_disk"] = visit_pages(context, app, emulator, app_process.pid, pages)
         finally:
             app_process.terminate()
@@ -372,6 +400,11 @@ def print_table(r: dict) -> None:
                 print(f"  {page} cold: requests out from {w['first_sent_s']:.2f} s to "
                       f"{w['last_answered_s']:.2f} s ({w['busy_s']:.2f} s with one or more "
                       f"out, {w['peak_in_flight']} at most)")  # fmt: skip
+        if first := r.get("restart_first_visitor"):
+            page, c = next(iter(first.items()))
+            print(f"  restart: ready after {r['restart_ready_s']:.2f} s "
+                  f"({r['restart_ready_requests']} requests); {page} before the server was ready "
+                  f"{c['s']:.2f} s ({c['cpu_s']:.2f} s CPU, {c['requests']} requests)")  # fmt: skip
         mem = r["rss_mib"]
         print(f"server RSS after every page: {mem['VmRSS']:.0f} MiB, peak {mem['VmHWM']:.0f} MiB")
     for n, e in r.get("export_all_cold", {}).items():

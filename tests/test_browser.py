@@ -341,3 +341,13 @@ def test_a_revisit_is_one_run_without_a_progress_bar(page, app_url):
     notes = page.get_by_test_id("stExpander").filter(has_text="Data notes")
     assert notes.count() == 1  # the demo's last month has notes (time zones, thresholds)
     assert notes.get_by_test_id("stMarkdown").count() == 1
+
+
+def test_the_readiness_probe_answers_once_the_app_has_run(app_url):
+    """A load balancer's readiness probe (README, Deployment): Streamlit's script health
+    check, on in .streamlit/config.toml, runs the app once and says ok."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{app_url}/_stcore/script-health-check", timeout=120) as r:
+        assert r.status == 200
+        assert r.read().decode().strip() == "ok"
