@@ -8,6 +8,8 @@ Google has its data: only the injected latency is Google's time), and measures f
 days, previous + year ago":
 
   (a) every page drawn cold in headless Chromium (Debian's `chromium`, via Playwright)
+  (a') the same on a new replica with an empty cache once its readiness probe answered (its
+      libraries loaded; the probe asked the default selection, not "last 28 days")
   (b) the same pages warm (a revisit, same server): a new tab of the same browser, whose
       HTTP cache keeps Streamlit's static files, as a team member's does between visits;
       and (b') the same as a new visitor, a browser context of its own with an empty cache
@@ -85,6 +87,16 @@ def write_config(folder: Path, url: str, network: dict, sites: int, groups: int)
     }
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def with_cache(config: Path, cache: Path) -> Path:
+    """A copy of config (beside cache) whose response cache is the file cache."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    data = yaml.safe_load(config.read_text())
+    data["cache"] = {"path": str(cache)}
+    path = cache.parent / "config.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
 
@@ -344,6 +356,19 @@ def browser_rounds(app_root: Path, config: Path, emulator: str, pages: list[str]
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         # One browser for the rounds, as a team member's: a revisit finds its static files.
         context = browser.new_context(viewport=VIEWPORT)
+        # A new replica on an empty cache, once its readiness probe answered (a load balancer
+        # sends it no visitor before): its probe ran the app's default selection (last week),
+        # so the pages' "last 28 days" is still to be asked. Another cache file.
+        fresh = with_cache(config, config.parent / "ready" / "cache.sqlite")
+        app_process, app = start_app(app_root, fresh)
+        try:
+            before = requests_made(emulator)
+            out["cold_ready_s"] = ready(app)
+            out["cold_ready_requests"] = requests_made(emulator) - before
+            out["cold_once_ready"] = visit_pages(context, app, emulator, app_process.pid, pages)
+        finally:
+            app_process.terminate()
+            app_process.wait(30)
         app_process, app = start_app(app_root, config)
         try:
             out["cold"] = visit_pages(context, app, emulator, app_process.pid, pages)
@@ -405,6 +430,20 @@ def print_table(r: dict) -> None:
             print(f"  restart: ready after {r['restart_ready_s']:.2f} s "
                   f"({r['restart_ready_requests']} requests); {page} before the server was ready "
                   f"{c['s']:.2f} s ({c['cpu_s']:.2f} s CPU, {c['requests']} requests)")  # fmt: skip
+        if once := r.get("cold_once_ready"):
+            print(
+                f"  a new replica on an empty cache: ready after {r['cold_ready_s']:.2f} s "
+                f"({r['cold_ready_requests']} requests, the default selection); then cold:"
+            )
+            for page, c in once.items():
+                out = c.get("wire") or {}
+                span = (
+                    f", requests out {out['first_sent_s']:.2f}-{out['last_answered_s']:.2f} s"
+                    if out
+                    else ""
+                )
+                print(f"    {page:<16}{c['s']:>6.2f} s ({c['cpu_s']:.2f} s CPU, "
+                      f"{c['requests']} requests{span})")  # fmt: skip
         mem = r["rss_mib"]
         print(f"server RSS after every page: {mem['VmRSS']:.0f} MiB, peak {mem['VmHWM']:.0f} MiB")
     for n, e in r.get("export_all_cold", {}).items():
