@@ -13,7 +13,14 @@ with collector_paused():
     from statsdash.ui.access import require_access
     from statsdash.ui.data import refresh
     from statsdash.ui.frame import run_page
-    from statsdash.ui.session import freeze_long_lived, load_app_config, skip_repl_check, today
+    from statsdash.ui.session import (
+        freeze_long_lived,
+        is_repeat_probe,
+        load_app_config,
+        probe_done,
+        skip_repl_check,
+        today,
+    )
     from statsdash.ui.sidebar import render_sidebar
     from statsdash.ui.text import md
 
@@ -35,6 +42,8 @@ try:
 except ConfigError as error:
     st.error(f"Configuration problem: {md(error)}")
     st.stop()
+if is_repeat_probe():
+    st.stop()  # the config loads: ready; the first probe drew the page (session.is_probe)
 require_access(app.config)  # with access: in the config, only allowed people get further
 
 if app.demo:
@@ -77,3 +86,4 @@ if chosen is None:
     st.stop()
 selection, granularity = chosen
 run_page(nav, refresh(selection) if selection.refresh else selection, granularity)
+probe_done()

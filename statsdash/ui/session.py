@@ -101,3 +101,34 @@ def skip_repl_check() -> None:
 
     if runtime.exists():
         delta_generator._use_warning_has_been_displayed = True
+
+
+# Set once the server's first readiness probe has run the whole app (see is_repeat_probe).
+_probe_ran = threading.Event()
+
+
+def is_probe() -> bool:
+    """Whether this run is Streamlit's script health check (/_stcore/script-health-check),
+    which runs the app in a session no browser holds: a served session has a client."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return False  # bare mode, AppTest: no probe
+    return runtime.get_instance().get_client(ctx.session_id) is None
+
+
+def is_repeat_probe() -> bool:
+    """A readiness probe after the process's first one ran the whole app: it stops once the
+    configuration loaded. Probed every few seconds (a load balancer, Kubernetes), each run
+    drew the default Overview, which asks Google what expired meanwhile: a slow or failing
+    Google then held the probe (Streamlit gives up after 60 s) and took healthy replicas out
+    of rotation, and every probe cost a page's CPU."""
+    return is_probe() and _probe_ran.is_set()
+
+
+def probe_done() -> None:
+    """At the end of a run that drew a page: a probe's marks the process warmed."""
+    if is_probe():
+        _probe_ran.set()
