@@ -125,10 +125,10 @@ def is_repeat_probe() -> bool:
     drew the default Overview, which asks Google what expired meanwhile: a slow or failing
     Google then held the probe (Streamlit gives up after 60 s) and took healthy replicas out
     of rotation, and every probe cost a page's CPU."""
-    return is_probe() and _probe_ran.is_set()
+    return _probe_ran.is_set() and is_probe()  # a visitor's run before any probe: no lookup
 
 
 def probe_done() -> None:
     """At the end of a run that drew a page: a probe's marks the process warmed."""
-    if is_probe():
+    if not _probe_ran.is_set() and is_probe():
         _probe_ran.set()
