@@ -26,6 +26,7 @@ def test_the_app_does_not_watch_its_sources():
 @pytest.fixture
 def fresh_heap(monkeypatch):
     monkeypatch.setattr(session, "_runs_started", 0)
+    monkeypatch.setattr(session, "_frozen", False)
     gc.unfreeze()
     yield
     gc.unfreeze()
@@ -40,6 +41,19 @@ def test_the_long_lived_heap_is_frozen_once_at_the_second_run(fresh_heap):
     later = [[] for _ in range(1000)]
     session.freeze_long_lived()  # a later run: nothing more is frozen
     # (Not "==": a frozen object nothing refers to any more is still freed meanwhile.)
+    assert gc.get_freeze_count() <= frozen  # freezing again would add the 1,000 lists
+    assert len(later) == 1000
+
+
+def test_the_first_page_freezes_the_heap_at_its_end_once(fresh_heap):
+    session.freeze_long_lived()  # the first run starts: nothing frozen yet
+    assert gc.get_freeze_count() == 0
+    session.freeze_after_page()  # its page ended: before Streamlit's collection
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000
+    later = [[] for _ in range(1000)]
+    session.freeze_after_page()  # a later page's end
+    session.freeze_long_lived()  # the second run's start: frozen already
     assert gc.get_freeze_count() <= frozen  # freezing again would add the 1,000 lists
     assert len(later) == 1000
 

@@ -16,6 +16,7 @@ from statsdash.collector import collector_paused
 from statsdash.errors import AuthError
 from statsdash.reports import Selection
 from statsdash.ui.data import prefetch_page
+from statsdash.ui.session import freeze_after_page
 from statsdash.ui.text import md
 
 FRAMED = "sd_framed"  # set by app.py right before it runs the page, taken by the page
@@ -41,6 +42,8 @@ def run_page(nav, selection: Selection, granularity: str) -> None:
         # Refused credentials stop every page the same way: one message saying what was
         # refused and the command that fixes it, not a traceback.
         st.error(f"**Access refused.** {md(str(error))}", icon=":material/lock:")
+    finally:
+        freeze_after_page()  # also when the page stopped or asked for a rerun
 
 
 def page_selection(page_file: str) -> tuple[Selection, str]:
