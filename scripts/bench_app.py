@@ -63,8 +63,13 @@ def memory_mib(pid: int) -> dict[str, float]:
 # The count is of every DOM node, and a page with a skeleton still shown is not drawn: the
 # number of element containers alone settled while charts and grids were still loading
 # (warm Overviews "ended" with 25 skeletons and 718 of their 1,675 nodes, 1-2 s early).
+# Not counted: the nodes inside a table's canvas (data-testid "data-grid-canvas"). They are
+# the canvas's fallback content, never drawn: Glide Data Grid's accessibility table, which it
+# builds 200 ms after the grid drew (a debounced memo, seen in Streamlit 1.67's DataFrame
+# chunk), so every page with a table "changed" 0.2-0.3 s after it was on screen.
 STATE = """() => [
-    document.getElementsByTagName('*').length,
+    document.getElementsByTagName('*').length
+        - document.querySelectorAll('[data-testid="data-grid-canvas"] *').length,
     (document.querySelector('[data-testid="stApp"]')
         ?.getAttribute('data-test-script-state') ?? 'initial') !== 'notRunning'
         || document.querySelector('[data-testid="stSkeleton"]') !== null,
