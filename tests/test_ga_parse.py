@@ -141,3 +141,19 @@ def test_a_report_without_metrics_parses():
     frame = parse_report(response, request).frame
     assert frame["country"].tolist() == ["France", "Japan"]
     assert list(frame.columns) == ["country", "dateRange"]
+
+
+def test_day_numbers_are_each_rows_own_day_as_datetime64():
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    from statsdash.ga.query import day_numbers
+
+    days = [dt.date(2026, 11, 3), dt.date(2025, 2, 28), dt.date(2026, 11, 3), dt.date(2024, 2, 29)]
+    got = day_numbers(pd.Series(days, dtype=object))
+    assert got.dtype == np.dtype("datetime64[D]")
+    # Each row's own day, in order, as numpy reads the dates one by one.
+    assert [d.item() for d in got] == days
+    assert len(day_numbers(pd.Series([], dtype=object))) == 0

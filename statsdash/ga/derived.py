@@ -37,6 +37,7 @@ from statsdash.ga.query import (
     all_of,
     by_metric,
     date_ranges,
+    day_numbers,
     in_list,
     none_of,
 )
@@ -75,7 +76,7 @@ def days_request(periods: Iterable[Period], metrics: Sequence[str]) -> ReportReq
 def by_dates(frame: pd.DataFrame, ranges: Mapping[str, Period]) -> pd.DataFrame:
     """The rows of a report by `date` once per range whose days they fall in, `range`
     being that range's name: what a report asked for `ranges` gives (in no promised order)."""
-    days = np.array(frame["date"].tolist(), dtype="datetime64[D]")
+    days = day_numbers(frame["date"])
     parts = []
     for name, period in ranges.items():
         inside = (days >= np.datetime64(period.start)) & (days <= np.datetime64(period.end))

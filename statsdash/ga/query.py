@@ -493,6 +493,15 @@ def _metric(values: list[str], dtype: np.dtype) -> tuple[np.ndarray, np.dtype]:
         return numbers.to_numpy(), dtype
 
 
+def day_numbers(days: pd.Series) -> np.ndarray:
+    """A `date` column (datetime.date values) as datetime64[D], each distinct day converted
+    once: a report by date has a few hundred days over many rows, and converting every row's
+    date (numpy reading each object) was the most of cutting the daily rows into ranges
+    (0.25 s for 300,000 rows; 0.014 s so)."""
+    codes, distinct = pd.factorize(days, use_na_sentinel=False)
+    return np.array(list(distinct), dtype="datetime64[D]")[codes]
+
+
 @functools.lru_cache(maxsize=64)
 def _parsed_days(name: str, distinct: tuple[str, ...]) -> tuple[dict, np.dtype]:
     """{value: parsed} of a report's distinct `date` (datetime.date) or `dateHour`

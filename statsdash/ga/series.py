@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from statsdash.config import Property
-from statsdash.ga.query import Report, ReportRequest, date_ranges
+from statsdash.ga.query import Report, ReportRequest, date_ranges, day_numbers
 from statsdash.periods import Period, days_left_in_month
 from statsdash.utilities import rollup, share_pct
 
@@ -79,7 +79,7 @@ def month_to_date(
     end = period.end if through is None else min(through, period.end)
     first = period.end.replace(day=1)
     if "date" in frame and len(frame):
-        days = np.array(frame["date"].tolist(), dtype="datetime64[D]")
+        days = day_numbers(frame["date"])
         frame = frame[(frame["range"] != "month") | (days <= np.datetime64(end))]
     sums = rollup(frame, ["site", "range"], ["pageviews"])
     wide = sums.pivot(index="site", columns="range", values="pageviews")
