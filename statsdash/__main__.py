@@ -31,6 +31,9 @@ if sys.argv[1:2] != ["serve-emulator"]:
 
 status = main()
 if sys.argv[1:2] == ["export"]:
+    from statsdash.cache import flush_all
+
+    flush_all()  # the answers still being stored (atexit would, but os._exit skips it)
     # An export's files are written and closed, and its requests all answered (the
     # response cache commits each answer as it comes): the interpreter's teardown, a
     # collection over everything the tables made and every module freed one by one, was

@@ -11,12 +11,15 @@ import contextlib
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
-from statsdash.cache import PROVISIONAL_TTL, hit_rate, pack, request_key, unpack
+import orjson
+
+from statsdash.cache import PROVISIONAL_TTL, Rows, WriteBehind, hit_rate, request_key
 from statsdash.errors import StatsdashError
-from statsdash.google_api import decoding_paused, hold_decoding, let_go_decoding
+from statsdash.google_api import hold_decoding, let_go_decoding
 from statsdash.limiter import PER_PROPERTY
 
 PREFIX = "statsdash:answer:"
@@ -66,6 +69,7 @@ class RedisCache:
         self._errors = (redis.RedisError, OSError)
         self._client = _client(url)
         self._lock = threading.Lock()
+        self._writer = WriteBehind(self._store)  # stores pipelined, off the fetching threads
 
     def _count(self, hit: bool) -> None:
         with self._lock:
@@ -75,40 +79,63 @@ class RedisCache:
                 self.misses += 1
 
     def get(self, request: dict, *, refresh: bool = False) -> dict | None:
-        blob = None
+        return self.get_many([request], refresh=refresh)[0]
+
+    def get_many(self, requests: list[dict], *, refresh: bool = False) -> list[dict | None]:
+        """`get` of several requests in one round trip (MGET)."""
+        keys, now = [request_key(r) for r in requests], time.time()
+        texts: dict[str, bytes] = {}
         if not refresh:
+            texts = {k: text for k in keys if (text := self._writer.pending(k, now)) is not None}
+            wanted = list(dict.fromkeys(k for k in keys if k not in texts))
             try:
                 let_go_decoding()  # a round trip: not in GA's decoding slot
-                blob = self._client.get(PREFIX + request_key(request))
+                blobs = self._client.mget([PREFIX + k for k in wanted]) if wanted else []
             except self._errors as error:
                 self.error = str(error)
-        self._count(blob is not None)
-        if blob is None:
-            return None
-        hold_decoding()  # the answer is decoded in the slot (see google_api.one_decoder)
-        return unpack(blob)
+                blobs = [None] * len(wanted)  # a Redis that cannot be reached: misses
+            found = zip(wanted, blobs, strict=True)
+            texts |= {k: zlib.decompress(b) for k, b in found if b is not None}
+        for key in keys:
+            self._count(key in texts)
+        if texts:
+            hold_decoding()  # answers are decoded in the slot (see google_api.one_decoder)
+        return [orjson.loads(texts[k]) if k in texts else None for k in keys]
 
     def put(self, request: dict, response: dict, ttl: float | None) -> None:
         if ttl is not None and ttl <= 0:
             return
-        expiry = None if ttl is None else max(1, int(ttl))
-        blob = pack(response)
+        now = time.time()
+        self._writer.add(request_key(request), response, None if ttl is None else now + ttl, now)
+
+    def _store(self, rows: Rows, touched: dict[str, float]) -> None:
+        """A batch of packed answers in one round trip (WriteBehind's thread); Redis keeps
+        each for what is left of its TTL, at least a second. Nothing is touched: Redis's
+        own LRU sees every read."""
+        pipe = self._client.pipeline(transaction=False)
+        for key, blob, expires, now in rows:
+            pipe.set(PREFIX + key, blob, ex=None if expires is None else max(1, int(expires - now)))
         try:
-            with decoding_paused():  # a round trip: not in GA's decoding slot
-                self._client.set(PREFIX + request_key(request), blob, ex=expiry)
+            pipe.execute()
         except self._errors as error:
             self.error = str(error)
+
+    def flush(self) -> None:
+        """Write the answers stored so far (see WriteBehind)."""
+        self._writer.flush()
 
     def _keys(self) -> list[bytes]:
         return list(self._client.scan_iter(match=PREFIX + "*", count=1000))
 
     def clear(self) -> int:
+        self._writer.flush()
         keys = self._keys()
         for start in range(0, len(keys), 500):
             self._client.delete(*keys[start : start + 500])
         return len(keys)
 
     def stats(self) -> dict[str, Any]:
+        self._writer.flush()
         keys = self._keys()
         pipe = self._client.pipeline(transaction=False)
         for key in keys:
@@ -125,9 +152,11 @@ class RedisCache:
             "kept_for_good": sum(1 for t in ttls if t == -1),
             "bytes": sum(sizes),
             "max_bytes": None,
+            "error": self.error or self._writer.error,
         }
 
     def close(self) -> None:
+        self._writer.flush()
         self._client.close()
         self.enabled = False
 

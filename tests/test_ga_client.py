@@ -444,13 +444,11 @@ def test_a_silent_redis_cache_does_not_queue_the_properties_behind_each_other(co
     assert took < 3 * one, f"{len(ids)} properties took {took:.1f} s, one lookup+store {one:.1f} s"
 
 
-def test_a_store_waiting_on_the_sqlite_lock_leaves_the_decoding_slot_to_cached_reads(
-    config, network, tmp_path
-):
+def test_a_store_waiting_on_the_sqlite_lock_holds_up_no_answer(config, network, tmp_path):
     # Another process (a cron `warm`, a second replica) holds the cache's write lock: one
-    # property's fresh answer waits to be stored (up to SQLite's busy timeout). Meanwhile
-    # other properties' cached answers must still be read: the store waits outside the
-    # process's one decoding slot, as a shared cache's round trip does.
+    # property's fresh answer waits to be stored (up to SQLite's busy timeout). The answer
+    # itself is read meanwhile (stores are written behind), other properties' cached
+    # answers too, and the store lands once the lock is let go.
     import sqlite3
     import threading
     import time
@@ -461,6 +459,7 @@ def test_a_store_waiting_on_the_sqlite_lock_leaves_the_decoding_slot_to_cached_r
     warm = Analytics(config, today=TODAY, cache=ResponseCache(path), sleep=lambda s: None)
     for pid in kept:
         warm.run_report(pid, OCT, ["sessions"])
+    warm.cache.flush()
     client = Analytics(config, today=TODAY, cache=ResponseCache(path), sleep=lambda s: None)
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # the write lock; readers still read (WAL)
@@ -472,25 +471,24 @@ def test_a_store_waiting_on_the_sqlite_lock_leaves_the_decoding_slot_to_cached_r
         sessions[pid] = int(client.run_report(pid, OCT, ["sessions"])["sessions"].sum())
         read_while_locked[pid] = not released.is_set()
 
-    storing = threading.Thread(target=ask, args=(fresh,))
-    storing.start()
-    time.sleep(1.0)  # its answer is in by now, its store waiting on the lock
-    readers = [threading.Thread(target=ask, args=(pid,)) for pid in kept]
-    for thread in readers:
+    threads = [threading.Thread(target=ask, args=(pid,)) for pid in [fresh, *kept]]
+    for thread in threads:
         thread.start()
-    for thread in readers:
-        thread.join(4.0)
+    for thread in threads:
+        thread.join(5.0)
     released.set()
+    time.sleep(0.2)  # the store is still waiting on the lock
+    assert ResponseCache(path).stats()["entries"] == len(kept)
     other.execute("COMMIT")
     other.close()
-    storing.join(30)
-    for thread in readers:
+    for thread in threads:
         thread.join(30)
     for pid in ids[:6]:
         assert sessions[pid] == network.ga_facts(pid, OCT.start, OCT.end)["sessions"].sum()
-    assert read_while_locked[fresh] is False, "the fresh answer was stored through the lock"
-    waited = [pid for pid in kept if not read_while_locked[pid]]
-    assert not waited, f"cached reads of {waited} waited for another property's store"
+    waited = [pid for pid in [fresh, *kept] if not read_while_locked[pid]]
+    assert not waited, f"answers of {waited} waited for a store"
+    assert client.cache.stats()["hits"] == len(kept)  # stats wait for the store
+    assert ResponseCache(path).stats()["entries"] == len(kept) + 1
 
 
 def test_a_cold_request_goes_out_while_another_thread_reads_and_a_hit_waits_its_turn(

@@ -181,3 +181,17 @@ def test_a_second_replica_draws_its_cold_page_from_the_first_ones_answers(
     assert max(first["peak_in_flight"].values()) <= 10
     replica()
     assert clean_emulator.requests()["total"] == first["total"]  # the second asked nothing
+
+
+def test_several_answers_are_read_in_one_round_trip(redis_cache):
+    import redis
+
+    redis_cache.put({"k": 1}, {"v": 1}, FINAL_TTL)
+    redis_cache.put({"k": 2}, {"v": 2}, FINAL_TTL)
+    redis_cache.flush()
+    raw = redis.Redis.from_url(redis_cache.url)
+    before = raw.info("commandstats").get("cmdstat_mget", {}).get("calls", 0)
+    got = redis_cache.get_many([{"k": 1}, {"k": "none"}, {"k": 2}])
+    assert got == [{"v": 1}, None, {"v": 2}]
+    assert raw.info("commandstats")["cmdstat_mget"]["calls"] == before + 1
+    assert (redis_cache.hits, redis_cache.misses) == (2, 1)

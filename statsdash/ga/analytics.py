@@ -236,11 +236,13 @@ class Analytics:
         have: a page that asks fewer of a property's reports (the Overview leaves the
         articles out) finds them after an export or a cron `warm` asked all of them in one
         batch, and the other way round; only the reports not kept are asked."""
-        out: list[tuple[dict, dict] | None] = [None] * len(bodies)
-        for i, body in enumerate(bodies):
-            cached = self.cache.get(self._key("runReport", property_id, body), refresh=refresh)
-            if cached is not None:
-                out[i] = (cached, _stamp(cached.pop(RECEIVED_AT, None), from_cache=True))
+        keys = [self._key("runReport", property_id, body) for body in bodies]
+        out: list[tuple[dict, dict] | None] = [
+            None
+            if cached is None
+            else (cached, _stamp(cached.pop(RECEIVED_AT, None), from_cache=True))
+            for cached in self.cache.get_many(keys, refresh=refresh)
+        ]
         missing = [i for i, answer in enumerate(out) if answer is None]
         if not missing:
             return out
@@ -261,8 +263,7 @@ class Analytics:
         for i, report in zip(missing, reports, strict=True):
             if not isinstance(report, dict):
                 raise BadResponse(source, "batchRunReports answered a report that is no object")
-            key = self._key("runReport", property_id, bodies[i])
-            self.cache.put(key, {**report, RECEIVED_AT: received}, self._ttl(bodies[i]))
+            self.cache.put(keys[i], {**report, RECEIVED_AT: received}, self._ttl(bodies[i]))
             out[i] = (report, stamp)
         return out
 

@@ -372,6 +372,7 @@ def cache_line(stats: dict) -> str:
         f"Response cache ({stats.get('backend', 'sqlite')}): {stats['hits']:,} hits, "
         f"{stats['misses']:,} misses{rate_text} · {stats['entries']:,} answers stored, "
         f"{stats.get('bytes', 0) / 1e6:,.1f} MB"
+        + (f" · :orange[last store failed: {md(stats['error'])}]" if stats.get("error") else "")
     )
 
 
