@@ -35,7 +35,7 @@ if sys.argv[1:2] == ["export"]:
 
     flush_all()  # the answers still being stored (atexit would, but os._exit skips it)
     # An export's files are written and closed, and its requests all answered (the
-    # response cache commits each answer as it comes): the interpreter's teardown, a
+    # response cache's last answers written just above): the interpreter's teardown, a
     # collection over everything the tables made and every module freed one by one, was
     # 0.2-0.35 s of wall time after the last CSV. Exit without it.
     for stream in (sys.stdout, sys.stderr):
